@@ -1,0 +1,36 @@
+from django.contrib import admin
+from django.db.models import Count
+from simple_history.admin import SimpleHistoryAdmin
+
+from agencies.models import Agency, AgencyAlias
+
+
+class AliasInline(admin.TabularInline):
+    model = AgencyAlias
+    extra = 1
+    verbose_name = "别名"
+    verbose_name_plural = "别名（报告中对本机关的其他称呼）"
+
+
+@admin.register(Agency)
+class AgencyAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "short_name", "kind", "parent", "contact_person", "contact_phone", "report_count",
+                    "is_active"]
+    list_filter = ["kind", "is_active", "has_rulemaking_power", "parent"]
+    search_fields = ["name", "short_name", "aliases__name", "division_code", "credit_code"]
+    autocomplete_fields = ["parent"]
+    filter_horizontal = ["members"]
+    inlines = [AliasInline]
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "kind", "parent", "is_active"]}),
+        ("编码", {"fields": ["division_code", "credit_code", "has_rulemaking_power"]}),
+        ("联系方式", {"fields": ["contact_person", "contact_phone"]}),
+        ("权限", {"fields": ["members"], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("parent").annotate(_report_count=Count("reports"))
+
+    @admin.display(description="报告数", ordering="_report_count")
+    def report_count(self, obj):
+        return obj._report_count

@@ -1,0 +1,86 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from reports.choices import ReportStatus, TemplateVersion
+
+
+class Report(models.Model):
+    """One agency's 政府信息公开工作年度报告 for one year."""
+
+    Status = ReportStatus
+
+    agency = models.ForeignKey(
+        "agencies.Agency", verbose_name="机关", on_delete=models.PROTECT, related_name="reports"
+    )
+    year = models.PositiveSmallIntegerField("年度", help_text="报告所统计的年度，例如 2023")
+    template_version = models.CharField(
+        "模板版本", max_length=4, choices=TemplateVersion.choices, default=TemplateVersion.V2021
+    )
+    status = models.CharField("状态", max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    title = models.CharField("标题", max_length=200, blank=True)
+    published_on = models.DateField("发布日期", null=True, blank=True)
+    preamble = models.TextField("前言", blank=True, help_text="依据、统计期限、联系方式等")
+    overview = models.TextField("一、总体情况", blank=True)
+    problems = models.TextField("五、存在的主要问题及改进情况", blank=True)
+    other_matters = models.TextField("六、其他需要报告的事项", blank=True)
+    # Which of the six top-level sections the source document has (e.g. ["一", …, "六"]); null when the
+    # report was typed in by hand and the structure is unknown (rule R15 then skips the check).
+    sections_found = models.JSONField("原文包含的部分", null=True, blank=True, editable=False)
+    # Group subtotals the document itself printed (rule R14), keyed by canonical subtotal key.
+    printed_subtotals = models.JSONField("原文小计", default=dict, blank=True, editable=False)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="创建人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="修改人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = "年度报告"
+        verbose_name_plural = "年度报告"
+        ordering = ["-year", "agency__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "year"],
+                name="reports_report_unique_agency_year",
+                violation_error_message="该机关这一年度的报告已存在。",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2008) & Q(year__lte=2100),
+                name="reports_report_year_range",
+                violation_error_message="年度应在 2008 至 2100 之间。",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ReportStatus.values),
+                name="reports_report_status_valid",
+                violation_error_message="报告状态无效。",
+            ),
+            models.CheckConstraint(
+                condition=Q(template_version__in=TemplateVersion.values),
+                name="reports_report_template_valid",
+                violation_error_message="模板版本无效。",
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "status"], name="reports_report_year_status")]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.year}年度报告"
