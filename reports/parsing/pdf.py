@@ -1,0 +1,166 @@
+"""PDF reader: running text and tables, read by position.
+
+Plain text extraction of these reports often reads a table column by column, so the tables are
+rebuilt from what is drawn: the ruling lines give the grid, each character goes to the cell it
+sits in (``pdf_grid``). Everything outside the tables is the running text, one visual line per
+:class:`TextLine`. Pages are read one at a time and closed, so memory stays flat on long files.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from reports.parsing.document import Document, GridCell, Table, TextLine
+from reports.parsing.pdf_extract import page_chars, page_segments
+from reports.parsing.pdf_grid import GridTable, VisualLine, find_tables, visual_lines
+from reports.parsing.types import ParseError
+
+SCANNED_MESSAGE = "扫描件，无文字层，请手工录入或上传原始 Word 文件"
+ENCRYPTED_MESSAGE = "PDF 文件已加密（需要密码才能打开），请上传未加密的文件"
+CORRUPT_MESSAGE = "PDF 文件已损坏或不完整，无法读取，请重新下载或导出后再上传"
+
+# pdfium is not thread-safe: one document at a time per process.
+_PDFIUM_LOCK = threading.Lock()
+
+# A line that is only a page number ("-1-", "— 2 —", "3", "第4页", "第4页 共6页", "4/6").
+_PAGE_NUMBER = re.compile(
+    r"[-－—–_·\s]*(?:\d{1,4}|第\s*\d{1,4}\s*页(?:\s*[,，、/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})[-－—–_·\s]*"
+)
+_PDF_DATE = re.compile(r"^(?:D:)?(\d{4})(\d{2})?(\d{2})?")
+
+
+def read_pdf(data: bytes) -> Document:
+    """Read a PDF's running text and tables. Raises :class:`ParseError` for scans, encrypted and broken files."""
+    _check_envelope(data)
+    with _PDFIUM_LOCK:
+        try:
+            pdf = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            if exc.err_code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
+                raise ParseError("encrypted", ENCRYPTED_MESSAGE)
+            raise ParseError("corrupt", CORRUPT_MESSAGE)
+        try:
+            return _read(pdf)
+        finally:
+            pdf.close()
+
+
+def _check_envelope(data: bytes) -> None:
+    # pdfium rebuilds a cut-off file without complaint and returns whatever pages survived; a
+    # report missing its last pages must not look complete, so a file must end like a PDF.
+    if b"%PDF-" not in data[:1024] or b"%%EOF" not in data[-2048:]:
+        raise ParseError("corrupt", CORRUPT_MESSAGE)
+
+
+def _read(pdf: pdfium.PdfDocument) -> Document:
+    pages: list[tuple[list[VisualLine], list[GridTable]]] = []
+    image_only_pages: list[int] = []
+    n_pages = len(pdf)
+    for index in range(n_pages):
+        try:
+            page = pdf[index]
+        except pdfium.PdfiumError:
+            raise ParseError("corrupt", CORRUPT_MESSAGE)
+        try:
+            textpage = page.get_textpage()
+            try:
+                chars = page_chars(textpage)
+            finally:
+                textpage.close()
+            segments, images = page_segments(page)
+        finally:
+            page.close()
+        if images and not any(ch.text.strip() for ch in chars):
+            image_only_pages.append(index + 1)
+        page_tables, rest = find_tables(segments, chars)
+        pages.append((_drop_page_numbers(visual_lines(rest)), page_tables))
+    _align_page_splits(pages)
+    lines: list[TextLine] = []
+    tables: list[Table] = []
+    for number, (page_lines, page_tables) in enumerate(pages, start=1):
+        _place(page_lines, page_tables, number, lines, tables)
+    if not any(line.text for line in lines) and not tables:
+        raise ParseError("scanned", SCANNED_MESSAGE)
+    metadata = _metadata(pdf)
+    if image_only_pages:
+        # A scanned page inside a text PDF (e.g. a table pasted as a picture): the engine can say so.
+        metadata["image_only_pages"] = ",".join(str(p) for p in image_only_pages)
+    return Document(format="pdf", lines=tuple(lines), tables=tuple(tables), pages=n_pages, metadata=metadata)
+
+
+def _align_page_splits(pages: list[tuple[list[VisualLine], list[GridTable]]]) -> None:
+    """Give the two parts of a table broken by a page break the same column boundaries.
+
+    The parts stay separate tables (the engine joins them); only a part whose boundaries are a
+    subset of the other's is widened, so two different tables that meet at a page break are left alone.
+    """
+    for (lines_a, tables_a), (lines_b, tables_b) in zip(pages, pages[1:], strict=False):
+        if not tables_a or not tables_b:
+            continue
+        tail, head = tables_a[-1], tables_b[0]
+        if any(_mid(vl) < tail.bottom for vl in lines_a) or any(_mid(vl) > head.top for vl in lines_b):
+            continue  # text between them: not one table
+        tables_a[-1] = tail.widened(head.xs)
+        tables_b[0] = head.widened(tail.xs)
+
+
+def _mid(vl: VisualLine) -> float:
+    return (vl.top + vl.bottom) / 2
+
+
+def _drop_page_numbers(page_lines: list[VisualLine]) -> list[VisualLine]:
+    """Without the page's first or last line when it is only a page number (header or footer)."""
+    if page_lines and _PAGE_NUMBER.fullmatch(page_lines[-1].text):
+        page_lines = page_lines[:-1]
+    if page_lines and _PAGE_NUMBER.fullmatch(page_lines[0].text):
+        page_lines = page_lines[1:]
+    return page_lines
+
+
+def _place(
+    page_lines: list[VisualLine], page_tables: list[GridTable], page: int, lines: list[TextLine], tables: list[Table]
+) -> None:
+    """Number the page's lines after those before it and anchor each table after the last line above it."""
+    pending = list(page_tables)  # top to bottom
+    for vl in page_lines:
+        while pending and pending[0].top >= _mid(vl):
+            tables.append(_to_table(pending.pop(0), len(tables), page, len(lines)))
+        lines.append(TextLine(vl.text, len(lines) + 1, page))
+    for gt in pending:
+        tables.append(_to_table(gt, len(tables), page, len(lines)))
+
+
+def _to_table(gt: GridTable, index: int, page: int, after_line: int) -> Table:
+    rows = tuple(tuple(GridCell(text, merged, page) for text, merged in row) for row in gt.cells)
+    return Table(rows=rows, index=index, page=page, after_line=after_line)
+
+
+def _metadata(pdf: pdfium.PdfDocument) -> dict[str, str]:
+    try:
+        info = pdf.get_metadata_dict(skip_empty=True)
+    except pdfium.PdfiumError:
+        return {}
+    out: dict[str, str] = {}
+    for key in ("Title", "Author", "Creator", "Producer"):
+        if info.get(key, "").strip():
+            out[key] = info[key].strip()
+    for key in ("CreationDate", "ModDate"):
+        iso = _iso_date(info.get(key, ""))
+        if iso:
+            out[key] = iso
+    return out
+
+
+def _iso_date(value: str) -> str | None:
+    """The calendar date of a PDF date string (``D:20250225100250+08'00'`` → ``2025-02-25``), as written."""
+    m = _PDF_DATE.match(value.strip())
+    if not m or not m.group(2) or not m.group(3):
+        return None
+    year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if not (1990 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"

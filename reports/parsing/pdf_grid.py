@@ -1,0 +1,370 @@
+"""Pure geometry for the PDF reader: characters into visual lines, ruling lines into table grids.
+
+Coordinates are PDF user space (points, y grows upwards). Nothing here touches pdfium, so the
+rules can be tested with hand-made characters and segments.
+
+A table is rebuilt the way it was drawn: the ruling lines give the row and column boundaries,
+a boundary that is not drawn between two neighbouring grid cells means they are one merged cell,
+and every character goes to the cell its centre lies in. Nothing is inferred from text gaps.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import NamedTuple
+
+# Lines closer than this (points) are one ruling line: Word draws a cell border and its
+# neighbour's border a fraction of a point apart.
+SNAP = 2.0
+# Two collinear pieces of a ruling line with a gap up to this are one line (dashed borders, joins).
+JOIN = 3.0
+# A boundary separates two grid cells when the drawn lines cover at least this share of the edge.
+COVER = 0.5
+
+
+class Char(NamedTuple):
+    """One glyph: its box (the line band it occupies) and the point that decides its cell (its ink centre)."""
+
+    text: str
+    x0: float
+    y0: float  # bottom
+    x1: float
+    y1: float  # top
+    cx: float
+    cy: float
+
+    @classmethod
+    def boxed(cls, text: str, x0: float, y0: float, x1: float, y1: float) -> Char:
+        return cls(text, x0, y0, x1, y1, (x0 + x1) / 2, (y0 + y1) / 2)
+
+
+class Segment(NamedTuple):
+    """An axis-aligned ruling line: ``pos`` is y for a horizontal line, x for a vertical one."""
+
+    horizontal: bool
+    pos: float
+    lo: float
+    hi: float
+
+
+@dataclass(frozen=True)
+class VisualLine:
+    text: str
+    top: float
+    bottom: float
+    x0: float
+
+
+@dataclass(frozen=True)
+class GridTable:
+    """A table found on one page: ``cells[r][c]`` is ``(text, merged)``; ``top`` orders it among lines."""
+
+    cells: tuple[tuple[tuple[str, bool], ...], ...]
+    top: float
+    bottom: float
+    xs: tuple[float, ...]  # column boundaries, left to right
+
+    def widened(self, xs: tuple[float, ...]) -> GridTable:
+        """The same table on the column boundaries ``xs``, if they include all of its own; else itself.
+
+        A table split by a page break loses, on each page, the column boundaries that no row there
+        needs (a lone 四、结转下年度继续办理 row has its 3-column label as one cell). Putting them back
+        gives both parts the same width; a cell spanning a restored boundary is a merged cell, so
+        no text moves.
+        """
+        if len(xs) <= len(self.xs) or not _same_boundaries(xs[0], self.xs[0]) or not _same_boundaries(xs[-1], self.xs[-1]):
+            return self
+        if not all(any(_same_boundaries(x, y) for y in xs) for x in self.xs):
+            return self
+        # For every new column, the old column it lies in.
+        source = [bisect_right(self.xs, (a + b) / 2) - 1 for a, b in zip(xs, xs[1:], strict=False)]
+        rows = []
+        for row in self.cells:
+            new_row = []
+            for i, c in enumerate(source):
+                text, merged = row[c]
+                new_row.append((text, merged or (i > 0 and source[i - 1] == c)))
+            rows.append(tuple(new_row))
+        return GridTable(tuple(rows), self.top, self.bottom, tuple(xs))
+
+
+def _same_boundaries(a: float, b: float) -> bool:
+    return abs(a - b) <= SNAP
+
+
+# ---------------------------------------------------------------------------------------------
+# characters → visual lines
+
+_SPACE = re.compile(r"\s+")
+
+
+def group_lines(chars: list[Char]) -> list[list[Char]]:
+    """Chars grouped into visual lines, top to bottom, each line left to right.
+
+    A char joins the line being built when its vertical centre lies inside the line's band; this
+    keeps punctuation (whose glyph box sits low) on its line without merging adjacent lines.
+    """
+    lines: list[list[Char]] = []
+    band_lo = band_hi = 0.0
+    for ch in sorted(chars, key=lambda c: -(c.y0 + c.y1)):
+        mid = (ch.y0 + ch.y1) / 2
+        if lines and band_lo <= mid <= band_hi:
+            lines[-1].append(ch)
+            continue
+        lines.append([ch])
+        band_lo, band_hi = ch.y0, ch.y1
+        if band_hi - band_lo < 1:  # a glyph box without height (e.g. a space): give it some
+            band_lo, band_hi = mid - 2, mid + 2
+    for line in lines:
+        line.sort(key=lambda c: c.x0)
+    return lines
+
+
+def line_text(line: list[Char]) -> str:
+    """The characters of one visual line, without invented spaces.
+
+    Spaces that are really in the PDF are kept (collapsed to one); a glyph drawn twice on the same
+    spot (fake bold) is read once.
+    """
+    out: list[str] = []
+    prev: Char | None = None
+    for ch in line:
+        if prev is not None and ch.text == prev.text and _same_spot(ch, prev):
+            continue
+        out.append(ch.text)
+        prev = ch
+    return _SPACE.sub(lambda m: m.group(0)[0], "".join(out)).strip()
+
+
+def _same_spot(a: Char, b: Char) -> bool:
+    width = max(a.x1 - a.x0, b.x1 - b.x0, 0.1)
+    overlap = min(a.x1, b.x1) - max(a.x0, b.x0)
+    return overlap > 0.7 * width
+
+
+def visual_lines(chars: list[Char]) -> list[VisualLine]:
+    result = []
+    for line in group_lines(chars):
+        text = line_text(line)
+        if text:
+            result.append(
+                VisualLine(text, max(c.y1 for c in line), min(c.y0 for c in line), min(c.x0 for c in line))
+            )
+    return result
+
+
+def cell_text(chars: list[Char]) -> str:
+    """A cell's text: its visual lines joined without spaces (a wrapped label reads as one)."""
+    return "".join(line_text(line) for line in group_lines(chars))
+
+
+# ---------------------------------------------------------------------------------------------
+# ruling lines → tables
+
+
+def merge_segments(segments: list[Segment]) -> list[Segment]:
+    """Collinear pieces joined into whole ruling lines."""
+    merged: list[Segment] = []
+    for horizontal in (True, False):
+        group = sorted((s for s in segments if s.horizontal == horizontal), key=lambda s: s.pos)
+        for cluster in _clusters(group, lambda s: s.pos, SNAP / 2):
+            pos = sum(s.pos for s in cluster) / len(cluster)
+            pieces = sorted(cluster, key=lambda s: s.lo)
+            lo, hi = pieces[0].lo, pieces[0].hi
+            for s in pieces[1:]:
+                if s.lo <= hi + JOIN:
+                    hi = max(hi, s.hi)
+                else:
+                    merged.append(Segment(horizontal, pos, lo, hi))
+                    lo, hi = s.lo, s.hi
+            merged.append(Segment(horizontal, pos, lo, hi))
+    return merged
+
+
+def _clusters(items: list, key, tol: float) -> list[list]:
+    """Single-linkage clusters of items sorted by ``key``."""
+    out: list[list] = []
+    last = None
+    for item in items:
+        k = key(item)
+        if last is None or k - last > tol:
+            out.append([])
+        out[-1].append(item)
+        last = k
+    return out
+
+
+def _touch(h: Segment, v: Segment) -> bool:
+    return h.lo - SNAP <= v.pos <= h.hi + SNAP and v.lo - SNAP <= h.pos <= v.hi + SNAP
+
+
+def table_frames(segments: list[Segment]) -> list[list[Segment]]:
+    """Groups of ruling lines that touch each other; each group with a closed box is one table."""
+    segs = merge_segments(segments)
+    parent = list(range(len(segs)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    hs = [i for i, s in enumerate(segs) if s.horizontal]
+    vs = [i for i, s in enumerate(segs) if not s.horizontal]
+    for i in hs:
+        for j in vs:
+            if _touch(segs[i], segs[j]):
+                parent[find(i)] = find(j)
+    groups: dict[int, list[Segment]] = {}
+    for i, s in enumerate(segs):
+        groups.setdefault(find(i), []).append(s)
+    frames = []
+    for group in groups.values():
+        if sum(s.horizontal for s in group) >= 2 and sum(not s.horizontal for s in group) >= 2:
+            frames.append(group)
+    return frames
+
+
+def _boundaries(values: list[float]) -> list[float]:
+    return [sum(c) / len(c) for c in _clusters(sorted(values), lambda v: v, SNAP)]
+
+
+def _coverage(lines: list[Segment], pos: float, lo: float, hi: float) -> float:
+    """Share of the edge [lo, hi] at ``pos`` that drawn lines cover."""
+    spans = sorted((max(s.lo, lo), min(s.hi, hi)) for s in lines if abs(s.pos - pos) <= SNAP and s.hi > lo and s.lo < hi)
+    covered = 0.0
+    end = lo
+    for a, b in spans:
+        a = max(a, end)
+        if b > a:
+            covered += b - a
+            end = b
+    return covered / (hi - lo) if hi > lo else 1.0
+
+
+class _Grid:
+    """Boundaries plus, for every edge between two neighbouring grid cells, whether a line is drawn."""
+
+    def __init__(self, frame: list[Segment]) -> None:
+        self.h = [s for s in frame if s.horizontal]
+        self.v = [s for s in frame if not s.horizontal]
+        # The frame's extent is a boundary even where a table has no outer border drawn.
+        xs = [s.pos for s in self.v] + [min(s.lo for s in self.h), max(s.hi for s in self.h)]
+        ys = [s.pos for s in self.h] + [min(s.lo for s in self.v), max(s.hi for s in self.v)]
+        self.xs = _boundaries(xs)  # left to right
+        self.ys = _boundaries(ys)[::-1]  # top to bottom
+        self._prune()
+
+    def _prune(self) -> None:
+        # A boundary that separates no pair of cells comes from a stray stroke, not from the table.
+        while True:
+            self.col_sep = [
+                [_coverage(self.v, self.xs[c], self.ys[r + 1], self.ys[r]) >= COVER for c in range(1, len(self.xs) - 1)]
+                for r in range(len(self.ys) - 1)
+            ]
+            self.row_sep = [
+                [_coverage(self.h, self.ys[r], self.xs[c], self.xs[c + 1]) >= COVER for c in range(len(self.xs) - 1)]
+                for r in range(1, len(self.ys) - 1)
+            ]
+            dead_x = [c + 1 for c in range(len(self.xs) - 2) if not any(row[c] for row in self.col_sep)]
+            dead_y = [r + 1 for r in range(len(self.ys) - 2) if not any(self.row_sep[r])]
+            if not dead_x and not dead_y:
+                return
+            self.xs = [x for i, x in enumerate(self.xs) if i not in dead_x]
+            self.ys = [y for i, y in enumerate(self.ys) if i not in dead_y]
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.ys) - 1
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.xs) - 1
+
+    def regions(self) -> list[list[int]]:
+        """``region[r][c]``: the id of the (merged) cell covering grid position r, c."""
+        rows, cols = self.n_rows, self.n_cols
+        parent = list(range(rows * cols))
+
+        def find(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        for r in range(rows):
+            for c in range(cols - 1):
+                if not self.col_sep[r][c]:
+                    parent[find(r * cols + c)] = find(r * cols + c + 1)
+        for r in range(rows - 1):
+            for c in range(cols):
+                if not self.row_sep[r][c]:
+                    parent[find(r * cols + c)] = find((r + 1) * cols + c)
+        ids = [[find(r * cols + c) for c in range(cols)] for r in range(rows)]
+        # A merged cell must be a rectangle; if a missing line makes an odd shape, read its grid
+        # cells one by one rather than guess which of them the text belongs to.
+        members: dict[int, list[tuple[int, int]]] = {}
+        for r in range(rows):
+            for c in range(cols):
+                members.setdefault(ids[r][c], []).append((r, c))
+        for rid, cells in members.items():
+            r0, r1 = min(r for r, _ in cells), max(r for r, _ in cells)
+            c0, c1 = min(c for _, c in cells), max(c for _, c in cells)
+            if (r1 - r0 + 1) * (c1 - c0 + 1) != len(cells):
+                for r, c in cells:
+                    ids[r][c] = -(r * cols + c) - 1
+        return ids
+
+    def locate(self, ch: Char) -> tuple[int, int]:
+        c = min(max(bisect_right(self.xs, ch.cx) - 1, 0), self.n_cols - 1)
+        neg = [-y for y in self.ys]
+        r = min(max(bisect_right(neg, -ch.cy) - 1, 0), self.n_rows - 1)
+        return r, c
+
+
+def build_table(frame: list[Segment], chars: list[Char]) -> GridTable | None:
+    """The grid of one frame with the given chars (those inside it) placed in their cells."""
+    grid = _Grid(frame)
+    if grid.n_rows < 1 or grid.n_cols < 1:
+        return None
+    ids = grid.regions()
+    by_region: dict[int, list[Char]] = {}
+    for ch in chars:
+        r, c = grid.locate(ch)
+        by_region.setdefault(ids[r][c], []).append(ch)
+    texts = {rid: cell_text(cs) for rid, cs in by_region.items()}
+    seen: set[int] = set()
+    rows = []
+    for r in range(grid.n_rows):
+        row = []
+        for c in range(grid.n_cols):
+            rid = ids[r][c]
+            row.append((texts.get(rid, ""), rid in seen))
+            seen.add(rid)
+        rows.append(tuple(row))
+    return GridTable(tuple(rows), grid.ys[0], grid.ys[-1], tuple(grid.xs))
+
+
+def find_tables(segments: list[Segment], chars: list[Char]) -> tuple[list[GridTable], list[Char]]:
+    """Tables of one page (top to bottom) and the chars that are not in any of them."""
+    tables: list[GridTable] = []
+    rest = list(chars)
+    for frame in table_frames(segments):
+        x0 = min(min(s.lo for s in frame if s.horizontal), min(s.pos for s in frame if not s.horizontal))
+        x1 = max(max(s.hi for s in frame if s.horizontal), max(s.pos for s in frame if not s.horizontal))
+        y0 = min(min(s.lo for s in frame if not s.horizontal), min(s.pos for s in frame if s.horizontal))
+        y1 = max(max(s.hi for s in frame if not s.horizontal), max(s.pos for s in frame if s.horizontal))
+        inside = [ch for ch in rest if x0 - 1 <= ch.cx <= x1 + 1 and y0 - 1 <= ch.cy <= y1 + 1]
+        if not any(ch.text.strip() for ch in inside):
+            continue
+        table = build_table(frame, inside)
+        # A single box around some text (a framed paragraph) is not a table: keep it as text.
+        if table is None or (len(table.cells) == 1 and len(table.cells[0]) == 1):
+            continue
+        tables.append(table)
+        ids = {id(ch) for ch in inside}
+        rest = [ch for ch in rest if id(ch) not in ids]
+    tables.sort(key=lambda t: -t.top)
+    return tables, rest
