@@ -16,12 +16,15 @@ import pypdfium2.raw as pdfium_c
 
 from reports.parsing.document import Document, GridCell, Table, TextLine
 from reports.parsing.pdf_extract import page_chars, page_segments
-from reports.parsing.pdf_grid import GridTable, VisualLine, find_tables, visual_lines
+from reports.parsing.pdf_grid import GridTable, VisualLine, find_tables, upright, visual_lines
 from reports.parsing.types import ParseError
 
 SCANNED_MESSAGE = "扫描件，无文字层，请手工录入或上传原始 Word 文件"
 ENCRYPTED_MESSAGE = "PDF 文件已加密（需要密码才能打开），请上传未加密的文件"
 CORRUPT_MESSAGE = "PDF 文件已损坏或不完整，无法读取，请重新下载或导出后再上传"
+
+# Fewer characters than this beside images is a scan with a stamp, not a text report.
+MIN_TEXT_CHARS = 50
 
 # pdfium is not thread-safe: one document at a time per process.
 _PDFIUM_LOCK = threading.Lock()
@@ -59,6 +62,7 @@ def _check_envelope(data: bytes) -> None:
 def _read(pdf: pdfium.PdfDocument) -> Document:
     pages: list[tuple[list[VisualLine], list[GridTable]]] = []
     image_only_pages: list[int] = []
+    total_chars = total_images = 0
     n_pages = len(pdf)
     for index in range(n_pages):
         try:
@@ -72,10 +76,15 @@ def _read(pdf: pdfium.PdfDocument) -> Document:
             finally:
                 textpage.close()
             segments, images = page_segments(page)
+            rotation = page.get_rotation()
         finally:
             page.close()
-        if images and not any(ch.text.strip() for ch in chars):
+        text_chars = sum(1 for ch in chars if not ch.text.isspace())
+        total_chars += text_chars
+        total_images += images
+        if images and not text_chars:
             image_only_pages.append(index + 1)
+        chars, segments = upright(chars, segments, rotation)
         page_tables, rest = find_tables(segments, chars)
         pages.append((_drop_page_numbers(visual_lines(rest)), page_tables))
     _align_page_splits(pages)
@@ -83,7 +92,8 @@ def _read(pdf: pdfium.PdfDocument) -> Document:
     tables: list[Table] = []
     for number, (page_lines, page_tables) in enumerate(pages, start=1):
         _place(page_lines, page_tables, number, lines, tables)
-    if not any(line.text for line in lines) and not tables:
+    # A scan may still carry a stray text line (a portal's stamp or page number): a report has thousands.
+    if total_chars == 0 or (total_images and total_chars < MIN_TEXT_CHARS):
         raise ParseError("scanned", SCANNED_MESSAGE)
     metadata = _metadata(pdf)
     if image_only_pages:

@@ -45,8 +45,8 @@ def page_chars(textpage) -> list[Char]:
     is_generated = pdfium_c.FPDFText_IsGenerated
     found = []
     for i, ch in enumerate(text):
-        if ch in "\r\n\x00\ufffe\uffff" or is_generated(raw_tp, i):
-            continue
+        if ch in "\r\n\x00\ufffe\uffff" or (ch.isspace() and is_generated(raw_tp, i)):
+            continue  # pdfium only generates whitespace
         if not get_loose(raw_tp, i, loose):
             continue
         box = (loose.left, loose.bottom, loose.right, loose.top)
@@ -74,7 +74,9 @@ def page_segments(page) -> tuple[list[Segment], int]:
     segments: list[Segment] = []
     images = 0
     raw_page = page.raw
-    stack = [(pdfium_c.FPDFPage_GetObject(raw_page, i), _IDENTITY) for i in range(pdfium_c.FPDFPage_CountObjects(raw_page))]
+    stack = [
+        (pdfium_c.FPDFPage_GetObject(raw_page, i), _IDENTITY) for i in range(pdfium_c.FPDFPage_CountObjects(raw_page))
+    ]
     matrix = pdfium_c.FS_MATRIX()
     while stack:
         obj, parent = stack.pop()
@@ -84,7 +86,9 @@ def page_segments(page) -> tuple[list[Segment], int]:
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
             pdfium_c.FPDFPageObj_GetMatrix(obj, matrix)
             m = _compose(_as_tuple(matrix), parent)
-            stack.extend((pdfium_c.FPDFFormObj_GetObject(obj, i), m) for i in range(pdfium_c.FPDFFormObj_CountObjects(obj)))
+            stack.extend(
+                (pdfium_c.FPDFFormObj_GetObject(obj, i), m) for i in range(pdfium_c.FPDFFormObj_CountObjects(obj))
+            )
         elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
             pdfium_c.FPDFPageObj_GetMatrix(obj, matrix)
             segments.extend(_path_segments(obj, _compose(_as_tuple(matrix), parent)))

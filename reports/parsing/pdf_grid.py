@@ -74,7 +74,11 @@ class GridTable:
         gives both parts the same width; a cell spanning a restored boundary is a merged cell, so
         no text moves.
         """
-        if len(xs) <= len(self.xs) or not _same_boundaries(xs[0], self.xs[0]) or not _same_boundaries(xs[-1], self.xs[-1]):
+        if (
+            len(xs) <= len(self.xs)
+            or not _same_boundaries(xs[0], self.xs[0])
+            or not _same_boundaries(xs[-1], self.xs[-1])
+        ):
             return self
         if not all(any(_same_boundaries(x, y) for y in xs) for x in self.xs):
             return self
@@ -92,6 +96,28 @@ class GridTable:
 
 def _same_boundaries(a: float, b: float) -> bool:
     return abs(a - b) <= SNAP
+
+
+def upright(chars: list[Char], segments: list[Segment], rotation: int) -> tuple[list[Char], list[Segment]]:
+    """Chars and lines turned so that y points up on the page as displayed (``/Rotate`` 90, 180, 270)."""
+    if rotation % 360 == 0:
+        return chars, segments
+    # Display position of a user-space point: (right, up).
+    turn = {90: lambda x, y: (y, -x), 180: lambda x, y: (-x, -y), 270: lambda x, y: (-y, x)}[rotation % 360]
+    out_chars = []
+    for ch in chars:
+        (ax, ay), (bx, by) = turn(ch.x0, ch.y0), turn(ch.x1, ch.y1)
+        cx, cy = turn(ch.cx, ch.cy)
+        out_chars.append(Char(ch.text, min(ax, bx), min(ay, by), max(ax, bx), max(ay, by), cx, cy))
+    out_segments = []
+    for sg in segments:
+        a = turn(sg.lo, sg.pos) if sg.horizontal else turn(sg.pos, sg.lo)
+        b = turn(sg.hi, sg.pos) if sg.horizontal else turn(sg.pos, sg.hi)
+        if abs(a[1] - b[1]) < abs(a[0] - b[0]):
+            out_segments.append(Segment(True, a[1], min(a[0], b[0]), max(a[0], b[0])))
+        else:
+            out_segments.append(Segment(False, a[0], min(a[1], b[1]), max(a[1], b[1])))
+    return out_chars, out_segments
 
 
 # ---------------------------------------------------------------------------------------------
@@ -122,20 +148,31 @@ def group_lines(chars: list[Char]) -> list[list[Char]]:
     return lines
 
 
-def line_text(line: list[Char]) -> str:
+def line_text(line: list[Char], wide_gap: str = "") -> str:
     """The characters of one visual line, without invented spaces.
 
     Spaces that are really in the PDF are kept (collapsed to one); a glyph drawn twice on the same
-    spot (fake bold) is read once.
+    spot (fake bold) is read once. Where two glyphs stand further apart than a glyph's height
+    (a column gap, not justification), ``wide_gap`` is put between them; between two digits a
+    space is put there in any case, so that two numbers never read as one.
     """
     out: list[str] = []
     prev: Char | None = None
     for ch in line:
-        if prev is not None and ch.text == prev.text and _same_spot(ch, prev):
-            continue
+        if prev is not None:
+            if ch.text == prev.text and _same_spot(ch, prev):
+                continue
+            if ch.x0 - prev.x1 > max(prev.y1 - prev.y0, ch.y1 - ch.y0, 1.0):
+                sep = wide_gap or (" " if _digit(prev.text) and _digit(ch.text) else "")
+                if sep and not ch.text.isspace() and not prev.text.isspace():
+                    out.append(sep)
         out.append(ch.text)
         prev = ch
     return _SPACE.sub(lambda m: m.group(0)[0], "".join(out)).strip()
+
+
+def _digit(text: str) -> bool:
+    return text.isdigit() or text in ".,"
 
 
 def _same_spot(a: Char, b: Char) -> bool:
@@ -145,19 +182,28 @@ def _same_spot(a: Char, b: Char) -> bool:
 
 
 def visual_lines(chars: list[Char]) -> list[VisualLine]:
+    """Running text, one entry per visual line; a wide gap (a borderless table's columns) reads as a tab."""
     result = []
     for line in group_lines(chars):
-        text = line_text(line)
+        text = line_text(line, "\t")
         if text:
-            result.append(
-                VisualLine(text, max(c.y1 for c in line), min(c.y0 for c in line), min(c.x0 for c in line))
-            )
+            result.append(VisualLine(text, max(c.y1 for c in line), min(c.y0 for c in line), min(c.x0 for c in line)))
     return result
 
 
 def cell_text(chars: list[Char]) -> str:
-    """A cell's text: its visual lines joined without spaces (a wrapped label reads as one)."""
-    return "".join(line_text(line) for line in group_lines(chars))
+    """A cell's text: its visual lines joined without spaces (a wrapped label reads as one).
+
+    Two lines that meet digit to digit are joined with a space: a cell holding two stacked numbers
+    (a border missing in the drawing) must not read as one bigger number.
+    """
+    text = ""
+    for line in group_lines(chars):
+        part = line_text(line)
+        if text and part and _digit(text[-1]) and _digit(part[0]):
+            text += " "
+        text += part
+    return text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -231,9 +277,9 @@ def _boundaries(values: list[float]) -> list[float]:
     return [sum(c) / len(c) for c in _clusters(sorted(values), lambda v: v, SNAP)]
 
 
-def _coverage(lines: list[Segment], pos: float, lo: float, hi: float) -> float:
-    """Share of the edge [lo, hi] at ``pos`` that drawn lines cover."""
-    spans = sorted((max(s.lo, lo), min(s.hi, hi)) for s in lines if abs(s.pos - pos) <= SNAP and s.hi > lo and s.lo < hi)
+def _coverage(lines: list[Segment], lo: float, hi: float) -> float:
+    """Share of the edge [lo, hi] that the drawn ``lines`` (all on the edge's boundary) cover."""
+    spans = sorted((max(s.lo, lo), min(s.hi, hi)) for s in lines if s.hi > lo and s.lo < hi)
     covered = 0.0
     end = lo
     for a, b in spans:
@@ -260,17 +306,20 @@ class _Grid:
     def _prune(self) -> None:
         # A boundary that separates no pair of cells comes from a stray stroke, not from the table.
         while True:
+            on_x = [[s for s in self.v if abs(s.pos - x) <= SNAP] for x in self.xs[1:-1]]
+            on_y = [[s for s in self.h if abs(s.pos - y) <= SNAP] for y in self.ys[1:-1]]
             self.col_sep = [
-                [_coverage(self.v, self.xs[c], self.ys[r + 1], self.ys[r]) >= COVER for c in range(1, len(self.xs) - 1)]
+                [_coverage(lines, self.ys[r + 1], self.ys[r]) >= COVER for lines in on_x]
                 for r in range(len(self.ys) - 1)
             ]
             self.row_sep = [
-                [_coverage(self.h, self.ys[r], self.xs[c], self.xs[c + 1]) >= COVER for c in range(len(self.xs) - 1)]
-                for r in range(1, len(self.ys) - 1)
+                [_coverage(lines, self.xs[c], self.xs[c + 1]) >= COVER for c in range(len(self.xs) - 1)]
+                for lines in on_y
             ]
-            dead_x = [c + 1 for c in range(len(self.xs) - 2) if not any(row[c] for row in self.col_sep)]
-            dead_y = [r + 1 for r in range(len(self.ys) - 2) if not any(self.row_sep[r])]
+            dead_x = {c + 1 for c in range(len(on_x)) if not any(row[c] for row in self.col_sep)}
+            dead_y = {r + 1 for r in range(len(on_y)) if not any(self.row_sep[r])}
             if not dead_x and not dead_y:
+                self._down = [-y for y in self.ys]  # ascending, for bisect
                 return
             self.xs = [x for i, x in enumerate(self.xs) if i not in dead_x]
             self.ys = [y for i, y in enumerate(self.ys) if i not in dead_y]
@@ -309,7 +358,7 @@ class _Grid:
         for r in range(rows):
             for c in range(cols):
                 members.setdefault(ids[r][c], []).append((r, c))
-        for rid, cells in members.items():
+        for cells in members.values():
             r0, r1 = min(r for r, _ in cells), max(r for r, _ in cells)
             c0, c1 = min(c for _, c in cells), max(c for _, c in cells)
             if (r1 - r0 + 1) * (c1 - c0 + 1) != len(cells):
@@ -319,8 +368,7 @@ class _Grid:
 
     def locate(self, ch: Char) -> tuple[int, int]:
         c = min(max(bisect_right(self.xs, ch.cx) - 1, 0), self.n_cols - 1)
-        neg = [-y for y in self.ys]
-        r = min(max(bisect_right(neg, -ch.cy) - 1, 0), self.n_rows - 1)
+        r = min(max(bisect_right(self._down, -ch.cy) - 1, 0), self.n_rows - 1)
         return r, c
 
 
