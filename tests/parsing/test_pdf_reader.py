@@ -1,0 +1,441 @@
+"""The PDF reader (reports/parsing/pdf.py): tables read by position, running text, refusals.
+
+Pure tests, no database. The corpus PDFs are checked against their labels; the geometry rules are
+checked on hand-made characters and ruling lines and on small PDFs drawn here with pdfium.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import io
+import json
+import re
+import unicodedata
+from decimal import Decimal
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+import pytest
+
+from reports import canonical
+from reports.parsing.document import Document, Table
+from reports.parsing.pdf import SCANNED_MESSAGE, read_pdf
+from reports.parsing.pdf_grid import Char, GridTable, Segment, find_tables, upright
+from reports.parsing.types import ParseError
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+CORPUS = FIXTURES / "corpus"
+LABELLED = sorted(p for p in CORPUS.glob("*/*.pdf") if p.with_suffix(".json").exists())
+ALL_PDFS = sorted(CORPUS.glob("*/*.pdf"))
+HEADINGS = (
+    "总体情况",
+    "主动公开政府信息情况",
+    "收到和处理政府信息公开申请情况",
+    "政府信息公开行政复议、行政诉讼情况",
+    "存在的主要问题及改进情况",
+    "其他需要报告的事项",
+)
+HEADING = re.compile(r"^(?:[一二三四五六]|[1-6])[、.．]\s*(" + "|".join(HEADINGS) + ")")
+
+_CACHE: dict[Path, Document] = {}
+
+
+def read(path: Path) -> Document:
+    if path not in _CACHE:
+        _CACHE[path] = read_pdf(path.read_bytes())
+    return _CACHE[path]
+
+
+def label(path: Path) -> dict:
+    return json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+
+
+def norm(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"[\s“”\"]", "", text)
+
+
+def own_cells(row) -> list[str]:
+    """The texts of a row's cells, each merged cell once (at its top-left position)."""
+    return [c.text for c in row if not c.merged]
+
+
+def find_row(doc: Document, row_label: str) -> tuple[Table, int]:
+    """The (table, row index) whose cells include ``row_label`` as a cell of its own row."""
+    want = norm(row_label)
+    for table in doc.tables:
+        for i, row in enumerate(table.rows):
+            if any(norm(c.text) == want and not c.merged for c in row):
+                return table, i
+    raise AssertionError(f"no row labelled {row_label}")
+
+
+def values_after(row, row_label: str, n: int) -> list[str]:
+    """The ``n`` cells that follow the cell ``row_label`` in a row (merged cells counted once)."""
+    cells = own_cells(row)
+    start = [norm(t) for t in cells].index(norm(row_label)) + 1
+    return cells[start : start + n]
+
+
+def as_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return format(Decimal(str(value)).normalize(), "f")
+    return str(value)
+
+
+def number(text: str) -> str:
+    return format(Decimal(text).normalize(), "f") if text else ""
+
+
+# --------------------------------------------------------------------------------------------
+# the corpus
+
+
+@pytest.mark.parametrize("path", LABELLED, ids=lambda p: p.name)
+def test_table3_rows_carry_the_labelled_numbers(path: Path) -> None:
+    doc, truth = read(path), label(path)["applications"]
+    checked = 0
+    for row in canonical.TABLE3_ROWS:
+        try:
+            table, i = find_row(doc, row.label)
+        except AssertionError:
+            # Sub-row labels are missing in some files (numbers only); the top-level rows never are.
+            assert row.group is not None, f"{row.label} not found"
+            continue
+        got = values_after(table.rows[i], row.label, 7)
+        want = [as_text(truth[row.key][c]) for c in canonical.TABLE3_COLUMN_KEYS]
+        assert got == want, row.label
+        checked += 1
+    assert checked >= 6
+
+
+@pytest.mark.parametrize("path", LABELLED, ids=lambda p: p.name)
+def test_table4_data_row_carries_the_labelled_numbers(path: Path) -> None:
+    doc, truth = read(path), label(path)["review_litigation"]
+    table, i = find_row(doc, "行政复议")
+    data = [c.text for c in table.rows[-1]]
+    want = [as_text(truth[b][c]) for b in canonical.TABLE4_BLOCK_KEYS for c in canonical.TABLE4_COLUMN_KEYS]
+    assert i == 0 and data == want
+    assert not any(c.merged for c in table.rows[-1])
+
+
+@pytest.mark.parametrize("path", LABELLED, ids=lambda p: p.name)
+def test_table2_rows_carry_the_labelled_numbers(path: Path) -> None:
+    doc, truth = read(path), label(path)["active_disclosure"]
+    for row_label, key, cols in (
+        ("规章", "regulations", ("issued", "repealed", "in_force")),
+        ("行政规范性文件", "normative_documents", ("issued", "repealed", "in_force")),
+        ("行政许可", "licensing", ("decisions",)),
+        ("行政处罚", "punishment", ("decisions",)),
+        ("行政强制", "coercion", ("decisions",)),
+        ("行政事业性收费", "fees", ("amount",)),
+    ):
+        table, i = find_row(doc, row_label)
+        got = [number(t) for t in values_after(table.rows[i], row_label, len(cols))]
+        assert got == [as_text(truth[key][c]) for c in cols], row_label
+
+
+@pytest.mark.parametrize("path", ALL_PDFS, ids=lambda p: p.name)
+def test_merged_cells_are_expanded(path: Path) -> None:
+    doc = read(path)
+    table, top = find_row(doc, "三、本年度办理结果")
+    col = next(j for j, c in enumerate(table.rows[top]) if norm(c.text) == norm("三、本年度办理结果"))
+    below = [row[col] for row in table.rows[top + 1 :]]
+    span = 0
+    for cell in below:
+        if not cell.merged:
+            break
+        assert cell.text == table.rows[top][col].text
+        span += 1
+    # It covers every outcome row on its page: down to 四、结转下年度继续办理 or to the page break.
+    end = top + 1 + span
+    assert span >= 5
+    assert end == len(table.rows) or norm(table.rows[end][0].text) == norm("四、结转下年度继续办理")
+
+    table, top = find_row(doc, "行政复议")
+    header = table.rows[0][:5]
+    assert [c.text for c in header] == ["行政复议"] * 5
+    assert [c.merged for c in header] == [False, True, True, True, True]
+    assert all(len(row) == t.width for t in doc.tables for row in t.rows)  # rectangular grids
+
+
+@pytest.mark.parametrize("path", ALL_PDFS, ids=lambda p: p.name)
+def test_running_text_has_the_six_headings_in_order_and_tables_between_them(path: Path) -> None:
+    doc = read(path)
+    found = [(HEADING.match(line.text), line) for line in doc.lines]
+    headings = [(m.group(1), line.line) for m, line in found if m]
+    assert [h for h, _ in headings] == list(HEADINGS)
+    assert [line.line for line in doc.lines] == list(range(1, len(doc.lines) + 1))
+    at = dict(headings)
+    table3, _ = find_row(doc, "一、本年新收政府信息公开申请数量")
+    assert at[HEADINGS[2]] <= table3.after_line < at[HEADINGS[3]]
+    table4, _ = find_row(doc, "行政复议")
+    assert at[HEADINGS[3]] <= table4.after_line < at[HEADINGS[4]]
+    # Table text is not running text, and footers that are only a page number are dropped.
+    assert not any("本年新收政府信息公开申请数量" in line.text for line in doc.lines)
+    assert not any(re.fullmatch(r"[-—\s]*\d+[-—\s]*", line.text) for line in doc.lines)
+    assert not any(re.search(r"[\u4e00-\u9fff] [\u4e00-\u9fff]", line.text) for line in doc.lines[:5])
+
+
+@pytest.mark.parametrize(
+    ("name", "first", "second"),
+    [
+        ("generated/r05_pdf.pdf", "5.属于三类内部事务信息", "6.属于四类过程性信息"),
+        ("real/003_huaian_shi_2024.pdf", "1.本机关不掌握相关政府信息", "2.没有现成信息需要另行制作"),
+    ],
+)
+def test_a_table_split_by_a_page_break_comes_out_as_two_tables_of_one_width(name, first, second) -> None:
+    doc = read(CORPUS / name)
+    (a, _), (b, _) = find_row(doc, first), find_row(doc, second)
+    assert a.index + 1 == b.index and a.page is not None and b.page == a.page + 1
+    assert a.width == b.width
+    assert all(c.page == b.page for row in b.rows for c in row)
+
+
+def test_a_label_split_by_the_page_break_stays_in_its_column() -> None:
+    doc = read(CORPUS / "real/003_huaian_shi_2024.pdf")
+    a, i = find_row(doc, "1.本机关不掌握相关政府信息")
+    b, j = find_row(doc, "2.没有现成信息需要另行制作")
+    head, tail = a.rows[i][1].text, b.rows[j][1].text
+    assert norm(head + tail) == norm("（四）无法提供") and head and tail
+
+
+def test_metadata_dates_are_iso() -> None:
+    doc = read(CORPUS / "real/003_huaian_shi_2024.pdf")
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", doc.metadata["CreationDate"])
+    assert doc.pages == 6 and doc.format == "pdf"
+
+
+# --------------------------------------------------------------------------------------------
+# refusals
+
+
+def test_scanned_pdf_is_refused_with_the_exact_message() -> None:
+    pdf = pdfium.PdfDocument.new()
+    page = pdf.new_page(595, 842)
+    bitmap = pdfium.PdfBitmap.new_native(40, 40, pdfium_c.FPDFBitmap_BGR)
+    bitmap.fill_rect((200, 200, 200, 255), 0, 0, 40, 40)
+    image = pdfium.PdfImage.new(pdf)
+    image.set_bitmap(bitmap)
+    image.set_matrix(pdfium.PdfMatrix().scale(500, 700).translate(40, 60))
+    page.insert_obj(image)
+    page.gen_content()
+    with pytest.raises(ParseError) as err:
+        read_pdf(_save(pdf))
+    assert err.value.code == "scanned"
+    assert err.value.message == SCANNED_MESSAGE == "扫描件，无文字层，请手工录入或上传原始 Word 文件"
+
+
+def test_encrypted_pdf_is_refused() -> None:
+    with pytest.raises(ParseError) as err:
+        read_pdf((FIXTURES / "bad/encrypted.pdf").read_bytes())
+    assert err.value.code == "encrypted"
+    assert re.search(r"[\u4e00-\u9fff]", err.value.message)
+
+
+def test_pdf_with_only_a_permissions_password_is_read() -> None:
+    doc = read_pdf((FIXTURES / "bad/permissions_only.pdf").read_bytes())
+    assert [line.text for line in doc.lines][:1] == ["一、总体情况"]
+
+
+@pytest.mark.parametrize(
+    "cut",
+    [
+        lambda data: data[: len(data) // 2],
+        lambda data: data[:-200],
+        lambda data: b"",
+        lambda data: b"<html>not a pdf</html>",
+        lambda data: data[:1024] + bytes(5000) + b"%%EOF\n",
+    ],
+    ids=["half", "tail", "empty", "html", "garbage-body"],
+)
+def test_broken_pdf_is_refused_as_corrupt(cut) -> None:
+    data = (CORPUS / "generated/r02_pdf.pdf").read_bytes()
+    with pytest.raises(ParseError) as err:
+        read_pdf(cut(data))
+    assert err.value.code == "corrupt"
+    assert re.search(r"[\u4e00-\u9fff]", err.value.message)
+
+
+# --------------------------------------------------------------------------------------------
+# small PDFs drawn here: what Word draws (filled rectangles) and content in column order
+
+
+class _Drawing:
+    """A one-page PDF drawn with pdfium: lines, filled rectangles and Helvetica text."""
+
+    def __init__(self, width: float = 400, height: float = 300) -> None:
+        self.pdf = pdfium.PdfDocument.new()
+        self.page = self.pdf.new_page(width, height)
+
+    def line(self, x0: float, y0: float, x1: float, y1: float) -> None:
+        path = pdfium_c.FPDFPageObj_CreateNewPath(x0, y0)
+        pdfium_c.FPDFPath_LineTo(path, x1, y1)
+        pdfium_c.FPDFPageObj_SetStrokeColor(path, 0, 0, 0, 255)
+        pdfium_c.FPDFPageObj_SetStrokeWidth(path, 0.5)
+        pdfium_c.FPDFPath_SetDrawMode(path, 0, True)
+        pdfium_c.FPDFPage_InsertObject(self.page.raw, path)
+
+    def bar(self, x: float, y: float, w: float, h: float, grey: int = 0) -> None:
+        path = pdfium_c.FPDFPageObj_CreateNewRect(x, y, w, h)
+        pdfium_c.FPDFPageObj_SetFillColor(path, grey, grey, grey, 255)
+        pdfium_c.FPDFPath_SetDrawMode(path, pdfium_c.FPDF_FILLMODE_WINDING, False)
+        pdfium_c.FPDFPage_InsertObject(self.page.raw, path)
+
+    def text(self, s: str, x: float, y: float, size: float = 10, turn: bool = False) -> None:
+        obj = pdfium_c.FPDFPageObj_NewTextObj(self.pdf.raw, b"Helvetica", ctypes.c_float(size))
+        buf = ctypes.create_string_buffer((s + "\0").encode("utf-16-le"))
+        pdfium_c.FPDFText_SetText(obj, ctypes.cast(buf, ctypes.POINTER(pdfium_c.FPDF_WCHAR)))
+        if turn:  # drawn turned a quarter left, so that it reads upright on a page shown rotated 90°
+            pdfium_c.FPDFPageObj_Transform(obj, 0, 1, -1, 0, 0, 0)
+        pdfium_c.FPDFPageObj_Transform(obj, 1, 0, 0, 1, x, y)
+        pdfium_c.FPDFPage_InsertObject(self.page.raw, obj)
+
+    def bytes(self) -> bytes:
+        self.page.gen_content()
+        return _save(self.pdf)
+
+
+def _save(pdf: pdfium.PdfDocument) -> bytes:
+    buf = io.BytesIO()
+    pdf.save(buf)
+    return buf.getvalue()
+
+
+def _word_style_table(d: _Drawing, shaded: bool = False) -> None:
+    """3 rows × 3 columns of filled 0.5 pt bars; the top row's first two cells are one merged cell."""
+    xs, ys = (50, 150, 250, 350), (250, 220, 190, 160)
+    if shaded:  # a grey shaded cell is not a border
+        d.bar(150, 190, 100, 30, grey=200)
+    for y in ys:
+        d.bar(50, y - 0.25, 300, 0.5)
+    for x in xs:
+        top = 220 if x == 150 else 250  # no border between the first two cells of the top row
+        d.bar(x - 0.25, 160, 0.5, top - 160)
+
+
+def test_word_style_table_is_read_by_position_even_when_drawn_column_by_column() -> None:
+    d = _Drawing()
+    d.text("Intro line", 50, 270)
+    _word_style_table(d, shaded=True)
+    # Content order is column by column: a plain text extraction would read "Row A Row B 12 3 …".
+    for text, x, y in (
+        ("Header", 60, 230),
+        ("Row A", 60, 200),
+        ("Row B", 60, 170),
+        ("12", 160, 200),
+        ("3", 160, 170),
+        ("Total", 260, 230),
+        ("45", 260, 200),
+        ("0", 260, 170),
+    ):
+        d.text(text, x, y)
+    d.text("After the table", 50, 130)
+    doc = read_pdf(d.bytes())
+    assert [line.text for line in doc.lines] == ["Intro line", "After the table"]
+    (table,) = doc.tables
+    assert [[(c.text, c.merged) for c in row] for row in table.rows] == [
+        [("Header", False), ("Header", True), ("Total", False)],
+        [("Row A", False), ("12", False), ("45", False)],
+        [("Row B", False), ("3", False), ("0", False)],
+    ]
+    assert table.after_line == 1 and table.page == 1
+
+
+def test_numbers_without_a_border_between_them_are_not_joined() -> None:
+    d = _Drawing()
+    for y in (250, 190):
+        d.line(50, y, 250, y)
+    for x in (50, 150, 250):
+        d.line(x, 190, x, 250)
+    d.text("Label", 60, 225)
+    d.text("5", 160, 230)  # two numbers stacked in one cell …
+    d.text("0", 160, 200)
+    d.text("7", 200, 230)  # … and two side by side
+    d.text("1", 230, 230)
+    doc = read_pdf(d.bytes())
+    assert [c.text for c in doc.tables[0].rows[0]] == ["Label", "5 7 1 0"]
+
+
+def test_text_without_borders_stays_running_text_with_column_gaps() -> None:
+    d = _Drawing()
+    d.text("Label one", 50, 200)
+    d.text("3", 200, 200)
+    d.text("14", 260, 200)
+    doc = read_pdf(d.bytes())
+    assert doc.tables == ()
+    assert [line.text for line in doc.lines] == ["Label one\t3\t14"]
+
+
+def test_rotated_page_reads_top_to_bottom_as_displayed() -> None:
+    d = _Drawing(300, 400)
+    # Shown rotated 90° clockwise, the user-space left edge becomes the top of the page.
+    d.text("first line", 40, 50, turn=True)
+    d.text("second line", 70, 50, turn=True)
+    d.page.set_rotation(90)
+    doc = read_pdf(d.bytes())
+    assert [line.text for line in doc.lines] == ["first line", "second line"]
+
+
+def test_an_image_only_page_in_a_text_pdf_is_reported() -> None:
+    d = _Drawing()
+    d.text("A report with text on page one and a pasted picture on page two.", 20, 200)
+    page = d.pdf.new_page(400, 300)
+    bitmap = pdfium.PdfBitmap.new_native(10, 10, pdfium_c.FPDFBitmap_BGR)
+    image = pdfium.PdfImage.new(d.pdf)
+    image.set_bitmap(bitmap)
+    image.set_matrix(pdfium.PdfMatrix().scale(300, 200))
+    page.insert_obj(image)
+    page.gen_content()
+    doc = read_pdf(d.bytes())
+    assert doc.metadata["image_only_pages"] == "2" and doc.pages == 2
+
+
+# --------------------------------------------------------------------------------------------
+# the geometry rules on hand-made input
+
+
+def _ch(text: str, x: float, y: float, w: float = 8, h: float = 10) -> Char:
+    return Char.boxed(text, x, y, x + w, y + h)
+
+
+def _box(x0: float, y0: float, x1: float, y1: float) -> list[Segment]:
+    return [
+        Segment(True, y0, x0, x1),
+        Segment(True, y1, x0, x1),
+        Segment(False, x0, y0, y1),
+        Segment(False, x1, y0, y1),
+    ]
+
+
+def test_a_stray_tick_inside_a_cell_makes_no_column() -> None:
+    segments = _box(0, 0, 200, 40) + [
+        Segment(True, 20, 0, 200),
+        Segment(False, 100, 0, 20),
+        Segment(False, 150, 36, 40),
+    ]
+    chars = [_ch("A", 10, 25), _ch("B", 10, 5), _ch("C", 110, 5)]
+    (table,), rest = find_tables(segments, chars)
+    assert rest == []
+    assert table.cells == ((("A", False), ("A", True)), (("B", False), ("C", False)))
+
+
+def test_a_single_framed_box_is_text_not_a_table() -> None:
+    tables, rest = find_tables(_box(0, 0, 200, 40), [_ch("A", 10, 10)])
+    assert tables == [] and [c.text for c in rest] == ["A"]
+
+
+def test_widening_restores_the_columns_a_page_part_lost() -> None:
+    part = GridTable(((("Label", False), ("1", False)),), 100, 80, (0.0, 150.0, 200.0))
+    wide = part.widened((0.0, 50.0, 100.0, 150.5, 200.0))
+    assert wide.cells == ((("Label", False), ("Label", True), ("Label", True), ("1", False)),)
+    other = (0.0, 120.0, 200.0)  # a different table: not a superset of the part's boundaries
+    assert part.widened(other) is part
+
+
+def test_upright_turns_a_rotated_page() -> None:
+    chars, segments = upright([_ch("A", 10, 100)], [Segment(True, 50, 0, 80)], 90)
+    assert chars[0].cy == pytest.approx(-14) and segments[0].horizontal is False
