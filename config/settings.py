@@ -104,6 +104,9 @@ NIANBAO_ZIP_MAX_BYTES = env.int("NIANBAO_ZIP_MAX_BYTES", default=200 * 1024 * 10
 NIANBAO_DEADLINE_MONTH = env.int("NIANBAO_DEADLINE_MONTH", default=1)
 NIANBAO_DEADLINE_DAY = env.int("NIANBAO_DEADLINE_DAY", default=31)
 
+# `make run` keeps the generated admin password here so it can print it again on the next start.
+NIANBAO_ADMIN_PASSWORD_FILE = env.path("NIANBAO_ADMIN_PASSWORD_FILE", default=BASE_DIR / ".admin-password")
+
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 LOGGING = {

@@ -104,6 +104,7 @@ class ParsedReport:
         record.update(nested)
         record["title"] = self.title
         record["publication_date"] = self.publication_date.isoformat() if self.publication_date else None
+        record["sections"] = dict(self.sections)
         record["sections_found"] = list(self.sections_found)
         record["printed_subtotals"] = {k: _json_number(v) for k, v in self.printed_subtotals.items()}
         record["warnings"] = [w.to_json() for w in self.warnings]

@@ -1,0 +1,47 @@
+# Nianbao — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+ADDR ?= 127.0.0.1:8000
+
+.DEFAULT_GOAL := help
+.PHONY: help run serve setup test lint bench clean
+
+help:
+	@echo "make run   — 安装依赖、迁移数据库、载入示例数据、创建管理员并启动 http://$(ADDR)/admin/"
+	@echo "make test  — 安装测试依赖并运行全部测试（DATABASE_URL 可指定 PostgreSQL）"
+	@echo "make lint  — ruff 代码检查"
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Reinstall only when a requirements file changes.
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.installed
+
+setup: $(VENV)/.installed
+	DEBUG=$${DEBUG:-on} $(PY) manage.py migrate --noinput
+	DEBUG=$${DEBUG:-on} $(PY) manage.py setup_demo
+
+run: setup
+	DEBUG=$${DEBUG:-on} $(PY) manage.py runserver $(ADDR) --noreload
+
+test: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest -q -n 2 --dist loadfile
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+
+bench: $(VENV)/.installed-dev
+	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

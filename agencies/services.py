@@ -1,0 +1,95 @@
+"""Agency matching and creation. Reports name themselves loosely ("二塘乡", "二塘乡人民政府", "二 塘 乡")."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+
+from agencies.models import Agency, AgencyAlias
+
+_SUFFIXES = ("人民政府办公室", "人民政府", "政府", "办事处")
+
+
+def normalize_name(name: str) -> str:
+    """Fold a name for comparison: NFKC, no whitespace or punctuation."""
+    name = unicodedata.normalize("NFKC", name or "")
+    return re.sub(r"[\s\u3000·・,，、()（）\"'“”]", "", name)
+
+
+def _core(name: str) -> str:
+    core = normalize_name(name)
+    for suffix in _SUFFIXES:
+        if core.endswith(suffix) and len(core) > len(suffix) + 1:
+            return core[: -len(suffix)]
+    return core
+
+
+@dataclass
+class AgencyMatch:
+    """The agency a name refers to, how it was found, or the closest candidates when it is not certain."""
+
+    agency: Agency | None
+    how: str  # "name", "short_name", "alias", "normalized", "" (none)
+    candidates: list[Agency] = field(default_factory=list)
+
+    @property
+    def certain(self) -> bool:
+        return self.agency is not None
+
+
+def agency_match(name: str | None, *, queryset=None) -> AgencyMatch:
+    """Match a report's self-name to exactly one agency, or return ranked candidates."""
+    qs = queryset if queryset is not None else Agency.objects.all()
+    name = (name or "").strip()
+    if not name:
+        return AgencyMatch(None, "")
+    for how, q in (("name", Q(name=name)), ("short_name", Q(short_name=name)), ("alias", Q(aliases__name=name))):
+        found = list(qs.filter(q).distinct()[:2])
+        if len(found) == 1:
+            return AgencyMatch(found[0], how)
+    wanted, wanted_core = normalize_name(name), _core(name)
+    exact, scored = [], []
+    for agency in qs.prefetch_related("aliases"):
+        names = agency.all_names()
+        if any(normalize_name(n) == wanted for n in names) or any(_core(n) == wanted_core for n in names):
+            exact.append(agency)
+            continue
+        best = max(difflib.SequenceMatcher(None, wanted_core, _core(n)).ratio() for n in names)
+        # A shorter self-name contained in the full name ("新集乡" in "彭阳县新集乡人民政府") is a strong hint,
+        # but only a hint: the reviewer confirms it.
+        if any(wanted_core and (wanted_core in _core(n) or _core(n) in wanted_core) for n in names):
+            best = max(best, 0.8)
+        if best >= 0.5:
+            scored.append((best, agency))
+    if len(exact) == 1:
+        return AgencyMatch(exact[0], "normalized")
+    if exact:
+        return AgencyMatch(None, "", exact)
+    scored.sort(key=lambda t: (-t[0], t[1].name))
+    return AgencyMatch(None, "", [a for _, a in scored[:5]])
+
+
+@transaction.atomic
+def agency_create(*, name: str, short_name: str = "", kind: str = Agency.Kind.OTHER, aliases=(), **fields) -> Agency:
+    agency = Agency(name=name.strip(), short_name=short_name.strip(), kind=kind, **fields)
+    agency.full_clean()
+    agency.save()
+    for alias in aliases:
+        agency_add_alias(agency=agency, name=alias)
+    return agency
+
+
+def agency_add_alias(*, agency: Agency, name: str) -> AgencyAlias | None:
+    """Remember another name of the agency (no-op for names it already has)."""
+    name = name.strip()
+    if not name or name in agency.all_names():
+        return None
+    alias = AgencyAlias(agency=agency, name=name)
+    alias.full_clean()
+    alias.save()
+    return alias

@@ -1,0 +1,129 @@
+"""The Chinese admin: every page renders, the grids follow the template, typed-in numbers are stored."""
+
+import re
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.urls import reverse
+
+from reports import canonical
+from reports.models import ApplicationOutcome, SourceDocument
+from tests.factories import AgencyFactory, make_report
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def report():
+    agency = AgencyFactory(name="二塘乡人民政府", short_name="二塘乡")
+    agency.aliases.create(name="二塘乡政府")
+    return make_report(agency=agency, year=2023)
+
+
+def registered_models():
+    return [m for m in apps.get_models() if m in admin.site._registry and m._meta.app_label != "auth"]
+
+
+@pytest.mark.parametrize("model", registered_models(), ids=lambda m: m._meta.label)
+def test_changelist_renders(admin_client, report, model):
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    assert model._meta.verbose_name_plural in response.content.decode()
+
+
+def test_change_pages_render(admin_client, report):
+    for url in (
+        reverse("admin:reports_report_change", args=[report.pk]),
+        reverse("admin:agencies_agency_change", args=[report.agency.pk]),
+        reverse("admin:reports_report_add"),
+        reverse("admin:agencies_agency_add"),
+        reverse("admin:reports_report_history", args=[report.pk]),
+    ):
+        assert admin_client.get(url).status_code == 200, url
+
+
+def test_admin_is_chinese(admin_client, report):
+    html = admin_client.get(reverse("admin:reports_report_changelist")).content.decode()
+    assert "年度报告" in html and "筛选" in html and "状态" in html
+
+
+def test_table3_grid_has_25_rows_in_template_order(admin_client, report):
+    html = admin_client.get(reverse("admin:reports_report_change", args=[report.pk])).content.decode()
+    rows = re.findall(r'<tr class="nb-row" data-row="([a-z_]+)">', html)
+    assert rows == list(canonical.TABLE3_ROW_KEYS)
+    # the verbatim labels appear in template order
+    positions = [html.index(r.label) for r in canonical.TABLE3_ROWS if r.label != "3.其他"]
+    assert positions == sorted(positions)
+    assert "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）" in html
+    # no add-row or delete controls on the fixed grids
+    assert "outcomes-0-DELETE" not in html and "add-row" not in html
+    assert html.count('data-key="applications.') == 175
+    assert html.count('data-key="review_litigation.') == 15
+    assert html.count('data-key="active_disclosure.') == 10
+
+
+def _change_form_data(client, report):
+    """The change form's current POST data, as a browser would send it back."""
+    response = client.get(reverse("admin:reports_report_change", args=[report.pk]))
+    forms = [response.context["adminform"].form]
+    data = {}
+    for formset in response.context["inline_admin_formsets"]:
+        fs = formset.formset
+        data.update({f"{fs.prefix}-{k}": v for k, v in fs.management_form.initial.items()})
+        forms.extend(fs.forms)
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value is not None:
+                data[form.add_prefix(name)] = value
+    return data
+
+
+def test_typed_in_table3_row_is_stored(admin_client, report):
+    data = _change_form_data(admin_client, report)
+    index = canonical.TABLE3_ROW_KEYS.index("new_received")
+    for col, value in zip(canonical.TABLE3_COLUMN_KEYS, [3, 1, 0, 0, 0, 0, 4], strict=True):
+        data[f"outcomes-{index}-{col}"] = value
+    response = admin_client.post(reverse("admin:reports_report_change", args=[report.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    row = ApplicationOutcome.objects.get(report=report, row="new_received")
+    assert [getattr(row, c) for c in canonical.TABLE3_COLUMN_KEYS] == [3, 1, 0, 0, 0, 0, 4]
+    assert ApplicationOutcome.objects.get(report=report, row="carried_over").total is None
+    assert row.history.count() == 2  # created, then typed in
+
+
+def test_negative_value_in_grid_is_refused_with_message(admin_client, report):
+    data = _change_form_data(admin_client, report)
+    data["outcomes-0-natural_person"] = -2
+    response = admin_client.post(reverse("admin:reports_report_change", args=[report.pk]), data)
+    assert response.status_code == 200
+    assert "确保该值大于或等于0" in response.content.decode()
+    assert ApplicationOutcome.objects.get(report=report, row="new_received").natural_person is None
+
+
+def test_add_report_creates_all_rows_and_opens_grid(admin_client):
+    agency = AgencyFactory()
+    response = admin_client.post(
+        reverse("admin:reports_report_add"),
+        {"agency": agency.pk, "year": 2024, "template_version": "2021", "status": "draft"},
+    )
+    assert response.status_code == 302
+    report = agency.reports.get(year=2024)
+    assert response["Location"] == reverse("admin:reports_report_change", args=[report.pk])
+    assert report.outcomes.count() == 25 and report.review_litigation.count() == 3
+
+
+def test_search_by_alias_and_filters(admin_client, report):
+    other = make_report(year=2022)
+    url = reverse("admin:reports_report_changelist")
+    html = admin_client.get(url, {"q": "二塘乡政府"}).content.decode()
+    assert str(report.agency) in html and str(other.agency) not in html
+    html = admin_client.get(url, {"year": 2022}).content.decode()
+    assert str(other.agency) in html and str(report.agency) not in html
+    assert admin_client.get(url, {"agency__kind": "township", "status": "draft"}).status_code == 200
+
+
+def test_source_documents_cannot_be_deleted(admin_client, report):
+    assert not admin.site._registry[SourceDocument].has_delete_permission(None)
