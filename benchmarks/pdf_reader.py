@@ -1,0 +1,106 @@
+"""How fast and how lean the PDF reader is. Run by hand; prints figures, asserts nothing.
+
+    .venv/bin/python benchmarks/pdf_reader.py [--runs 15]
+
+For every corpus PDF: the median time of ``read_pdf`` and, when the engine exists, of the whole
+``parse_document``. Then a 50-page PDF (corpus pages repeated) is read in a fresh process to report
+its time and peak memory (max RSS, and the Python heap's peak from tracemalloc).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import pypdfium2 as pdfium  # noqa: E402
+
+from reports.parsing.pdf import read_pdf  # noqa: E402
+
+CORPUS = ROOT / "tests" / "fixtures" / "corpus"
+
+_CHILD = """
+import resource, sys, time, tracemalloc
+sys.path.insert(0, {root!r})
+from reports.parsing.pdf import read_pdf
+data = open({path!r}, "rb").read()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t = time.perf_counter()
+doc = read_pdf(data)
+elapsed = time.perf_counter() - t
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+tracemalloc.start()
+read_pdf(data)
+heap = tracemalloc.get_traced_memory()[1]
+print(f"{{doc.pages}} pages, {{len(doc.lines)}} lines, {{len(doc.tables)}} tables: {{elapsed * 1000:.0f}} ms; "
+      f"max RSS {{after / 1024:.0f}} MB ({{before / 1024:.0f}} MB before reading, {{len(data) / 2**20:.1f}} MB file); "
+      f"Python heap peak {{heap / 2**20:.1f}} MB")
+"""
+
+
+def _median_ms(fn, runs: int) -> float:
+    fn()  # warm up
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1000
+
+
+def _engine():
+    try:
+        from reports.parsing import parse_document  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return parse_document
+
+
+def _fifty_pages() -> bytes:
+    sources = [pdfium.PdfDocument(p) for p in sorted(CORPUS.glob("*/*.pdf"))]
+    out = pdfium.PdfDocument.new()
+    i = 0
+    while len(out) < 50:
+        src = sources[i % len(sources)]
+        out.import_pages(src, pages=list(range(min(len(src), 50 - len(out)))))
+        i += 1
+    buf = io.BytesIO()
+    out.save(buf)
+    return buf.getvalue()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=15)
+    runs = parser.parse_args().runs
+    engine = _engine()
+    print(f"{'file':40} {'pages':>5} {'read_pdf':>10} {'parse_document':>15}")
+    for path in sorted(CORPUS.glob("*/*.pdf")):
+        data = path.read_bytes()
+        doc = read_pdf(data)
+        reader = _median_ms(lambda data=data: read_pdf(data), runs)
+        whole = "n/a"
+        if engine is not None:
+            try:
+                whole = f"{_median_ms(lambda data=data, path=path: engine(data, path.name), runs):.1f} ms"
+            except Exception as exc:  # the engine is someone else's work in progress: report, go on
+                whole = f"error: {type(exc).__name__}"
+        print(f"{path.parent.name + '/' + path.name:40} {doc.pages:>5} {reader:>7.1f} ms {whole:>15}")
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
+        tmp.write(_fifty_pages())
+        tmp.flush()
+        child = _CHILD.format(root=str(ROOT), path=tmp.name)
+        result = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, check=False)
+        print("50-page PDF:", (result.stdout or result.stderr).strip())
+
+
+if __name__ == "__main__":
+    main()
