@@ -20,6 +20,9 @@ from typing import NamedTuple
 SNAP = 2.0
 # Two collinear pieces of a ruling line with a gap up to this are one line (dashed borders, joins).
 JOIN = 3.0
+# The digits of one number stand (nearly) shoulder to shoulder; digits further apart than this many
+# glyph heights belong to two numbers.
+DIGIT_GAP = 0.15
 # A boundary separates two grid cells when the drawn lines cover at least this share of the edge.
 COVER = 0.5
 
@@ -153,8 +156,8 @@ def line_text(line: list[Char], wide_gap: str = "") -> str:
 
     Spaces that are really in the PDF are kept (collapsed to one); a glyph drawn twice on the same
     spot (fake bold) is read once. Where two glyphs stand further apart than a glyph's height
-    (a column gap, not justification), ``wide_gap`` is put between them; between two digits a
-    space is put there in any case, so that two numbers never read as one.
+    (a column gap, not justification), ``wide_gap`` is put between them; two digits further
+    apart than ``DIGIT_GAP`` glyph heights get a space in any case, so that two numbers never read as one.
     """
     out: list[str] = []
     prev: Char | None = None
@@ -162,10 +165,14 @@ def line_text(line: list[Char], wide_gap: str = "") -> str:
         if prev is not None:
             if ch.text == prev.text and _same_spot(ch, prev):
                 continue
-            if ch.x0 - prev.x1 > max(prev.y1 - prev.y0, ch.y1 - ch.y0, 1.0):
-                sep = wide_gap or (" " if _digit(prev.text) and _digit(ch.text) else "")
-                if sep and not ch.text.isspace() and not prev.text.isspace():
-                    out.append(sep)
+            gap = (ch.x0 - prev.x1) / max(prev.y1 - prev.y0, ch.y1 - ch.y0, 1.0)
+            sep = ""
+            if gap > 1:
+                sep = wide_gap
+            if not sep and gap > DIGIT_GAP and _digit(prev.text) and _digit(ch.text):
+                sep = " "
+            if sep and not ch.text.isspace() and not prev.text.isspace():
+                out.append(sep)
         out.append(ch.text)
         prev = ch
     return _SPACE.sub(lambda m: m.group(0)[0], "".join(out)).strip()

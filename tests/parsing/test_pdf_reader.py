@@ -354,8 +354,8 @@ def test_numbers_without_a_border_between_them_are_not_joined() -> None:
     d.text("Label", 60, 225)
     d.text("5", 160, 230)  # two numbers stacked in one cell …
     d.text("0", 160, 200)
-    d.text("7", 200, 230)  # … and two side by side
-    d.text("1", 230, 230)
+    d.text("7", 200, 230)  # … and two side by side, half a digit apart
+    d.text("1", 208.3, 230)
     doc = read_pdf(d.bytes())
     assert [c.text for c in doc.tables[0].rows[0]] == ["Label", "5 7 1 0"]
 
