@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+from datetime import date
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -170,7 +171,7 @@ def _iso_date(value: str) -> str | None:
     m = _PDF_DATE.match(value.strip())
     if not m or not m.group(2) or not m.group(3):
         return None
-    year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    if not (1990 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+    except ValueError:
         return None
-    return f"{year:04d}-{month:02d}-{day:02d}"
