@@ -86,7 +86,8 @@ class GridTable:
         if not all(any(_same_boundaries(x, y) for y in xs) for x in self.xs):
             return self
         # For every new column, the old column it lies in.
-        source = [bisect_right(self.xs, (a + b) / 2) - 1 for a, b in zip(xs, xs[1:], strict=False)]
+        last = len(self.xs) - 2
+        source = [min(max(bisect_right(self.xs, (a + b) / 2) - 1, 0), last) for a, b in zip(xs, xs[1:], strict=False)]
         rows = []
         for row in self.cells:
             new_row = []
@@ -132,16 +133,18 @@ _SPACE = re.compile(r"\s+")
 def group_lines(chars: list[Char]) -> list[list[Char]]:
     """Chars grouped into visual lines, top to bottom, each line left to right.
 
-    A char joins the line being built when its vertical centre lies inside the line's band; this
-    keeps punctuation (whose glyph box sits low) on its line without merging adjacent lines.
+    A char joins the line being built when its vertical centre lies inside the line's band and
+    the two overlap by half the smaller height: a small line just under a big title stays apart.
     """
     lines: list[list[Char]] = []
     band_lo = band_hi = 0.0
     for ch in sorted(chars, key=lambda c: -(c.y0 + c.y1)):
         mid = (ch.y0 + ch.y1) / 2
         if lines and band_lo <= mid <= band_hi:
-            lines[-1].append(ch)
-            continue
+            overlap = min(band_hi, ch.y1) - max(band_lo, ch.y0)
+            if overlap >= 0.5 * min(band_hi - band_lo, ch.y1 - ch.y0):
+                lines[-1].append(ch)
+                continue
         lines.append([ch])
         band_lo, band_hi = ch.y0, ch.y1
         if band_hi - band_lo < 1:  # a glyph box without height (e.g. a space): give it some
