@@ -538,7 +538,8 @@ def _parts_note(ctx: _Context, eq: SumEquals) -> str:
         pairs = [(name, ctx.n(k)) for k, name in zip(keys, names, strict=True)]
         if len(pairs) > 4:
             shown = [f"{name} {fmt(v)}" for name, v in pairs if v != 0]
-            sides.append("非零项：" + "，".join(shown) if shown else "各项均为 0")
+            more = f" 等 {len(shown)} 项" if len(shown) > 8 else ""
+            sides.append("非零项：" + "，".join(shown[:8]) + more if shown else "各项均为 0")
         else:
             sides.append(" + ".join(f"{name} {fmt(v)}" for name, v in pairs))
     return f"（{'；'.join(sides)}）" if sides else ""
@@ -811,11 +812,20 @@ def _check_r21(rule: Rule, ctx: _Context) -> list[Issue]:
         if whole or not blank:
             continue  # a wholly blank table is R15's
         blank_set = set(blank)
-        for where, keys, name in _R21_GROUPS[(table, template)]:
-            hit = [k for k in keys if k in blank_set]
-            if hit:
-                cells = "、".join(name(k) for k in hit)
-                issues.append(ctx.issue(rule, hit, where=where, count=len(hit), cells=cells))
+        groups = [
+            (where, hit, name)
+            for where, keys, name in _R21_GROUPS[(table, template)]
+            if (hit := [k for k in keys if k in blank_set])
+        ]
+        patterns = {tuple(name(k) for k in hit) for _, hit, name in groups}
+        if table == "表三" and len(groups) == len(c.TABLE3_ROWS) and len(patterns) == 1:
+            # The common "only 总计 printed" layout: one issue for the table, not 25 identical ones.
+            cells = "、".join(next(iter(patterns)))
+            keys = [k for _, hit, _ in groups for k in hit]
+            issues.append(ctx.issue(rule, keys, variant="all_rows", rows=len(groups), cells=cells))
+            continue
+        for where, hit, name in groups:
+            issues.append(ctx.issue(rule, hit, where=where, count=len(hit), cells="、".join(name(k) for k in hit)))
     return issues
 
 
@@ -1408,7 +1418,14 @@ RULES: tuple[Rule, ...] = (
         "表二 规章 填有数字（{cells}），但{kind}没有制定规章的权限，应为 0，请核实是否把其他文件计入了规章",
         _check_r11,
     ),
-    Rule("R21", "info", "空白单元格（按 0 计）", "{where} 有 {count} 格空白（{cells}），计算时按 0 计", _check_r21),
+    Rule(
+        "R21",
+        "info",
+        "空白单元格（按 0 计）",
+        "{where} 有 {count} 格空白（{cells}），计算时按 0 计",
+        _check_r21,
+        variants=(("all_rows", "表三 全部 {rows} 行的 {cells} 列均空白，计算时按 0 计"),),
+    ),
     Rule(
         "R8",
         "warning",
