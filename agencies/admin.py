@@ -14,8 +14,16 @@ class AliasInline(admin.TabularInline):
 
 @admin.register(Agency)
 class AgencyAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "short_name", "kind", "parent", "contact_person", "contact_phone", "report_count",
-                    "is_active"]
+    list_display = [
+        "name",
+        "short_name",
+        "kind",
+        "parent",
+        "contact_person",
+        "contact_phone",
+        "report_count",
+        "is_active",
+    ]
     list_filter = ["kind", "is_active", "has_rulemaking_power", "parent"]
     search_fields = ["name", "short_name", "aliases__name", "division_code", "credit_code"]
     autocomplete_fields = ["parent"]

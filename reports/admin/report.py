@@ -1,22 +1,35 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
-from reports import services
+from reports import canonical, services
+from reports.admin.filters import IssueStateFilter
 from reports.admin.inlines import DisclosureInline, OutcomeInline, ReviewLitigationInline
 from reports.models import Report
+
+_CREATE_FIELDS = {
+    "agency", "year", "template_version", "status", "title", "published_on", "preamble", "overview", "problems",
+    "other_matters",
+}  # fmt: skip
+_SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
 
 @admin.register(Report)
 class ReportAdmin(SimpleHistoryAdmin):
-    list_display = ["agency", "year", "status", "template_version", "published_on", "updated_at"]
-    list_filter = ["year", "status", "agency__kind", "template_version"]
+    list_display = ["agency", "year", "status", "issue_summary", "template_version", "published_on", "updated_at"]
+    list_filter = ["year", "status", IssueStateFilter, "agency__kind", "template_version"]
     search_fields = ["agency__name", "agency__short_name", "agency__aliases__name", "title"]
     list_select_related = ["agency"]
     autocomplete_fields = ["agency"]
     inlines = [DisclosureInline, OutcomeInline, ReviewLitigationInline]
     readonly_fields = ["created_by", "created_at", "updated_by", "updated_at"]
+    change_form_template = "admin/reports/report/change_form.html"
     fieldsets = [
         (None, {"fields": [("agency", "year"), ("template_version", "status"), "title", "published_on"]}),
         (
@@ -33,9 +46,53 @@ class ReportAdmin(SimpleHistoryAdmin):
     class Media:
         css = {"all": ["nianbao/admin.css"]}
 
+    @admin.display(description="校验", ordering="error_count")
+    def issue_summary(self, obj):
+        if obj.validated_at is None:
+            return "—"
+        if not obj.error_count and not obj.warning_count:
+            return format_html('<span class="nb-ok">✔ 通过</span>')
+        return format_html(
+            '<span class="nb-err">✖ {}</span> <span class="nb-warn">⚠ {}</span>', obj.error_count, obj.warning_count
+        )
+
     def get_inlines(self, request, obj):
         # The rows are created with the report; on the add page there is nothing to show yet.
         return self.inlines if obj is not None else []
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<int:report_id>/issues/accept/",
+                self.admin_site.admin_view(self.accept_issue_view),
+                name="reports_report_accept_issue",
+            ),
+            path(
+                "<int:report_id>/issues/unaccept/",
+                self.admin_site.admin_view(self.unaccept_issue_view),
+                name="reports_report_unaccept_issue",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        report = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if report is not None:
+            issues = list(report.issues.all())
+            flagged: dict[str, str] = {}
+            for issue in issues:
+                if issue.accepted:
+                    continue
+                for key in issue.keys:
+                    if key not in flagged or _SEVERITY_RANK[issue.severity] < _SEVERITY_RANK[flagged[key]]:
+                        flagged[key] = issue.severity
+            extra_context.update(
+                nb_issues=issues,
+                nb_flagged=flagged,
+                nb_labels={k: canonical.short_label(k) for i in issues for k in i.keys if k in canonical.LABELS},
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -48,12 +105,37 @@ class ReportAdmin(SimpleHistoryAdmin):
         obj.pk = created.pk
         obj.refresh_from_db()
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.report_validate(report=form.instance)
+
     def response_add(self, request, obj, post_url_continue=None):
         self.message_user(request, "报告已创建，表二、表三、表四的各行已就绪，请录入数据。", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:reports_report_change", args=[obj.pk]))
 
+    # --- 已核实 marks -----------------------------------------------------------------------------------
 
-_CREATE_FIELDS = {
-    "agency", "year", "template_version", "status", "title", "published_on", "preamble", "overview", "problems",
-    "other_matters",
-}
+    def _issue_target(self, request, report_id):
+        report = get_object_or_404(self.get_queryset(request), pk=report_id)
+        if not self.has_change_permission(request, report):
+            raise PermissionDenied
+        return report, request.POST.get("fingerprint", "")
+
+    @method_decorator(require_POST)
+    def accept_issue_view(self, request, report_id):
+        report, fingerprint = self._issue_target(request, report_id)
+        comment = request.POST.get(f"accept_comment_{fingerprint}", "")
+        try:
+            services.issue_accept(report=report, fingerprint=fingerprint, comment=comment, user=request.user)
+        except ValueError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+        else:
+            self.message_user(request, "已标记为已核实。", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:reports_report_change", args=[report.pk]) + "#nb-issues")
+
+    @method_decorator(require_POST)
+    def unaccept_issue_view(self, request, report_id):
+        report, fingerprint = self._issue_target(request, report_id)
+        services.issue_unaccept(report=report, fingerprint=fingerprint)
+        self.message_user(request, "已取消核实标记。", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:reports_report_change", args=[report.pk]) + "#nb-issues")

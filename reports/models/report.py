@@ -11,9 +11,7 @@ class Report(models.Model):
 
     Status = ReportStatus
 
-    agency = models.ForeignKey(
-        "agencies.Agency", verbose_name="机关", on_delete=models.PROTECT, related_name="reports"
-    )
+    agency = models.ForeignKey("agencies.Agency", verbose_name="机关", on_delete=models.PROTECT, related_name="reports")
     year = models.PositiveSmallIntegerField("年度", help_text="报告所统计的年度，例如 2023")
     template_version = models.CharField(
         "模板版本", max_length=4, choices=TemplateVersion.choices, default=TemplateVersion.V2021
@@ -30,6 +28,12 @@ class Report(models.Model):
     sections_found = models.JSONField("原文包含的部分", null=True, blank=True, editable=False)
     # Group subtotals the document itself printed (rule R14), keyed by canonical subtotal key.
     printed_subtotals = models.JSONField("原文小计", default=dict, blank=True, editable=False)
+
+    # Counts of open (not 已核实) rule issues, kept with the report for the changelist and the overview.
+    error_count = models.PositiveIntegerField("错误数", default=0, editable=False)
+    warning_count = models.PositiveIntegerField("警告数", default=0, editable=False)
+    info_count = models.PositiveIntegerField("提示数", default=0, editable=False)
+    validated_at = models.DateTimeField("校验时间", null=True, blank=True, editable=False)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -52,7 +56,9 @@ class Report(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "error_count", "warning_count", "info_count", "validated_at"]
+    )
 
     class Meta:
         verbose_name = "年度报告"

@@ -28,7 +28,11 @@ class SourceDocument(models.Model):
     # The parser's reading: the canonical record plus warnings and per-cell provenance (ParsedReport.to_json()).
     parsed = models.JSONField("解析结果", default=dict, blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
@@ -50,7 +54,8 @@ class SourceDocument(models.Model):
                 violation_error_message="该文件已导入过。",
             ),
             models.CheckConstraint(
-                condition=Q(version__gte=1), name="reports_source_version_positive",
+                condition=Q(version__gte=1),
+                name="reports_source_version_positive",
                 violation_error_message="版本号应从 1 开始。",
             ),
         ]

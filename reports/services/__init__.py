@@ -1,0 +1,32 @@
+"""The service layer: the only code that writes reports. Keyword-only `<entity>_<action>` functions."""
+
+from reports.services.imports import ImportResult, parsed_values_of, report_import, sha256_of, source_document_add
+from reports.services.records import report_create, report_ensure_rows, report_set_values, values_equal
+from reports.services.validation import (
+    facts_for_reports,
+    issue_accept,
+    issue_unaccept,
+    report_facts,
+    report_validate,
+    reports_validate,
+    rule_config,
+)
+
+__all__ = [
+    "ImportResult",
+    "facts_for_reports",
+    "issue_accept",
+    "issue_unaccept",
+    "report_facts",
+    "report_validate",
+    "reports_validate",
+    "rule_config",
+    "values_equal",
+    "parsed_values_of",
+    "report_create",
+    "report_ensure_rows",
+    "report_import",
+    "report_set_values",
+    "sha256_of",
+    "source_document_add",
+]

@@ -1,0 +1,180 @@
+"""Storing documents and their readings: new reports, new source versions, hand corrections kept."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+
+from reports import canonical
+from reports.models import Report, SourceDocument
+from reports.selectors import report_values
+from reports.services.records import Value, report_create, report_set_values, values_equal
+from reports.services.validation import report_validate
+
+SECTION_FIELDS = {"preamble": "preamble", "overview": "overview", "problems": "problems", "other": "other_matters"}
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@transaction.atomic
+def source_document_add(*, report: Report, data: bytes, filename: str, parsed=None, user=None, note: str = ""):
+    """Keep an uploaded file as the report's next source version (idempotent on the file's hash)."""
+    digest = sha256_of(data)
+    existing = report.sources.filter(sha256=digest).first()
+    if existing is not None:
+        return existing, False
+    version = (report.sources.aggregate(v=Max("version"))["v"] or 0) + 1
+    source = SourceDocument(
+        report=report,
+        version=version,
+        original_name=filename[:255],
+        sha256=digest,
+        size=len(data),
+        format=(parsed.format if parsed is not None else PurePath(filename).suffix.lstrip(".").lower())[:10],
+        extracted_text=parsed.text if parsed is not None else "",
+        parsed=parsed.to_json() if parsed is not None else {},
+        uploaded_by=user,
+        note=note,
+    )
+    source.file.save(filename, ContentFile(data), save=False)
+    source.full_clean()
+    source.save()
+    return source, True
+
+
+@dataclass
+class ImportResult:
+    """What one imported document did to the database."""
+
+    action: str  # "created", "updated", "skipped"
+    report: Report
+    source: SourceDocument | None = None
+    changed: list[str] = field(default_factory=list)  # cells written from the document
+    kept: list[str] = field(default_factory=list)  # hand corrections kept although the new document differs
+
+    @property
+    def message(self) -> str:
+        if self.action == "created":
+            return f"新建报告：{self.report}"
+        if self.action == "skipped":
+            return f"文件已导入过，跳过：{self.report}"
+        msg = f"新版本（第 {self.source.version} 版）：{self.report}，更新 {len(self.changed)} 个单元格"
+        if self.kept:
+            msg += f"，保留人工修改 {len(self.kept)} 个（可在对比页选择采用新值）"
+        return msg
+
+
+def parsed_values_of(source: SourceDocument | None) -> dict[str, Value] | None:
+    """The cell values a stored source document was read as (None when the source has no reading)."""
+    if source is None or not source.parsed:
+        return None
+    flat = canonical.flatten(source.parsed)
+    return {k: _as_value(k, v) for k, v in flat.items()}
+
+
+def _as_value(key: str, v) -> Value:
+    if v is None:
+        return None
+    if key == canonical.FEES_KEY:
+        return Decimal(str(v))
+    return int(v)
+
+
+@transaction.atomic
+def report_import(*, parsed, data: bytes, agency, year: int | None = None, user=None) -> ImportResult:
+    """Store a parsed document as a new report or as a new source version of an existing one.
+
+    Values a reviewer corrected by hand (differing from what the previous source was read as) are kept; the
+    new document's value for such a cell is offered on the comparison page instead of overwriting it.
+    """
+    year = year or parsed.year
+    if not year:
+        raise ValidationError("无法确定报告年度，请指定年度。")
+    report = Report.objects.select_for_update().filter(agency=agency, year=year).first()
+    if report is None:
+        report = report_create(
+            agency=agency,
+            year=year,
+            user=user,
+            template_version=parsed.template or ("2019" if year < 2021 else "2021"),
+            title=(parsed.title or "")[:200],
+            published_on=parsed.publication_date,
+            **_section_fields(parsed),
+        )
+        Report.objects.filter(pk=report.pk).update(
+            sections_found=list(parsed.sections_found), printed_subtotals=_json_numbers(parsed.printed_subtotals)
+        )
+        source, _ = source_document_add(report=report, data=data, filename=parsed.source, parsed=parsed, user=user)
+        changed = report_set_values(
+            report=report, values=parsed.values, user=user, reason=f"导入 {parsed.source}", validate=False
+        )
+        report.refresh_from_db()
+        report_validate(report=report)
+        return ImportResult("created", report, source, changed)
+
+    digest = sha256_of(data)
+    if report.sources.filter(sha256=digest).exists():
+        return ImportResult("skipped", report, report.sources.get(sha256=digest))
+    previous = report.sources.order_by("-version").first()
+    before = parsed_values_of(previous)
+    current = report_values(report)
+    write: dict[str, Value] = {}
+    kept: list[str] = []
+    for key in canonical.ALL_KEYS:
+        new = parsed.values.get(key)
+        if values_equal(current[key], new):
+            continue
+        if before is None:  # the report was typed in by hand before any document arrived
+            hand_corrected = current[key] is not None
+        else:
+            hand_corrected = not values_equal(current[key], before[key])
+        if hand_corrected:
+            kept.append(key)
+        else:
+            write[key] = new
+    source, _ = source_document_add(report=report, data=data, filename=parsed.source, parsed=parsed, user=user)
+    changed = report_set_values(
+        report=report, values=write, user=user, reason=f"导入新版本 {parsed.source}", validate=False
+    )
+    _update_texts(report=report, parsed=parsed, previous=previous, user=user)
+    report_validate(report=report)
+    return ImportResult("updated", report, source, changed, kept)
+
+
+def _section_fields(parsed) -> dict[str, str]:
+    return {field_name: parsed.sections.get(key, "") or "" for key, field_name in SECTION_FIELDS.items()}
+
+
+def _update_texts(*, report: Report, parsed, previous: SourceDocument | None, user) -> None:
+    """Take the new document's texts, except where the stored text was edited by hand since the last import."""
+    old = (previous.parsed or {}) if previous is not None else {}
+    old_sections = old.get("sections", {})
+    updates = {}
+    for key, field_name in SECTION_FIELDS.items():
+        stored = getattr(report, field_name)
+        if stored == "" or stored == old_sections.get(key, stored):
+            updates[field_name] = parsed.sections.get(key, "") or ""
+    if parsed.title and report.title in ("", old.get("title")):
+        updates["title"] = parsed.title[:200]
+    for name, value in updates.items():
+        setattr(report, name, value)
+    report.sections_found = list(parsed.sections_found)
+    report.printed_subtotals = _json_numbers(parsed.printed_subtotals)
+    report.updated_by = user
+    report._history_user = user
+    report.full_clean()
+    report.save()
+
+
+def _json_numbers(values: Mapping[str, Value]) -> dict:
+    return {k: (float(v) if isinstance(v, Decimal) else v) for k, v in values.items()}

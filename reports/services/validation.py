@@ -1,0 +1,186 @@
+"""Running the rules (reports/rules.py) on stored reports and keeping their findings with the report."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from reports import canonical, rules
+from reports.models import (
+    ApplicationOutcome,
+    DisclosureTable,
+    IssueAcceptance,
+    Report,
+    ReviewLitigation,
+    ValidationIssue,
+)
+from reports.selectors import values_from_rows
+
+# Rules whose outcome depends on the previous year's report: a change there re-validates this one.
+CROSS_YEAR_RULES = frozenset({"R8", "R9", "R20", "R22"})
+
+
+def rule_config() -> rules.RuleConfig:
+    return rules.RuleConfig(
+        deadline_month=settings.NIANBAO_DEADLINE_MONTH,
+        deadline_day=settings.NIANBAO_DEADLINE_DAY,
+        fee_statement_severity=getattr(settings, "NIANBAO_FEE_STATEMENT_SEVERITY", "warning"),
+    )
+
+
+def _facts(report: Report, values, previous: rules.ReportFacts | None) -> rules.ReportFacts:
+    agency = report.agency
+    return rules.ReportFacts(
+        values=values,
+        year=report.year,
+        template=report.template_version,
+        agency_name=agency.name,
+        agency_kind=agency.kind,
+        has_rulemaking_power=True if agency.has_rulemaking_power else None,
+        title=report.title or None,
+        sections={
+            "preamble": report.preamble,
+            "overview": report.overview,
+            "problems": report.problems,
+            "other": report.other_matters,
+        },
+        sections_found=tuple(report.sections_found) if report.sections_found else None,
+        published_on=report.published_on,
+        printed_subtotals={k: _number(v) for k, v in (report.printed_subtotals or {}).items()},
+        previous=previous,
+        is_government=rules.government_from_kind(agency.kind),
+        source_kind="stored",
+    )
+
+
+def _number(v):
+    if isinstance(v, float):
+        return Decimal(repr(v))
+    return v
+
+
+def _load_values(reports: Sequence[Report]) -> dict[int, dict]:
+    """The 200 cells of many reports in three queries."""
+    ids = [r.pk for r in reports]
+    disclosure = {d.report_id: d for d in DisclosureTable.objects.filter(report_id__in=ids)}
+    outcomes: dict[int, list] = defaultdict(list)
+    for row in ApplicationOutcome.objects.filter(report_id__in=ids).only(
+        "report_id", "row", *canonical.TABLE3_COLUMN_KEYS
+    ):
+        outcomes[row.report_id].append(row)
+    blocks: dict[int, list] = defaultdict(list)
+    for block in ReviewLitigation.objects.filter(report_id__in=ids).only(
+        "report_id", "block", *canonical.TABLE4_COLUMN_KEYS
+    ):
+        blocks[block.report_id].append(block)
+    return {i: values_from_rows(disclosure.get(i), outcomes[i], blocks[i]) for i in ids}
+
+
+def facts_for_reports(reports: Sequence[Report]) -> dict[int, rules.ReportFacts]:
+    """ReportFacts of each report, with the same agency's previous-year report attached (bulk loaded)."""
+    reports = list(reports)
+    wanted = {(r.agency_id, r.year - 1) for r in reports}
+    previous = [
+        p
+        for p in Report.objects.filter(
+            agency_id__in={a for a, _ in wanted}, year__in={y for _, y in wanted}
+        ).select_related("agency")
+        if (p.agency_id, p.year) in wanted
+    ]
+    values = _load_values(reports + [p for p in previous if p.pk not in {r.pk for r in reports}])
+    prev_facts = {(p.agency_id, p.year): _facts(p, values[p.pk], None) for p in previous}
+    return {r.pk: _facts(r, values[r.pk], prev_facts.get((r.agency_id, r.year - 1))) for r in reports}
+
+
+def report_facts(report: Report) -> rules.ReportFacts:
+    return facts_for_reports([report])[report.pk]
+
+
+@transaction.atomic
+def reports_validate(reports: Iterable[Report], *, config: rules.RuleConfig | None = None) -> dict[int, list]:
+    """Evaluate the rules on stored reports and replace their stored issues; returns issues by report id."""
+    reports = list(reports)
+    if not reports:
+        return {}
+    config = config or rule_config()
+    facts = facts_for_reports(reports)
+    accepted: dict[int, set[str]] = defaultdict(set)
+    for report_id, fingerprint in IssueAcceptance.objects.filter(report__in=reports).values_list(
+        "report_id", "fingerprint"
+    ):
+        accepted[report_id].add(fingerprint)
+    found: dict[int, list] = {}
+    rows = []
+    now = timezone.now()
+    for report in reports:
+        issues = rules.evaluate(facts[report.pk], config)
+        found[report.pk] = issues
+        counts = {"error": 0, "warning": 0, "info": 0}
+        for position, issue in enumerate(issues):
+            is_accepted = issue.fingerprint in accepted[report.pk]
+            if not is_accepted:
+                counts[issue.severity] += 1
+            rows.append(
+                ValidationIssue(
+                    report=report,
+                    rule=issue.rule,
+                    severity=issue.severity,
+                    keys=list(issue.keys),
+                    message=issue.message,
+                    expected=_text(issue.expected),
+                    actual=_text(issue.actual),
+                    fingerprint=issue.fingerprint,
+                    position=position,
+                    accepted=is_accepted,
+                )
+            )
+        report.error_count, report.warning_count, report.info_count = counts["error"], counts["warning"], counts["info"]
+        report.validated_at = now
+    ValidationIssue.objects.filter(report__in=reports).delete()
+    ValidationIssue.objects.bulk_create(rows, batch_size=2000)
+    Report.objects.bulk_update(reports, ["error_count", "warning_count", "info_count", "validated_at"], batch_size=1000)
+    return found
+
+
+def report_validate(*, report: Report, cascade: bool = True) -> list:
+    """Re-validate one report, and the same agency's next-year report whose cross-year rules read this one."""
+    issues = reports_validate([report])[report.pk]
+    if cascade:
+        following = Report.objects.filter(agency_id=report.agency_id, year=report.year + 1).first()
+        if following is not None:
+            reports_validate([following])
+    return issues
+
+
+def _text(v) -> str:
+    return "" if v is None else str(v)
+
+
+@transaction.atomic
+def issue_accept(*, report: Report, fingerprint: str, comment: str, user=None) -> IssueAcceptance:
+    """Mark a warning as 已核实 with the reviewer's comment; errors cannot be waved through this way."""
+    issue = report.issues.filter(fingerprint=fingerprint).first()
+    if issue is None:
+        raise ValueError("该问题已不存在（数值可能已修改），请刷新页面。")
+    if issue.severity == "error":
+        raise ValueError("错误级问题不能标记为已核实，请修正数值或在审核通过时说明理由。")
+    if not comment.strip():
+        raise ValueError("请填写核实说明。")
+    acceptance, _ = IssueAcceptance.objects.update_or_create(
+        report=report,
+        fingerprint=fingerprint,
+        defaults={"rule": issue.rule, "message": issue.message, "comment": comment.strip(), "accepted_by": user},
+    )
+    reports_validate([report])
+    return acceptance
+
+
+@transaction.atomic
+def issue_unaccept(*, report: Report, fingerprint: str) -> None:
+    IssueAcceptance.objects.filter(report=report, fingerprint=fingerprint).delete()
+    reports_validate([report])
