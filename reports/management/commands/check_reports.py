@@ -1,0 +1,115 @@
+"""Check stored reports (and store their issues), or check files without saving them."""
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from agencies.services import agency_match
+from reports import rules, services
+from reports.models import Report
+from reports.parsing import ParseError, parse_document
+
+SEVERITY_MARK = {"error": "✖", "warning": "⚠", "info": "ℹ"}
+BATCH = 500
+
+
+class Command(BaseCommand):
+    help = "按勾稽规则检查年报：检查库中报告（--year/--agency），或不入库地检查文件（--file）。发现错误级问题时退出码为 1。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--year", type=int, help="只检查该年度的报告")
+        parser.add_argument("--agency", help="只检查该机关（全称、简称或别名）")
+        parser.add_argument("--file", nargs="+", metavar="PATH", help="检查文件（先解析，不保存）")
+        parser.add_argument("--json", action="store_true", help="每份报告输出一行 JSON")
+        parser.add_argument("--quiet", action="store_true", help="只输出汇总")
+
+    def handle(self, *args, year=None, agency=None, file=None, json=False, quiet=False, **options):
+        self.as_json, self.quiet = json, quiet
+        if file:
+            found_error, failed = self.check_files(file)
+        else:
+            found_error, failed = self.check_stored(year, agency), False
+        if failed:
+            raise CommandError("部分文件无法读取。", returncode=2)
+        if found_error:
+            raise CommandError("发现错误级问题。", returncode=1)
+
+    def check_stored(self, year, agency_name):
+        qs = Report.objects.select_related("agency").order_by("year", "agency__name", "pk")
+        if year:
+            qs = qs.filter(year=year)
+        if agency_name:
+            match = agency_match(agency_name)
+            if match.agency is None:
+                names = "、".join(a.name for a in match.candidates) or "无"
+                raise CommandError(f"找不到唯一的机关“{agency_name}”（候选：{names}）。")
+            qs = qs.filter(agency=match.agency)
+        config = services.rule_config()
+        any_error, total = False, {"reports": 0, "error": 0, "warning": 0, "info": 0}
+        ids = list(qs.values_list("pk", flat=True))
+        for start in range(0, len(ids), BATCH):
+            batch = list(qs.filter(pk__in=ids[start : start + BATCH]))
+            found = services.reports_validate(batch, config=config)
+            for report in batch:
+                issues = found[report.pk]
+                total["reports"] += 1
+                for i in issues:
+                    total[i.severity] += 1
+                any_error |= report.error_count > 0
+                self.emit({"report": str(report), "report_id": report.pk}, issues)
+        if not self.as_json:
+            self.stdout.write(
+                f"共检查 {total['reports']} 份报告：错误 {total['error']}，警告 {total['warning']}，提示 {total['info']}"
+            )
+        return any_error
+
+    def check_files(self, paths):
+        any_error = failed = False
+        config = services.rule_config()
+        for name in paths:
+            path = Path(name)
+            try:
+                parsed = parse_document(path.read_bytes(), path.name)
+            except OSError as exc:
+                failed = True
+                self.error_line(path.name, f"无法打开文件（{exc.strerror}）")
+                continue
+            except ParseError as exc:
+                failed = True
+                self.error_line(path.name, exc.message)
+                continue
+            match = agency_match(parsed.agency)
+            agency = match.agency
+            previous = None
+            if agency is not None and parsed.year:
+                prev = Report.objects.filter(agency=agency, year=parsed.year - 1).first()
+                previous = services.report_facts(prev) if prev is not None else None
+            facts = rules.ReportFacts.from_parsed(
+                parsed,
+                agency_kind=agency.kind if agency else None,
+                has_rulemaking_power=True if agency and agency.has_rulemaking_power else None,
+                previous=previous,
+            )
+            issues = rules.evaluate(facts, config)
+            any_error |= any(i.severity == "error" for i in issues)
+            self.emit({"source": path.name}, issues, parsed=parsed)
+        return any_error, failed
+
+    def emit(self, head, issues, parsed=None):
+        if self.as_json:
+            self.stdout.write(json.dumps({**head, "issues": [i.to_json() for i in issues]}, ensure_ascii=False))
+            return
+        counts = {s: sum(1 for i in issues if i.severity == s) for s in ("error", "warning", "info")}
+        name = head.get("report") or head.get("source")
+        self.stdout.write(f"{name}：错误 {counts['error']}，警告 {counts['warning']}，提示 {counts['info']}")
+        if self.quiet:
+            return
+        for issue in issues:
+            self.stdout.write(f"  {SEVERITY_MARK[issue.severity]} {issue.rule} {issue.message}")
+
+    def error_line(self, name, reason):
+        if self.as_json:
+            self.stdout.write(json.dumps({"source": name, "error": reason}, ensure_ascii=False))
+        else:
+            self.stderr.write(f"{name}：{reason}")
