@@ -372,12 +372,19 @@ def _row_short(row: str) -> str:
     return _ROW_SHORT[row]
 
 
-def key_label(key: str) -> str:
-    """canonical.short_label, extended to the printed group subtotals of R14."""
+def _key_label(key: str) -> str:
     if key in SUBTOTAL_KEYS:
         label, col, _ = SUBTOTAL_KEYS[key]
         return f"表三{label}小计 {_COL_NAME[col]}"
     return c.short_label(key)
+
+
+_KEY_LABELS = {k: _key_label(k) for k in (*c.ALL_KEYS, *SUBTOTAL_KEYS)}
+
+
+def key_label(key: str) -> str:
+    """canonical.short_label, extended to the printed group subtotals of R14."""
+    return _KEY_LABELS.get(key) or _key_label(key)
 
 
 _INVALID = object()
@@ -696,15 +703,14 @@ def _check_r7(rule: Rule, ctx: _Context) -> list[Issue]:
         raw = ctx.raw[key]
         if key in ctx.blank:
             continue
-        label = key_label(key)
         if key in ctx.invalid:
-            issues.append(ctx.issue(rule, (key,), variant="not_number", cell=label, raw=repr(raw)))
+            issues.append(ctx.issue(rule, (key,), variant="not_number", cell=key_label(key), raw=repr(raw)))
             continue
         n = ctx.num[key]
         if n < 0:
-            issues.append(ctx.issue(rule, (key,), variant="negative", actual=n, cell=label, value=fmt(n)))
-        elif key not in _FEE_KEYS and n != int(n):
-            issues.append(ctx.issue(rule, (key,), actual=n, cell=label, value=fmt(n)))
+            issues.append(ctx.issue(rule, (key,), variant="negative", actual=n, cell=key_label(key), value=fmt(n)))
+        elif isinstance(n, Decimal) and key not in _FEE_KEYS and n != n.to_integral_value():
+            issues.append(ctx.issue(rule, (key,), actual=n, cell=key_label(key), value=fmt(n)))
     return issues
 
 
@@ -944,9 +950,11 @@ def _shingles(text: str, k: int = 4) -> set[str]:
     return {text[i : i + k] for i in range(max(len(text) - k + 1, 0))}
 
 
-def text_similarity(a: str, b: str) -> float:
+def text_similarity(a: str, b: str, *, normalized: bool = False) -> float:
     """Jaccard similarity of 4-character shingles (pure Python, linear time)."""
-    sa, sb = _shingles(normalize_text(a)), _shingles(normalize_text(b))
+    if not normalized:
+        a, b = normalize_text(a), normalize_text(b)
+    sa, sb = _shingles(a), _shingles(b)
     if not sa or not sb:
         return 0.0
     return len(sa & sb) / len(sa | sb)
@@ -966,11 +974,10 @@ def _check_r22(rule: Rule, ctx: _Context) -> list[Issue]:
         if ctx.n(c.t3("new_received", "total")) > 0 and _same_figures(ctx, prev, t3):
             nonzero = [k for k in t3 if ctx.n(k) != 0]
             issues.append(ctx.issue(rule, nonzero, variant="table", table="表三（依申请公开）", year=prev.year))
-    now_text = ctx.facts.sections.get("problems") or ""
-    before_text = prev.sections.get("problems") or ""
+    now_text = ctx.text("problems")
     minimum = ctx.config.similarity_min_chars
-    if len(normalize_text(now_text)) >= minimum and len(normalize_text(before_text)) >= minimum:
-        similarity = text_similarity(now_text, before_text)
+    if len(now_text) >= minimum and len(before_text := normalize_text(prev.sections.get("problems") or "")) >= minimum:
+        similarity = text_similarity(now_text, before_text, normalized=True)
         if similarity >= ctx.config.similarity_threshold:
             issues.append(
                 ctx.issue(
@@ -1094,14 +1101,6 @@ _TEXT_FIGURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("licensing", re.compile(r"行政许可(?:决定书?|事项)?" + _TOTAL_WORD + _NUM + _UNIT)),
     ("coercion", re.compile(r"行政强制(?:决定书?|措施)?" + _TOTAL_WORD + _NUM + _UNIT)),
 )
-_FIGURE_NAMES = {
-    "applications": "收到政府信息公开申请",
-    "review": "政府信息公开行政复议",
-    "litigation": "政府信息公开行政诉讼",
-    "punishment": "行政处罚",
-    "licensing": "行政许可",
-    "coercion": "行政强制",
-}
 _NOT_AN_APPLICATION = re.compile(r"复议|诉讼|投诉|举报|信访|听证|许可|处罚")
 _NO_APPLICATION = re.compile(
     r"(?:未|没有)(?:收到|受理|接到|接收)(?:任何|过)?(?:政府信息公开|依申请公开|信息公开)的?申请"
@@ -1126,14 +1125,22 @@ def _figure_targets(ctx: _Context, kind: str) -> tuple[tuple[str, ...], set[Numb
     return (key,), {ctx.n(key)}
 
 
+_FIGURE_HINT = re.compile(r"申请|复议|诉讼|处罚|许可|强制")
+_ZERO_HINT = re.compile(r"未|没有|无")
+
+
 def _check_r12(rule: Rule, ctx: _Context) -> list[Issue]:
     if not ctx.has_text:
         return []
-    year = ctx.facts.year
-    issues: list[Issue] = []
     reported: set[str] = set()
+    return _r12_figures(rule, ctx, reported) + _r12_zero_statements(rule, ctx, reported)
+
+
+def _r12_figures(rule: Rule, ctx: _Context, reported: set[str]) -> list[Issue]:
+    """Figures quoted in 一、总体情况 (收到申请 N 件, 行政复议 N 件 …) against the table cells."""
+    issues = []
     for clause in _clauses(ctx.text("overview")):
-        if not _about_this_year(clause, year):
+        if not _FIGURE_HINT.search(clause) or not _about_this_year(clause, ctx.facts.year):
             continue
         for kind, pattern in _TEXT_FIGURES:
             m = pattern.search(clause)
@@ -1142,71 +1149,61 @@ def _check_r12(rule: Rule, ctx: _Context) -> list[Issue]:
             if kind == "applications" and ("公开" not in m["mid"] or _NOT_AN_APPLICATION.search(m["mid"])):
                 continue
             keys, agreeing = _figure_targets(ctx, kind)
-            if any(k in ctx.invalid for k in keys):
-                continue
             quoted = int(m["n"])
-            if quoted not in agreeing:
-                reported.add(kind)
-                table_value = ctx.n(keys[0]) if len(keys) == 1 else sum(ctx.n(k) for k in keys)
-                issues.append(
-                    ctx.issue(
-                        rule,
-                        keys,
-                        expected=table_value,
-                        actual=quoted,
-                        extra=m.group(0),
-                        what=_FIGURE_NAMES[kind],
-                        quoted=quoted,
-                        quote=m.group(0),
-                        table=fmt(table_value),
-                        cells="、".join(key_label(k) for k in keys),
-                    )
+            if quoted in agreeing or any(k in ctx.invalid for k in keys):
+                continue
+            reported.add(kind)
+            table_value = _sum(ctx, keys)
+            issues.append(
+                ctx.issue(
+                    rule,
+                    keys,
+                    expected=table_value,
+                    actual=quoted,
+                    extra=m.group(0),
+                    quoted=quoted,
+                    quote=m.group(0),
+                    table=fmt(table_value),
+                    cells="、".join(key_label(k) for k in keys),
                 )
-    for sentence in _clauses(ctx.text("overview", "other")):
-        if not _about_this_year(sentence, year):
+            )
+    return issues
+
+
+def _r12_zero_statements(rule: Rule, ctx: _Context, reported: set[str]) -> list[Issue]:
+    """ "未收到政府信息公开申请" / "未发生…行政复议、行政诉讼" (一 or 六) against non-zero tables."""
+    issues = []
+    for clause in _clauses(ctx.text("overview", "other")):
+        if not _ZERO_HINT.search(clause) or not _about_this_year(clause, ctx.facts.year):
             continue
-        if "applications_zero" not in reported and (m := _NO_APPLICATION.search(sentence)):
+        checks: list[tuple[str, str, tuple[str, ...], Number]] = []
+        if m := _NO_APPLICATION.search(clause):
             key = c.t3("new_received", "total")
-            if key not in ctx.invalid and ctx.n(key) > 0:
-                reported.add("applications_zero")
-                issues.append(
-                    ctx.issue(
-                        rule,
-                        (key,),
-                        variant="zero",
-                        expected=0,
-                        actual=ctx.n(key),
-                        extra=m.group(0),
-                        quote=m.group(0),
-                        cells=key_label(key),
-                        table=fmt(ctx.n(key)),
-                    )
+            if key not in ctx.invalid:
+                checks.append(("applications_zero", m.group(0), (key,), ctx.n(key)))
+        if m := _NO_CASES.search(clause):
+            blocks = {"review_zero": ("review",), "litigation_zero": ("litigation_direct", "litigation_after_review")}
+            for kind, names in blocks.items():
+                if ("复议" if kind == "review_zero" else "诉讼") in m.group(0):
+                    cases = sum(_block_cases(ctx, b) for b in names)
+                    checks.append((kind, m.group(0), tuple(c.t4(b, "total") for b in names), cases))
+        for kind, said, keys, value in checks:
+            if kind in reported or value <= 0:
+                continue
+            reported.add(kind)
+            issues.append(
+                ctx.issue(
+                    rule,
+                    keys,
+                    variant="zero",
+                    expected=0,
+                    actual=value,
+                    extra=said,
+                    quote=said,
+                    cells="、".join(key_label(k) for k in keys),
+                    table=fmt(value),
                 )
-        if m := _NO_CASES.search(sentence):
-            said = m.group(0)
-            for kind, blocks in (
-                ("review_zero", ("review",)),
-                ("litigation_zero", ("litigation_direct", "litigation_after_review")),
-            ):
-                if kind in reported or ("复议" if kind == "review_zero" else "诉讼") not in said:
-                    continue
-                cases = sum(_block_cases(ctx, b) for b in blocks)
-                if cases > 0:
-                    reported.add(kind)
-                    keys = [c.t4(b, "total") for b in blocks]
-                    issues.append(
-                        ctx.issue(
-                            rule,
-                            keys,
-                            variant="zero",
-                            expected=0,
-                            actual=cases,
-                            extra=said,
-                            quote=said,
-                            cells="、".join(key_label(k) for k in keys),
-                            table=fmt(cases),
-                        )
-                    )
+            )
     return issues
 
 
