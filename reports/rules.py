@@ -1076,7 +1076,7 @@ def _check_r16(rule: Rule, ctx: _Context) -> list[Issue]:
 # --------------------------------------------------------------------------------------------------
 
 _OTHER_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-_COMPARISON = re.compile(r"上年|去年|上一年|同比|较|比上|结转|累计|以来|历年")
+_COMPARISON = re.compile(r"上年|去年|上一年|同比|较|比上|结转|以来|历年")
 
 
 def _clauses(text: str) -> list[str]:
@@ -1209,7 +1209,7 @@ def _r12_zero_statements(rule: Rule, ctx: _Context, reported: set[str]) -> list[
 
 _BOOK_TITLE = re.compile(r"《[^《》]*》")
 _FEE_MANAGEMENT = re.compile(r"(?:政府信息公开)?信息处理费管理办法")
-_FEE_WORD = re.compile(r"处理费")
+_FEE_WORD = re.compile(r"处理费|(?:未|没有|无|不)收取(?:任何)?费用")
 _NO_FEE_NOTICE = re.compile(
     r"(?:未|没有)(?:发出|下达|出具|发送)(?:过|任何)?(?:信息处理费)?(?:的)?(?:收费|缴费)通知|不涉及(?:收取)?信息处理费"
 )

@@ -110,6 +110,11 @@ def test_no_application_statement_in_section_six_counts_too() -> None:
     assert keys_of(evaluate(facts), "R12") == [(NEW_TOTAL,)]
 
 
+def test_yearly_total_wording_is_compared() -> None:
+    assert overview_says("全年累计受理政府信息公开申请 3120 件。") == [(NEW_TOTAL,)]
+    assert overview_says("全年累计受理政府信息公开申请 3119 件。") == []
+
+
 def test_review_and_litigation_figures() -> None:
     assert overview_says("政府信息公开行政复议 350 件。") == [(c.t4("review", "total"),)]
     assert overview_says("政府信息公开行政复议 351 件；政府信息公开行政诉讼 46 件。") == []
@@ -155,6 +160,7 @@ def test_figures_split_across_pdf_lines() -> None:
     [
         "2023年度我镇无收取信息处理费的情况。",
         "本机关未收取信息处理费。",
+        "依申请公开均未收取任何费用。",
         "全年收取政府信息公开信息处理费 0 元。",
         "（二）收取信息处理费情况：2025年全市实际收取信息处理费共计400元。",
     ],
