@@ -32,8 +32,17 @@ Decisions worth knowing:
 * R10 generalises FORMAT's example (制发1/废止0/现行有效0): 现行有效 < 制发 − 废止 cannot happen
   without documents expiring in the year they were issued.
 * R15 reports missing sections (error) and, per table, cells the parser could not locate (warning, when
-  ``missing_keys`` is known) or a table left entirely blank (warning). R21 reports the other blank cells
-  (info), one issue per 表三 row and per 表二/表四 block.
+  ``missing_keys`` is known) or a table left entirely blank (warning); sections out of order are a
+  warning. R21 reports the other blank cells (info), one issue per 表三 row and per 表二/表四 block — or
+  one for the whole of 表三 when every row leaves the same columns blank (the "only 总计 printed" layout).
+* R12 compares only clear patterns (收到/受理…政府信息公开申请 N 件, 行政复议 N 件, 行政诉讼 N 件, 行政处罚/
+  许可/强制 N 件 right after the word; 未收到…申请, 未发生…行政复议/行政诉讼) and skips clauses naming
+  another year or comparing (上年, 同比, 较 …). A quoted application count agrees with 新收 or 新收+上年结转.
+* R13 applies from the 2021 reports (国办函〔2020〕109号); a mere citation of the 办法 is no statement.
+* R22: identical 表二 (with some non-zero flow figure) or 表三 (with applications) figures, or a 五 section
+  whose 4-character shingle Jaccard similarity with last year's reaches ``similarity_threshold`` (0.9);
+  digits are folded so that only the year changed still counts as a copy.
+* R18: the deadline is (year+1)-01-31, or 03-31 for a ``county_government``'s own report; configurable.
 * R21–R25 are additions: R21 blank cells, R22 identical to last year, R23 a stale 政务公开工作要点
   citation (e.g. a 2023 report citing 《…2021年政务公开工作要点…》 and no 2023 one), R24 一、总体情况 not
   covering the five aspects of 30号 (info), R25 a government's 六 silent on 年度政务公开工作要点落实 (info).
