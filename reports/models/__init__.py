@@ -2,12 +2,15 @@ from reports.models.report import Report
 from reports.models.sources import SourceDocument
 from reports.models.tables import ApplicationOutcome, DisclosureTable, ReviewLitigation
 from reports.models.validation import IssueAcceptance, ValidationIssue
+from reports.models.workflow import CellComment, ReportEvent
 
 __all__ = [
     "ApplicationOutcome",
+    "CellComment",
     "DisclosureTable",
     "IssueAcceptance",
     "Report",
+    "ReportEvent",
     "ReviewLitigation",
     "SourceDocument",
     "ValidationIssue",

@@ -1,9 +1,26 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from reports.choices import ReportStatus, TemplateVersion
+
+REPORT_LOCKED = "报告已通过审核并锁定：需由有权限的人员重新打开（并说明理由）后才能修改。"
+
+
+class ReportLockedError(ValidationError):
+    """Raised on any attempt to change an approved report's content."""
+
+    def __init__(self, message: str = REPORT_LOCKED) -> None:
+        super().__init__(message, code="locked")
+
+
+# Content of a report that an approval freezes (besides its table cells).
+LOCKED_FIELDS = (
+    "agency_id", "year", "template_version", "title", "published_on", "preamble", "overview", "problems",
+    "other_matters",
+)  # fmt: skip
 
 
 class Report(models.Model):
@@ -28,6 +45,9 @@ class Report(models.Model):
     sections_found = models.JSONField("原文包含的部分", null=True, blank=True, editable=False)
     # Group subtotals the document itself printed (rule R14), keyed by canonical subtotal key.
     printed_subtotals = models.JSONField("原文小计", default=dict, blank=True, editable=False)
+
+    return_reason = models.TextField("退回原因", blank=True, editable=False)
+    approval_note = models.TextField("通过说明", blank=True, editable=False)
 
     # Counts of open (not 已核实) rule issues, kept with the report for the changelist and the overview.
     error_count = models.PositiveIntegerField("错误数", default=0, editable=False)
@@ -87,6 +107,33 @@ class Report(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["year", "status"], name="reports_report_year_status")]
+        permissions = [
+            ("view_all_reports", "可查看所有机关的年报"),
+            ("review_report", "可审核、退回、通过年报"),
+            ("reopen_report", "可重新打开已通过的年报"),
+            ("import_report", "可导入年报文件"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.agency} {self.year}年度报告"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == ReportStatus.APPROVED
+
+    def save(self, *args, **kwargs):
+        # The lock lives here, below every service and admin form: an approved report never changes silently.
+        if self.pk is not None:
+            old = Report.objects.filter(pk=self.pk).values("status", *LOCKED_FIELDS).first()
+            if old is not None and old["status"] == ReportStatus.APPROVED:
+                if self.status != ReportStatus.APPROVED and not getattr(self, "_reopening", False):
+                    raise ReportLockedError()
+                if any(getattr(self, f) != old[f] for f in LOCKED_FIELDS):
+                    raise ReportLockedError()
+        super().save(*args, **kwargs)
+
+
+def ensure_unlocked(report_id: int) -> None:
+    """Refuse a change to a cell of an approved report."""
+    if Report.objects.filter(pk=report_id, status=ReportStatus.APPROVED).exists():
+        raise ReportLockedError()

@@ -10,8 +10,18 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from reports import canonical
+from reports.models.report import ensure_unlocked
 
 NON_NEGATIVE = "数值不能为负数。"
+
+
+class LockedRowMixin:
+    """Table rows of an approved report cannot be saved."""
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            ensure_unlocked(self.report_id)
+        super().save(*args, **kwargs)
 
 
 def _count(verbose_name: str) -> models.IntegerField:
@@ -35,7 +45,7 @@ def disclosure_field(key: str) -> str:
 DISCLOSURE_FIELDS: dict[str, str] = {disclosure_field(c.key): c.key for c in canonical.TABLE2_CELLS}
 
 
-class DisclosureTable(models.Model):
+class DisclosureTable(LockedRowMixin, models.Model):
     """表二 主动公开政府信息情况: ten cells."""
 
     report = models.OneToOneField(
@@ -74,7 +84,7 @@ TABLE3_ROW_CHOICES = [(r.key, r.full_label) for r in canonical.TABLE3_ROWS]
 TABLE3_POSITION = {r.key: i for i, r in enumerate(canonical.TABLE3_ROWS, start=1)}
 
 
-class ApplicationOutcome(models.Model):
+class ApplicationOutcome(LockedRowMixin, models.Model):
     """表三 收到和处理政府信息公开申请情况: one template row (of 25) with its seven columns."""
 
     report = models.ForeignKey("reports.Report", verbose_name="报告", on_delete=models.CASCADE, related_name="outcomes")
@@ -129,7 +139,7 @@ TABLE4_BLOCK_CHOICES = list(canonical.TABLE4_BLOCKS)
 TABLE4_POSITION = {b: i for i, b in enumerate(canonical.TABLE4_BLOCK_KEYS, start=1)}
 
 
-class ReviewLitigation(models.Model):
+class ReviewLitigation(LockedRowMixin, models.Model):
     """表四 政府信息公开行政复议、行政诉讼情况: one block (行政复议 / 直接起诉 / 复议后起诉) of five cells."""
 
     report = models.ForeignKey(

@@ -11,8 +11,12 @@ from reports.services.validation import (
     reports_validate,
     rule_config,
 )
+from reports.services.workflow import TRANSITIONS, report_transition, transitions_for
 
 __all__ = [
+    "TRANSITIONS",
+    "report_transition",
+    "transitions_for",
     "ImportResult",
     "facts_for_reports",
     "issue_accept",

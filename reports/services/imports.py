@@ -14,7 +14,10 @@ from django.db import transaction
 from django.db.models import Max
 
 from reports import canonical
-from reports.models import Report, SourceDocument
+from reports.access import require_agency
+from reports.choices import ReportStatus
+from reports.models import Report, ReportEvent, SourceDocument
+from reports.models.report import ReportLockedError
 from reports.selectors import report_values
 from reports.services.records import Value, report_create, report_set_values, values_equal
 from reports.services.validation import report_validate
@@ -97,6 +100,7 @@ def report_import(*, parsed, data: bytes, agency, year: int | None = None, user=
     Values a reviewer corrected by hand (differing from what the previous source was read as) are kept; the
     new document's value for such a cell is offered on the comparison page instead of overwriting it.
     """
+    require_agency(user, agency)
     year = year or parsed.year
     if not year:
         raise ValidationError("无法确定报告年度，请指定年度。")
@@ -106,6 +110,7 @@ def report_import(*, parsed, data: bytes, agency, year: int | None = None, user=
             agency=agency,
             year=year,
             user=user,
+            status=ReportStatus.SUBMITTED,
             template_version=parsed.template or ("2019" if year < 2021 else "2021"),
             title=(parsed.title or "")[:200],
             published_on=parsed.publication_date,
@@ -120,11 +125,14 @@ def report_import(*, parsed, data: bytes, agency, year: int | None = None, user=
         )
         report.refresh_from_db()
         report_validate(report=report)
+        _log_import(report, source, user, changed=len(changed))
         return ImportResult("created", report, source, changed)
 
     digest = sha256_of(data)
     if report.sources.filter(sha256=digest).exists():
         return ImportResult("skipped", report, report.sources.get(sha256=digest))
+    if report.is_locked:
+        raise ReportLockedError(f"{report}已通过审核并锁定，新文件未导入；如需更新，请先重新打开报告。")
     previous = report.sources.order_by("-version").first()
     before = parsed_values_of(previous)
     current = report_values(report)
@@ -148,7 +156,18 @@ def report_import(*, parsed, data: bytes, agency, year: int | None = None, user=
     )
     _update_texts(report=report, parsed=parsed, previous=previous, user=user)
     report_validate(report=report)
+    _log_import(report, source, user, changed=len(changed), kept=kept)
     return ImportResult("updated", report, source, changed, kept)
+
+
+def _log_import(report: Report, source: SourceDocument, user, *, changed: int, kept: list[str] = ()) -> None:
+    ReportEvent.objects.create(
+        report=report,
+        kind=ReportEvent.Kind.IMPORT,
+        reason=f"{source.original_name}（第 {source.version} 版）",
+        details={"source_id": source.pk, "version": source.version, "changed": changed, "kept": list(kept)},
+        user=user,
+    )
 
 
 def _section_fields(parsed) -> dict[str, str]:

@@ -1,0 +1,100 @@
+"""Review workflow: 草稿 → 已提交 → 审核中 → 已退回 / 已通过, with reasons, overrides and the approval lock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from reports.access import require_agency, require_perm
+from reports.choices import ReportStatus as S
+from reports.models import Report, ReportEvent
+from reports.services.validation import report_validate
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str
+    sources: frozenset[str]
+    target: str
+    perm: str | None  # beyond being allowed to edit the agency's reports
+    needs_reason: bool = False
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in (
+        Transition("submit", "提交", frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED, None),
+        Transition("start_review", "开始审核", frozenset({S.SUBMITTED}), S.REVIEWING, "reports.review_report"),
+        Transition("return", "退回", frozenset({S.SUBMITTED, S.REVIEWING}), S.RETURNED, "reports.review_report", True),
+        Transition("approve", "通过", frozenset({S.SUBMITTED, S.REVIEWING}), S.APPROVED, "reports.review_report"),
+        Transition("reopen", "重新打开", frozenset({S.APPROVED}), S.REVIEWING, "reports.reopen_report", True),
+    )
+}
+
+NEEDS_REASON = "请填写{label}的理由。"
+APPROVE_WITH_ERRORS = "该报告有 {n} 个错误级问题：如确需通过，请勾选“忽略错误通过”并说明理由。"
+NOT_ALLOWED = "“{status}”状态的报告不能{label}。"
+
+
+def transitions_for(report: Report, user) -> list[Transition]:
+    """The transitions this user may apply to this report now (for the buttons)."""
+    available = []
+    for t in TRANSITIONS.values():
+        if report.status in t.sources and (t.perm is None or user.has_perm(t.perm)):
+            available.append(t)
+    return available
+
+
+@transaction.atomic
+def report_transition(*, report: Report, action: str, user=None, reason: str = "", override: bool = False) -> Report:
+    """Apply one workflow step. Raises ValidationError (Chinese) or PermissionDenied."""
+    t = TRANSITIONS.get(action)
+    if t is None:
+        raise ValidationError(f"未知操作：{action}")
+    report = Report.objects.select_for_update().select_related("agency").get(pk=report.pk)
+    require_agency(user, report.agency)
+    if t.perm:
+        require_perm(user, t.perm, f"您没有{t.label}年报的权限。")
+    if report.status not in t.sources:
+        raise ValidationError(NOT_ALLOWED.format(status=report.get_status_display(), label=t.label))
+    reason = reason.strip()
+    if t.needs_reason and not reason:
+        raise ValidationError(NEEDS_REASON.format(label=t.label))
+    details: dict = {}
+    if action == "approve":
+        report_validate(report=report, cascade=False)
+        report.refresh_from_db()
+        if report.error_count:
+            if not (override and reason):
+                raise ValidationError(APPROVE_WITH_ERRORS.format(n=report.error_count))
+            details["override"] = True
+            details["errors"] = list(
+                report.issues.filter(severity="error", accepted=False).values_list("message", flat=True)
+            )
+        report.approval_note = reason
+    if action == "return":
+        report.return_reason = reason
+        details["issues"] = [
+            f"{i.rule} {i.message}" for i in report.issues.filter(accepted=False).exclude(severity="info")
+        ]
+    source = report.status
+    report.status = t.target
+    report.updated_by = user
+    report._history_user = user
+    report._change_reason = f"{t.label}：{reason}" if reason else t.label
+    if action == "reopen":
+        report._reopening = True
+    report.save()
+    ReportEvent.objects.create(
+        report=report,
+        kind=ReportEvent.Kind.STATUS,
+        from_status=source,
+        to_status=t.target,
+        reason=reason,
+        details=details,
+        user=user,
+    )
+    return report
