@@ -1,0 +1,133 @@
+"""The document parser: any annual report file → :class:`~reports.parsing.types.ParsedReport`.
+
+Pure Python, no Django (a test imports this package in a fresh interpreter and checks). One entry
+point, :func:`parse_document`. The format comes from the content first and the file name second
+(a ``.txt`` that is HTML, a ``.doc`` that is really a ``.docx``); each reader turns bytes into the
+neutral :class:`~reports.parsing.document.Document`, and one engine reads every Document. Every
+failure is a :class:`~reports.parsing.types.ParseError` with a stable ``code`` and a Chinese message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from io import BytesIO
+from pathlib import Path
+
+from reports.parsing.document import Document
+from reports.parsing.types import ParsedReport, ParseError
+
+__all__ = ["MAX_BYTES", "ParseError", "ParsedReport", "detect_format", "parse_document", "read_document"]
+
+MAX_BYTES = 50 * 1024 * 1024
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_TEXT_EXT = {".txt", ".text", ".csv", ".tsv", ".md", ""}
+_HTML_EXT = {".html", ".htm", ".shtml", ".xhtml", ".mht"}
+
+
+def parse_document(source: str | Path | bytes, filename: str | None = None) -> ParsedReport:
+    """Parse one report. ``source`` is a path or the file's bytes; ``filename`` names it in messages."""
+    data, name = _load(source, filename)
+    fmt = detect_format(data, name)
+    doc = read_document(data, fmt, name)
+    from reports.parsing.engine import build_report
+
+    return build_report(doc, source=name, fmt=fmt, sha256=hashlib.sha256(data).hexdigest())
+
+
+def _load(source: str | Path | bytes, filename: str | None) -> tuple[bytes, str]:
+    if isinstance(source, bytes | bytearray):
+        data = bytes(source)
+        name = filename or "上传的文件"
+    else:
+        path = Path(source)
+        name = filename or path.name
+        try:
+            size = path.stat().st_size
+        except OSError:
+            raise ParseError("not_found", f"找不到文件 {name}")
+        if size > MAX_BYTES:
+            raise ParseError("too_large", _too_large(name, size))
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ParseError("not_readable", f"无法读取文件 {name}：{exc.strerror or exc}")
+    if len(data) > MAX_BYTES:
+        raise ParseError("too_large", _too_large(name, len(data)))
+    if not data.strip():
+        raise ParseError("empty", f"文件 {name} 是空的")
+    return data, name
+
+
+def _too_large(name: str, size: int) -> str:
+    return f"文件 {name} 太大（{size / 1024 / 1024:.1f} MB），上限为 {MAX_BYTES // 1024 // 1024} MB"
+
+
+def detect_format(data: bytes, name: str) -> str:
+    """"txt", "html", "docx", "doc", "wps", "rtf", "pdf", "xlsx" or "xls", from the content, then the name."""
+    ext = Path(name).suffix.lower()
+    head = data[:2048]
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        return _zip_kind(data, name)
+    if data.startswith(_OLE):
+        if b"W\x00o\x00r\x00k\x00b\x00o\x00o\x00k" in data or b"B\x00o\x00o\x00k\x00" in data[:65536]:
+            return "xls"
+        if ext == ".wps":
+            return "wps"
+        if b"W\x00o\x00r\x00d\x00D\x00o\x00c\x00u\x00m\x00e\x00n\x00t" in data:
+            return "doc"
+        raise ParseError("unsupported", f"无法识别 {name} 的格式（Office 旧格式文件，但不是 Word 或 Excel）")
+    if head.lstrip().startswith(b"{\\rtf"):
+        return "rtf"
+    lowered = head.lower()
+    if ext in _HTML_EXT or b"<html" in lowered or b"<table" in lowered or b"<!doctype html" in lowered:
+        return "html"
+    if ext in {".docx", ".xlsx", ".xls", ".doc", ".wps", ".pdf"}:
+        raise ParseError("corrupt", f"文件 {name} 的内容与扩展名 {ext} 不符，可能已损坏或不完整")
+    return "txt"
+
+
+def _zip_kind(data: bytes, name: str) -> str:
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as z:
+            names = set(z.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ParseError("corrupt", f"文件 {name} 已损坏或不完整（压缩包无法打开）")
+    if "word/document.xml" in names:
+        return "docx"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if any(n.endswith(".xml") and n.startswith("Contents") for n in names) or "content.xml" in names:
+        raise ParseError("unsupported", f"{name} 是 OFD/ODF 等格式，暂不支持，请上传 Word、PDF 或 HTML 文件")
+    raise ParseError("unsupported", f"{name} 是一个压缩包，但不是 Word（.docx）或 Excel（.xlsx）文件")
+
+
+def read_document(data: bytes, fmt: str, name: str = "") -> Document:
+    """The reader of one format: bytes → Document."""
+    if fmt == "txt":
+        from reports.parsing.txt import read_txt
+
+        return read_txt(data)
+    if fmt == "html":
+        from reports.parsing.html import read_html
+
+        return read_html(data)
+    if fmt == "docx":
+        from reports.parsing.docx import read_docx
+
+        return read_docx(data)
+    if fmt in ("doc", "wps", "rtf"):
+        from reports.parsing.office import read_legacy_word
+
+        return read_legacy_word(data, fmt, name)
+    if fmt in ("xlsx", "xls"):
+        from reports.parsing.xlsx import read_workbook
+
+        return read_workbook(data, fmt)
+    if fmt == "pdf":
+        from reports.parsing.pdf import read_pdf
+
+        return read_pdf(data)
+    raise ParseError("unsupported", f"不支持的文件格式：{fmt}")

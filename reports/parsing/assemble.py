@@ -1,0 +1,480 @@
+"""Rows → canonical cells: the template's row order, the value columns, and what could not be read.
+
+表三 is mapped in two steps. Rows whose label names a template row are anchors (kept only when they
+are in template order). Between two anchors, rows without a usable label are placed by order —
+but only when their number is exactly the number of template rows in that stretch (a printed
+group subtotal, or the 2019-style single （六） row, accounted for); otherwise those template rows
+stay unread with a warning. A row's values go to columns only when the source shows the columns
+(a grid, explicit blank cells) or when it has exactly seven values; a short row is never shifted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from reports import canonical
+from reports.parsing import labels as L
+from reports.parsing.normalize import ValueToken, parse_value
+from reports.parsing.rows import Cell, Row, TableRows, Where
+from reports.parsing.types import CellSource, ParseWarning, Value
+
+T3_COLS = canonical.TABLE3_COLUMN_KEYS
+NOT_IN_2019_ROWS = ("other_no_correction", "other_unpaid_fee")
+
+
+def row_name(row_key: str) -> str:
+    """"表三（三）1" — a 表三 row as messages name it."""
+    return canonical.short_label(canonical.t3(row_key, "total")).rsplit(" ", 1)[0]
+
+
+@dataclass
+class Assembly:
+    """The cells read so far, their provenance, and the warnings, keyed by canonical key."""
+
+    values: dict[str, Value] = field(default_factory=lambda: dict.fromkeys(canonical.ALL_KEYS))
+    provenance: dict[str, CellSource] = field(default_factory=dict)
+    warnings: list[ParseWarning] = field(default_factory=list)
+    subtotals: dict[str, Value] = field(default_factory=dict)
+    legacy: dict[str, dict[str, Value]] = field(default_factory=dict)
+    # 表三 rows read with a wrong number of values: their tokens, for checking what inference proves.
+    loose_tokens: dict[str, list[ValueToken]] = field(default_factory=dict)
+
+    def warn(self, code: str, message: str, keys: tuple[str, ...] | list[str] = ()) -> None:
+        self.warnings.append(ParseWarning(code, message, tuple(keys)))
+
+    def read(self, key: str, cell: Cell, label: str | None) -> None:
+        """Record one value cell as printed."""
+        decimal = key == canonical.FEES_KEY
+        token = parse_value(cell.raw, decimal)
+        w = cell.where
+        base = dict(raw=cell.raw.strip(), label=label, location=w.describe(), page=w.page, line=w.line,
+                    table=w.table, row=w.row, col=w.col)  # fmt: skip
+        if token.is_number and decimal and token.unit == "元":
+            token = ValueToken(cell.raw, "text", problem="单位为元，表中应为万元")
+        if token.is_number:
+            self.values[key] = token.value
+            self.provenance[key] = CellSource(**base)
+        elif token.is_blank:
+            self.values[key] = None
+            self.provenance[key] = CellSource(**base, blank=True)
+        else:
+            self.values[key] = None
+            self.provenance[key] = CellSource(**base)
+            self.warn(
+                "W_UNREADABLE_TOKEN",
+                f"{canonical.short_label(key)} 的内容“{cell.raw.strip()}”无法读作数值（{token.problem}）",
+                (key,),
+            )
+
+    def missing(self, key: str, label: str | None = None, where: Where | None = None) -> None:
+        self.values[key] = None
+        w = where or Where()
+        self.provenance[key] = CellSource(
+            label=label, location=w.describe(), page=w.page, line=w.line, table=w.table, row=w.row, missing=True
+        )
+
+    def is_unknown(self, key: str) -> bool:
+        p = self.provenance.get(key)
+        return self.values[key] is None and (p is None or not p.blank)
+
+
+# ---------------------------------------------------------------------------------------------------
+# 表二
+
+T2_KEYS: dict[str, tuple[str, ...]] = {
+    "regulations": ("issued", "repealed", "in_force"),
+    "normative_documents": ("issued", "repealed", "in_force"),
+    "licensing": ("decisions",),
+    "punishment": ("decisions",),
+    "coercion": ("decisions",),
+    "fees": ("amount",),
+}
+_T2_NAME_TO_COL = {"issued": "issued", "repealed": "repealed", "in_force": "in_force", "value": None}
+
+
+def assemble_t2(rows: list[Row], asm: Assembly, template: str | None) -> None:
+    seen: set[str] = set()
+    for row in rows:
+        key = L.match_t2_row(row.labels[0]) if row.labels else None
+        if key is None:
+            continue
+        if key in seen:
+            asm.warn("W_EXTRA_ROW", f"表二 “{row.label}” 出现了不止一次，只读取第一处", ())
+            continue
+        seen.add(key)
+        if key not in T2_KEYS:
+            _t2_legacy(asm, key, row)
+            continue
+        if template == "2019" or any(c.name in L.T2_COLUMNS_2019.values() for c in row.cells):
+            _t2_row_2019(asm, key, row)
+        else:
+            _t2_row(asm, key, row)
+    for prefix, cols in T2_KEYS.items():
+        keys = [f"active_disclosure.{prefix}.{c}" for c in cols]
+        absent = [k for k in keys if k not in asm.provenance]
+        if absent and prefix not in seen:
+            for k in absent:
+                asm.missing(k)
+            names = "、".join(canonical.short_label(k) for k in absent)
+            asm.warn("W_MISSING_CELL", f"表二 找不到“{_T2_LABEL[prefix]}”这一行：{names} 未读取", absent)
+
+
+_T2_LABEL = {"regulations": "规章", "normative_documents": "行政规范性文件", "licensing": "行政许可",
+             "punishment": "行政处罚", "coercion": "行政强制", "fees": "行政事业性收费"}  # fmt: skip
+
+
+def _t2_row(asm: Assembly, prefix: str, row: Row) -> None:
+    cols = T2_KEYS[prefix]
+    keys = [f"active_disclosure.{prefix}.{c}" for c in cols]
+    named = {c.name: c for c in row.cells if c.name in cols}
+    if len(cols) == 3 and len(named) == 3:
+        for col, key in zip(cols, keys, strict=True):
+            asm.read(key, named[col], row.label)
+        return
+    cells = [c for c in row.cells if not c.merged]
+    filled = [c for c in cells if c.raw.strip()]
+    if len(cols) == 1:
+        if len(filled) == 1:
+            asm.read(keys[0], filled[0], row.label)
+        elif not filled and row.explicit_blanks:
+            asm.read(keys[0], cells[0] if cells else Cell("", row.where), row.label)
+        else:
+            _t2_unreadable(asm, keys, row, len(filled))
+        return
+    if row.explicit_blanks and len(cells) == 3:
+        for cell, key in zip(cells, keys, strict=True):
+            asm.read(key, cell, row.label)
+    elif len(filled) == 3:
+        for cell, key in zip(filled, keys, strict=True):
+            asm.read(key, cell, row.label)
+    else:
+        _t2_unreadable(asm, keys, row, len(filled))
+
+
+def _t2_unreadable(asm: Assembly, keys: list[str], row: Row, found: int) -> None:
+    for k in keys:
+        asm.missing(k, row.label, row.where)
+    want = len(keys)
+    if found == 0:
+        msg = f"表二 “{row.label}” 没有数值（{row.where.describe()}）"
+        code = "W_MISSING_CELL"
+    else:
+        msg = f"表二 “{row.label}” 有 {found} 个数，应为 {want} 个，无法确定各数所在的列（{row.where.describe()}）"
+        code = "W_SHORT_ROW"
+    asm.warn(code, msg, keys)
+
+
+def _t2_row_2019(asm: Assembly, prefix: str, row: Row) -> None:
+    """A 2019-template 表二 row: 处理决定数量 is the 2021 cell; everything else is kept in legacy_2019."""
+    for cell in row.cells:
+        if not cell.name or not cell.raw.strip():
+            continue
+        token = parse_value(cell.raw, decimal=cell.name == "amount")
+        if cell.name == "decisions" and prefix in ("licensing", "punishment", "coercion"):
+            asm.read(f"active_disclosure.{prefix}.decisions", cell, row.label)
+        else:
+            asm.legacy.setdefault(prefix, {})[cell.name] = token.value
+    keys = [f"active_disclosure.{prefix}.{c}" for c in T2_KEYS[prefix] if c != "decisions"]
+    for k in keys:
+        asm.missing(k, row.label, row.where)
+    if keys:
+        asm.warn("W_TEMPLATE_2019", f"2019年版表二“{row.label}”的列与2021年版不同，原数值保存在 legacy_2019", keys)
+
+
+def _t2_legacy(asm: Assembly, key: str, row: Row) -> None:
+    values = {}
+    for i, cell in enumerate(row.cells):
+        token = parse_value(cell.raw, decimal=True)
+        if token.is_number:
+            values[cell.name or str(i)] = token.value
+    asm.legacy[key] = values
+
+
+# ---------------------------------------------------------------------------------------------------
+# 表三
+
+
+@dataclass
+class _Obs:
+    row: Row
+    key: str | None  # the template row its label names
+    strength: int
+    group: str | None  # the group its label or its layout names
+    header: str | None  # the label is a group header (（三）不予公开) and names no row
+
+
+def _observe(row: Row) -> _Obs:
+    m = L.match_t3_row(row.label)
+    header = L.is_group_header(row.label) if m is None else None
+    group = L.GROUP_OF_ROW[m.key] if m else (header or row.group)
+    return _Obs(row, m.key if m else None, m.strength if m else 0, group, header)
+
+
+def assemble_t3(rows: list[Row], asm: Assembly, template: str | None, found: bool) -> None:
+    expected = [k for k in canonical.TABLE3_ROW_KEYS if template != "2019" or k not in NOT_IN_2019_ROWS]
+    if template == "2019":
+        for r in NOT_IN_2019_ROWS:
+            for k in canonical.keys_of_row(r):
+                asm.missing(k)
+        keys = [k for r in NOT_IN_2019_ROWS for k in canonical.keys_of_row(r)]
+        asm.warn("W_TEMPLATE_2019", "2019年版表三（六）其他处理只有一行，记入“3.其他”；1、2两行在旧版中没有", keys)
+    obs = [_observe(r) for r in rows]
+    obs = _merge_fragments(obs)
+    placed: dict[str, _Obs] = {}
+    anchors = _ordered_anchors(obs, expected, asm)
+    bounds = [-1, *anchors, len(obs)]
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        first = expected.index(obs[a].key) + 1 if a >= 0 else 0
+        last = expected.index(obs[b].key) if b < len(obs) else len(expected)
+        _fill_gap(expected[first:last], [o for o in obs[a + 1 : b] if _countable(o)], placed, asm)
+        if b < len(obs):
+            placed[obs[b].key] = obs[b]
+    for key in expected:
+        o = placed.get(key)
+        if o is None:
+            continue
+        _place_t3(asm, key, o.row)
+    missing_rows = [k for k in expected if k not in placed]
+    if missing_rows:
+        keys = [c for r in missing_rows for c in canonical.keys_of_row(r)]
+        for k in keys:
+            if k not in asm.provenance:
+                asm.missing(k)
+        if not found and not rows:
+            asm.warn("W_TABLE_MISSING", "找不到表三（收到和处理政府信息公开申请情况）", keys)
+        else:
+            names = "、".join(row_name(r) for r in missing_rows)
+            asm.warn("W_MISSING_ROW", f"表三 找不到或无法确定这些行：{names}", keys)
+
+
+def _merge_fragments(obs: list[_Obs]) -> list[_Obs]:
+    """Join a row's pieces: a label line without values next to the value line of the same row."""
+    out: list[_Obs] = []
+    for o in obs:
+        prev = out[-1] if out else None
+        if prev is not None and o.key is not None and o.key == prev.key:
+            if not o.row.has_values and not o.row.explicit_blanks:
+                continue
+            if not prev.row.has_values and not prev.row.explicit_blanks:
+                out[-1] = _Obs(o.row, o.key, max(o.strength, prev.strength), o.group, None)
+                continue
+        out.append(o)
+    return out
+
+
+def _countable(o: _Obs) -> bool:
+    """A row that takes a template row when rows are placed by order."""
+    return o.row.has_values or o.row.explicit_blanks
+
+
+def _ordered_anchors(obs: list[_Obs], expected: list[str], asm: Assembly) -> list[int]:
+    """Indices of the labelled rows that keep template order (longest increasing run), first per row."""
+    cands = [(i, expected.index(o.key)) for i, o in enumerate(obs) if o.key in expected]
+    # Longest strictly increasing subsequence by template index (n is small).
+    best: list[list[int]] = []
+    for n, (_, e) in enumerate(cands):
+        chain = [n]
+        for m in range(n):
+            if cands[m][1] < e and len(best[m]) + 1 > len(chain):
+                chain = [*best[m], n]
+        best.append(chain)
+    chosen = max(best, key=len) if best else []
+    keep = {cands[n][0] for n in chosen}
+    for i, _ in cands:
+        if i not in keep and obs[i].row.has_values:
+            o = obs[i]
+            asm.warn("W_EXTRA_ROW", f"表三 “{o.row.label}” 与模板行序不符，其数值未读取（{o.row.where.describe()}）")
+        if i not in keep:
+            obs[i] = _Obs(obs[i].row, None, 0, obs[i].group, obs[i].header)
+    return sorted(keep)
+
+
+def _fill_gap(exp: list[str], gap: list[_Obs], placed: dict[str, _Obs], asm: Assembly) -> None:
+    if not exp and not gap:
+        return
+    gap = list(gap)
+    while len(gap) > len(exp) and gap and not gap[-1].row.label and not gap[-1].row.has_values:
+        gap.pop()
+    while len(gap) > len(exp) and gap and not gap[0].row.label and not gap[0].row.has_values:
+        gap.pop(0)
+    # A printed group subtotal sits where the group's first row would be: the group header row
+    # with numbers, and one row more in the stretch than the template has.
+    k = 0
+    while len(gap) > len(exp) and k < len(gap):
+        o = gap[k]
+        if o.header and o.row.has_values and k < len(exp) and exp[k] == L.GROUP_ROWS[o.header][0]:
+            _record_subtotal(asm, o.header, o.row)
+            gap.pop(k)
+            continue
+        k += 1
+    if len(gap) == 1 and gap[0].header and len(exp) > 1 and exp == list(L.GROUP_ROWS[gap[0].header]):
+        o = gap[0]
+        if o.header == "other":
+            placed["other_other"] = o
+            rest = [c for r in exp[:-1] for c in canonical.keys_of_row(r)]
+            asm.warn(
+                "W_SINGLE_OTHER_ROW",
+                "表三（六）其他处理只印了一行（按2019年版的单行读作“3.其他”），1、2两行缺失",
+                rest,
+            )
+        else:
+            _record_subtotal(asm, o.header, o.row)
+        return
+    if not gap:
+        return
+    if len(gap) == len(exp) and all(o.group in (None, L.GROUP_OF_ROW[e]) for o, e in zip(gap, exp, strict=True)):
+        for o, e in zip(gap, exp, strict=True):
+            placed[e] = o
+        if any(not o.key for o in gap):
+            keys = [c for e, o in zip(exp, gap, strict=True) if not o.key for c in canonical.keys_of_row(e)]
+            names = "、".join(row_name(e) for e, o in zip(exp, gap, strict=True) if not o.key)
+            asm.warn("I_ROWS_BY_ORDER", f"表三 这些行没有行名，按模板行序读取：{names}", keys)
+        return
+    with_values = [o for o in gap if o.row.has_values]
+    if with_values:
+        where = with_values[0].row.where.describe()
+        if exp:
+            names = "、".join(row_name(e) for e in exp)
+            asm.warn(
+                "W_ROWS_UNPLACED",
+                f"表三 {where} 起有 {len(gap)} 行数值没有可辨认的行名，模板此处应有 {len(exp)} 行（{names}），"
+                "行数对不上，无法按顺序对应，这些行未读取",
+                [c for e in exp for c in canonical.keys_of_row(e)],
+            )
+        else:
+            asm.warn("W_EXTRA_ROW", f"表三 {where} 有 {len(with_values)} 行数值不属于模板中的任何一行，未读取")
+
+
+def _record_subtotal(asm: Assembly, group: str, row: Row) -> None:
+    cells = _cells_by_column(row)
+    if cells is None:
+        asm.warn("W_EXTRA_ROW", f"表三 {row.label} 小计行的数值无法对应到列，未读取")
+        return
+    for col, cell in zip(T3_COLS, cells, strict=True):
+        token = parse_value(cell.raw) if cell else None
+        asm.subtotals[f"applications.{group}_subtotal.{col}"] = token.value if token and token.is_number else None
+    asm.warn("I_SUBTOTAL", f"表三 {row.label} 印有小计行，记入 printed_subtotals（不是模板单元格）")
+
+
+def _cells_by_column(row: Row) -> list[Cell | None] | None:
+    """The row's 7 cells by column (None = blank), or None when the columns cannot be told."""
+    if row.positioned:
+        if any(c.col is None for c in row.cells if c.raw.strip()):
+            return None
+        by_col: dict[int, Cell] = {}
+        for c in row.cells:
+            if c.col is None:
+                continue
+            if c.col in by_col and by_col[c.col].raw.strip() and c.raw.strip():
+                return None
+            if c.col not in by_col or c.raw.strip():
+                by_col[c.col] = c
+        return [by_col.get(i) for i in range(7)]
+    filled = [c for c in row.cells if c.raw.strip()]
+    if len(row.cells) == 7 and row.explicit_blanks:
+        return list(row.cells)
+    if len(filled) == 7:
+        return filled
+    if not filled and row.explicit_blanks:
+        return [None] * 7
+    return None
+
+
+def _place_t3(asm: Assembly, row_key: str, row: Row) -> None:
+    keys = canonical.keys_of_row(row_key)
+    cells = _cells_by_column(row)
+    if cells is None:
+        for k in keys:
+            asm.missing(k, row.label, row.where)
+        filled = [c for c in row.cells if c.raw.strip()]
+        asm.loose_tokens[row_key] = [parse_value(c.raw) for c in filled]
+        n = len(filled)
+        if n == 0:
+            msg = f"{row_name(row_key)} 没有找到数值（{row.where.describe()}）"
+            asm.warn("W_MISSING_CELL", msg, keys)
+        elif row.positioned:
+            msg = f"{row_name(row_key)} 的 {n} 个数无法确定所在的列（{row.where.describe()}）"
+            asm.warn("W_AMBIGUOUS_COLUMNS", msg, keys)
+        else:
+            msg = f"{row_name(row_key)} 只有 {n} 个数，应为 7 个（{row.where.describe()}）"
+            if n > 7:
+                msg = f"{row_name(row_key)} 有 {n} 个数，多于 7 个（{row.where.describe()}）"
+            asm.warn("W_SHORT_ROW", msg, keys)
+        return
+    for key, cell in zip(keys, cells, strict=True):
+        if cell is None:
+            asm.read(key, Cell("", row.where), row.label)
+        elif cell.merged and cell.raw.strip():
+            asm.missing(key, row.label, cell.where)
+            asm.warn("W_MERGED_CELL", f"{canonical.short_label(key)} 是合并单元格的一部分，数值归属不明", (key,))
+        else:
+            asm.read(key, cell, row.label)
+
+
+# ---------------------------------------------------------------------------------------------------
+# 表四
+
+
+def assemble_t4(rows: list[Row], asm: Assembly, found: bool) -> None:
+    keys = canonical.TABLE4_KEYS
+    data = [r for r in rows if r.has_values or r.explicit_blanks]
+    if not data:
+        for k in keys:
+            asm.missing(k)
+        what = "找不到表四（行政复议、行政诉讼情况）" if not found else "表四 没有找到数据行"
+        asm.warn("W_TABLE_MISSING" if not found else "W_MISSING_CELL", what, keys)
+        return
+    row = next((r for r in data if r.has_values), data[0])
+    extra = [r for r in data if r is not row and r.has_values]
+    if extra:
+        asm.warn("W_EXTRA_ROW", f"表四 有 {len(extra) + 1} 行数值，只读取第一行（{row.where.describe()}）")
+    cells = _t4_cells(row)
+    if cells is None:
+        filled = [c for c in row.cells if c.raw.strip()]
+        for k in keys:
+            asm.missing(k, None, row.where)
+        asm.warn("W_SHORT_ROW", f"表四 有 {len(filled)} 个数，应为 15 个，无法确定各数所在的列", keys)
+        return
+    for key, cell in zip(keys, cells, strict=True):
+        if cell is None:
+            asm.read(key, Cell("", row.where), None)
+        elif cell.merged and cell.raw.strip():
+            asm.missing(key, None, cell.where)
+            asm.warn("W_MERGED_CELL", f"{canonical.short_label(key)} 是合并单元格的一部分，数值归属不明", (key,))
+        else:
+            asm.read(key, cell, None)
+
+
+def _t4_cells(row: Row) -> list[Cell | None] | None:
+    if row.positioned:
+        if any(c.col is None for c in row.cells if c.raw.strip()):
+            return None
+        by_col = {c.col: c for c in row.cells if c.col is not None}
+        return [by_col.get(i) for i in range(15)]
+    filled = [c for c in row.cells if c.raw.strip()]
+    if row.explicit_blanks and len(row.cells) == 15:
+        return list(row.cells)
+    if len(filled) == 15:
+        return filled
+    return None
+
+
+def assemble(rows: TableRows, template: str | None) -> Assembly:
+    asm = Assembly()
+    for code, message, keys in rows.notes:
+        asm.warn(code, message, keys)
+    assemble_t2(rows.t2, asm, template)
+    if not rows.t2 and "t2" not in rows.found:
+        keys = list(canonical.TABLE2_KEYS)
+        asm.warnings = [w for w in asm.warnings if not (w.code == "W_MISSING_CELL" and set(w.keys) <= set(keys))]
+        asm.warn("W_TABLE_MISSING", "找不到表二（主动公开政府信息情况）", keys)
+    assemble_t3(rows.t3, asm, template, "t3" in rows.found)
+    assemble_t4(rows.t4, asm, "t4" in rows.found)
+    return asm
+
+
+def decimal_or_int(v: Value) -> Value:
+    if isinstance(v, Decimal) and v == v.to_integral_value():
+        return int(v)
+    return v

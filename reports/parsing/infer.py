@@ -1,0 +1,133 @@
+"""Cells the arithmetic proves (FORMAT.md §3, §4.2): never a guess, never a printed cell changed.
+
+Only cells that could not be read are candidates. Every count is a non-negative integer and the
+identities R1 (一+二 = （七）+四, per column), R2 (row total), R3 (（七） = the outcome rows) and
+R4–R6 (表四 totals) hold; blank cells count as 0 (§4.3). Interval propagation over these equations
+narrows each unknown cell; a cell whose interval closes to one value is proved. Typical proofs: a
+row whose total is 0, or 一 and 二 all zero, which makes every outcome zero.
+
+The proved values of a row read with the wrong number of values must agree with the numbers that
+row printed; otherwise nothing in that row is filled. A contradiction among the read values stops
+inference altogether: the rules report it, the parser proves nothing from it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from reports import canonical
+from reports.parsing.assemble import Assembly, row_name
+from reports.parsing.types import CellSource
+
+INF = float("inf")
+MAX_ROUNDS = 60
+
+
+def _equations() -> list[list[tuple[int, str]]]:
+    eqs: list[list[tuple[int, str]]] = []
+    t3 = canonical.t3
+    for c in canonical.TABLE3_COLUMN_KEYS:
+        eqs.append([(1, t3("new_received", c)), (1, t3("carried_over", c)),
+                    (-1, t3("total_processed", c)), (-1, t3("carried_forward", c))])  # fmt: skip
+        eqs.append([(1, t3(r, c)) for r in canonical.OUTCOME_ROW_KEYS] + [(-1, t3("total_processed", c))])
+    for r in canonical.TABLE3_ROW_KEYS:
+        eqs.append([(1, t3(r, c)) for c in canonical.APPLICANT_COLUMN_KEYS] + [(-1, t3(r, "total"))])
+    for b in canonical.TABLE4_BLOCK_KEYS:
+        parts = [(1, canonical.t4(b, c)) for c in canonical.TABLE4_COLUMN_KEYS[:-1]]
+        eqs.append([*parts, (-1, canonical.t4(b, "total"))])
+    return eqs
+
+
+EQUATIONS = _equations()
+
+
+def infer(asm: Assembly, exclude: frozenset[str] = frozenset()) -> None:
+    """Fill the unread cells of 表三/表四 that the identities prove, marking them inferred."""
+    unknown = {k for k in canonical.TABLE3_KEYS + canonical.TABLE4_KEYS if asm.is_unknown(k) and k not in exclude}
+    if not unknown:
+        return
+    lo: dict[str, float] = {}
+    hi: dict[str, float] = {}
+    for k in canonical.TABLE3_KEYS + canonical.TABLE4_KEYS:
+        if k in unknown or k in exclude:
+            lo[k], hi[k] = 0, INF
+        else:
+            v = asm.values[k]
+            lo[k] = hi[k] = float(v) if v is not None else 0.0  # blank counts as 0
+    for _ in range(MAX_ROUNDS):
+        changed = False
+        for eq in EQUATIONS:
+            if not any(k in unknown for _, k in eq):
+                continue
+            for i, (a, k) in enumerate(eq):
+                if k not in unknown:
+                    continue
+                smin = smax = 0.0
+                for j, (b, other) in enumerate(eq):
+                    if j == i:
+                        continue
+                    if b > 0:
+                        smin += lo[other]
+                        smax += hi[other]
+                    else:
+                        smin -= hi[other]
+                        smax -= lo[other]
+                # a*x + S = 0  →  x = -S/a
+                new_lo, new_hi = (-smax, -smin) if a > 0 else (smin, smax)
+                if new_lo > lo[k]:
+                    lo[k], changed = new_lo, True
+                if new_hi < hi[k]:
+                    hi[k], changed = new_hi, True
+                if lo[k] > hi[k]:
+                    asm.warn(
+                        "W_INFERENCE_CONFLICT",
+                        "已读取的数值之间勾稽关系不成立，不据此推算缺失的单元格",
+                        sorted(unknown),
+                    )
+                    return
+        if not changed:
+            break
+    proved = {k: int(lo[k]) for k in unknown if lo[k] == hi[k] and lo[k] != INF and k not in exclude}
+    proved = _agree_with_printed(asm, proved)
+    if not proved:
+        return
+    for k, v in proved.items():
+        old = asm.provenance.get(k) or CellSource()
+        asm.values[k] = v
+        asm.provenance[k] = CellSource(
+            raw=None, label=old.label, location=old.location, page=old.page, line=old.line, table=old.table,
+            row=old.row, col=old.col, inferred=True,
+        )  # fmt: skip
+    keys = sorted(proved, key=canonical.ALL_KEYS.index)
+    zeros = all(v == 0 for v in proved.values())
+    how = "由勾稽关系（各项非负）推出均为 0" if zeros else "由勾稽关系推出"
+    asm.warn("I_INFERRED", f"{len(keys)} 个未能读取的单元格{how}，已标记为推算值", keys)
+
+
+def _agree_with_printed(asm: Assembly, proved: dict[str, int]) -> dict[str, int]:
+    """Drop the proofs for a row whose printed numbers (read without their columns) disagree with them.
+
+    Zeros prove nothing here (a zero may be printed or blank), so the non-zero values are compared:
+    with the whole row known they must be exactly the printed non-zero numbers, otherwise the proved
+    ones must be among them. A row that printed something unreadable is never filled.
+    """
+    out = dict(proved)
+    for row_key, tokens in asm.loose_tokens.items():
+        keys = canonical.keys_of_row(row_key)
+        if not any(k in proved for k in keys):
+            continue
+        printed = Counter(t.value for t in tokens if t.is_number and t.value)
+        values = [proved.get(k, asm.values[k]) for k in keys]
+        complete = all(v is not None or not asm.is_unknown(k) for k, v in zip(keys, values, strict=True))
+        got = Counter(v for v in values if v)
+        unreadable = any(not t.is_number and not t.is_blank for t in tokens)
+        agree = got == printed if complete else not (got - printed)
+        if unreadable or not agree:
+            for k in keys:
+                out.pop(k, None)
+            asm.warn(
+                "W_INFERENCE_CONFLICT",
+                f"{row_name(row_key)} 由勾稽关系推出的数值与该行印出的数不一致，不填入",
+                keys,
+            )
+    return out

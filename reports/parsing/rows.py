@@ -1,0 +1,91 @@
+"""Rows as seen in a document, before they are placed on the template.
+
+Both engines — the grid engine for real tables (HTML, Word, Excel, PDF) and the text engine for
+plain text — turn a document into :class:`Row` objects: the label pieces of one table row and its
+value cells, each cell with its logical column when the source shows it. The assembler then maps
+rows onto the template and cells onto canonical keys; it never looks at the source format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Where:
+    """A place in the source document, for provenance and messages."""
+
+    page: int | None = None
+    line: int | None = None
+    table: int | None = None  # 0-based index among the document's tables
+    row: int | None = None  # 0-based grid row
+    col: int | None = None  # 0-based grid column
+
+    def describe(self) -> str:
+        parts = []
+        if self.page is not None:
+            parts.append(f"第{self.page}页")
+        if self.table is not None:
+            cell = f"表格{self.table + 1}"
+            if self.row is not None:
+                cell += f"第{self.row + 1}行"
+            if self.col is not None:
+                cell += f"第{self.col + 1}列"
+            parts.append(cell)
+        elif self.line is not None:
+            parts.append(f"第{self.line}行")
+        return " ".join(parts)
+
+    def with_col(self, col: int | None) -> Where:
+        return Where(self.page, self.line, self.table, self.row, col)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One value cell: the text as printed and, when known, its logical column."""
+
+    raw: str
+    where: Where
+    col: int | None = None  # 表三 0-6, 表四 0-14, 表二 position within the block's value columns
+    name: str | None = None  # 表二: the column's name ("issued", "in_force", "decisions", "value" …)
+    merged: bool = False  # the grid position continues a merged cell
+
+
+@dataclass
+class Row:
+    """One row of a table as the document presents it."""
+
+    table: str  # "t2", "t3", "t4"
+    labels: tuple[str, ...]
+    cells: tuple[Cell, ...]
+    where: Where
+    # The cells carry their logical columns and a column without a cell is blank in the source.
+    positioned: bool = False
+    # The source shows empty cells (a grid, a cell-per-line text with blank lines): a row without
+    # numbers is blank rather than lost.
+    explicit_blanks: bool = False
+    group: str | None = None  # 表三 group known from the layout (a merged group cell beside the row)
+    block: str | None = None  # 表二 caption block ("一", "五", "六", "八", "九")
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return " ".join(t for t in self.labels if t)
+
+    @property
+    def has_values(self) -> bool:
+        return any(c.raw.strip() for c in self.cells)
+
+
+@dataclass
+class TableRows:
+    """The rows found for each table, and how the engine read them."""
+
+    t2: list[Row] = field(default_factory=list)
+    t3: list[Row] = field(default_factory=list)
+    t4: list[Row] = field(default_factory=list)
+    found: set[str] = field(default_factory=set)  # tables whose header or caption was seen
+    notes: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)  # warnings (code, message, keys)
+
+    def rows(self, table: str) -> list[Row]:
+        return {"t2": self.t2, "t3": self.t3, "t4": self.t4}[table]

@@ -1,0 +1,243 @@
+"""The grid engine: 表二/表三/表四 rows out of real tables (HTML, Word, Excel, PDF).
+
+Tables arrive as rectangular grids with merged cells expanded (:mod:`reports.parsing.document`).
+One pass walks every grid row in document order. A caption or header row says which table follows
+(a report may put all three in one sheet, or split 表三 over two tables at a page break); header
+rows give the value columns — by their names, so an extra empty column or a different label width
+changes nothing — and every other row becomes a :class:`~reports.parsing.rows.Row` with its label
+pieces and its value cells at their logical columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from reports.parsing import labels as L
+from reports.parsing.document import Document, GridCell, Table
+from reports.parsing.headings import SECTION_TABLE, heading_number
+from reports.parsing.normalize import is_value_like, norm
+from reports.parsing.rows import Cell, Row, TableRows, Where
+
+
+@dataclass
+class _State:
+    table: str | None = None
+    # 表三: grid column → logical column 0-6, for the width of the table it was read from.
+    t3_cols: dict[int, int] | None = None
+    t3_width: int = 0
+    # 表二: caption block and its value columns (grid column → column name).
+    t2_block: str | None = None
+    t2_cols: dict[int, str] = field(default_factory=dict)
+    # 表四: grid column → logical column 0-14.
+    t4_cols: dict[int, int] | None = None
+    t4_header: list[list[GridCell]] = field(default_factory=list)
+
+
+def read_grids(doc: Document) -> TableRows:
+    """Rows of the three tables found in the document's grids."""
+    out = TableRows()
+    state = _State()
+    headings = _heading_lines(doc)
+    previous_line = 0
+    for table in doc.tables:
+        kind = _section_before(headings, previous_line, table.after_line)
+        previous_line = table.after_line
+        if kind is not None and kind != state.table:
+            state.table = kind
+            state.t4_header = []
+        for r, cells in enumerate(table.rows):
+            _read_row(table, r, cells, state, out)
+    return out
+
+
+def _heading_lines(doc: Document) -> list[tuple[int, int]]:
+    found = []
+    for line in doc.lines:
+        number = heading_number(line.text)
+        if number is not None:
+            found.append((line.line, number))
+    return found
+
+
+def _section_before(headings: list[tuple[int, int]], start: int, end: int) -> str | None:
+    kind = None
+    for line, number in headings:
+        if start < line <= end:
+            kind = SECTION_TABLE.get(number, "none")
+    return kind
+
+
+def _read_row(table: Table, r: int, cells: tuple[GridCell, ...], state: _State, out: TableRows) -> None:
+    texts = [c.text for c in cells]
+    if not any(t.strip() for t in texts):
+        return
+    sign = L.table_sign(_distinct(cells))
+    if sign is not None:
+        if sign != state.table:
+            state.t4_header = []
+        state.table = sign
+        out.found.add(sign)
+    if state.table == "none":
+        return
+    if state.table is None:
+        first = next((t for t in texts if t.strip()), "")
+        if L.match_t2_row(first):
+            state.table = "t2"
+            out.found.add("t2")
+        else:
+            return
+    where = Where(page=cells[0].page or table.page, table=table.index, row=r)
+    if state.table == "t2":
+        _t2_row(cells, state, out, where)
+    elif state.table == "t3":
+        _t3_row(table, cells, state, out, where)
+    elif state.table == "t4":
+        _t4_row(cells, state, out, where)
+
+
+def _distinct(cells: tuple[GridCell, ...]) -> list[str]:
+    """The row's texts with the copies of merged cells dropped."""
+    return [c.text for c in cells if not c.merged and c.text.strip()]
+
+
+# ---------------------------------------------------------------------------------------------------
+# 表二
+
+
+def _t2_row(cells: tuple[GridCell, ...], state: _State, out: TableRows, where: Where) -> None:
+    texts = [c.text for c in cells]
+    block = next((b for b in (L.t2_caption(t) for t in texts) if b), None)
+    if block is not None:
+        state.t2_block = block
+        state.t2_cols = {}
+        return
+    names = {j: L.t2_column_of(c.text) for j, c in enumerate(cells) if not c.merged}
+    if sum(1 for n in names.values() if n) >= 1 and any(norm(t) == "信息内容" for t in texts):
+        state.t2_cols = {j: n for j, n in names.items() if n}
+        return
+    label_j = next((j for j, c in enumerate(cells) if c.text.strip() and not is_value_like(c.text)), None)
+    if label_j is None:
+        return
+    label = cells[label_j].text
+    if L.match_t2_row(label) is None:
+        return
+    value_cells = []
+    for j in range(label_j + 1, len(cells)):
+        c = cells[j]
+        if c.merged and j > label_j + 1 and cells[j - 1].text == c.text:
+            continue  # a value spanning the block's columns (colspan=3) counts once
+        name = state.t2_cols.get(j)
+        if name is None and state.t2_cols:
+            continue  # a column the header does not name (padding)
+        value_cells.append(Cell(c.text, where.with_col(j), name=name, merged=c.merged))
+    cells_out = tuple(Cell(c.raw, c.where, col=i, name=c.name, merged=c.merged) for i, c in enumerate(value_cells))
+    out.t2.append(Row("t2", (label,), cells_out, where, positioned=True, explicit_blanks=True, block=state.t2_block))
+
+
+# ---------------------------------------------------------------------------------------------------
+# 表三
+
+
+def _t3_header_cols(cells: tuple[GridCell, ...]) -> dict[int, int]:
+    return {j: c for j, c in ((j, L.t3_column_of(cell.text)) for j, cell in enumerate(cells)) if c is not None}
+
+
+def _t3_row(table: Table, cells: tuple[GridCell, ...], state: _State, out: TableRows, where: Where) -> None:
+    header = _t3_header_cols(cells)
+    if len(header) >= 2 and not any(is_value_like(c.text) and c.text.strip() for c in cells):
+        merged = dict(state.t3_cols or {}) if state.t3_width == len(cells) else {}
+        merged.update(header)
+        state.t3_cols, state.t3_width = merged, len(cells)
+        return
+    if L.table_sign(_distinct(cells)) == "t3" and not any(L.match_t3_row(t) for t in _distinct(cells)):
+        return  # the title row of the header (勾稽关系 note, 申请人情况)
+    cols = _t3_columns_for(cells, state)
+    if cols is None:
+        return
+    first_value = min(cols)
+    label_cells = cells[:first_value]
+    labels = _label_pieces(label_cells)
+    group = None
+    for c in label_cells:
+        g = L.is_group_header(c.text)
+        if g:
+            group = g
+    value_cells = []
+    for j, logical in sorted(cols.items(), key=lambda kv: kv[1]):
+        if j >= len(cells):
+            continue
+        c = cells[j]
+        value_cells.append(Cell(c.text, where.with_col(j), col=logical, merged=c.merged))
+    if not labels and not any(c.raw.strip() for c in value_cells):
+        # A row the grid has but the report does not fill in at all (no label, no value): still a row.
+        pass
+    out.t3.append(
+        Row("t3", tuple(labels), tuple(value_cells), where, positioned=True, explicit_blanks=True, group=group)
+    )
+
+
+def _t3_columns_for(cells: tuple[GridCell, ...], state: _State) -> dict[int, int] | None:
+    if state.t3_cols and len(state.t3_cols) == 7 and state.t3_width == len(cells):
+        return state.t3_cols
+    if state.t3_cols and len(state.t3_cols) == 7:
+        # A continuation table of another width: align its value columns on the right, past any
+        # trailing columns that are empty in this row.
+        last = len(cells)
+        while last > 0 and not cells[last - 1].text.strip() and last > 7:
+            last -= 1
+        start = last - 7
+        if start >= 1 and not is_value_like(cells[start - 1].text):
+            return {start + i: i for i in range(7)}
+        return None
+    return None
+
+
+def _label_pieces(cells: tuple[GridCell, ...]) -> list[str]:
+    pieces: list[str] = []
+    for c in cells:
+        t = c.text.strip()
+        if t and (not pieces or pieces[-1] != t):
+            pieces.append(t)
+    return pieces
+
+
+# ---------------------------------------------------------------------------------------------------
+# 表四
+
+
+def _t4_row(cells: tuple[GridCell, ...], state: _State, out: TableRows, where: Where) -> None:
+    texts = [c.text for c in cells]
+    has_values = any(t.strip() and is_value_like(t) for t in texts)
+    if not has_values or any(L.t4_column_of(t) is not None or L.t4_block_of(t) is not None for t in texts):
+        if any(t.strip() for t in texts):
+            state.t4_header.append(list(cells))
+            state.t4_cols = _t4_columns(state.t4_header, len(cells))
+        return
+    cols = state.t4_cols
+    if cols and len(cols) == 15:
+        value_cells = [Cell(cells[j].text, where.with_col(j), col=k, merged=cells[j].merged) for j, k in cols.items()]
+        out.t4.append(Row("t4", (), tuple(value_cells), where, positioned=True, explicit_blanks=True))
+        return
+    values = [Cell(c.text, where.with_col(j), merged=c.merged) for j, c in enumerate(cells) if not c.merged]
+    out.t4.append(Row("t4", (), tuple(values), where, positioned=False, explicit_blanks=True))
+
+
+def _t4_columns(header: list[list[GridCell]], width: int) -> dict[int, int] | None:
+    cols: dict[int, int] = {}
+    for j in range(width):
+        block = col = None
+        for row in header:
+            if j >= len(row):
+                continue
+            text = row[j].text
+            b = L.t4_block_of(text)
+            if b is not None:
+                block = b
+            c = L.t4_column_of(text)
+            if c is not None:
+                col = c
+        if block is not None and col is not None:
+            cols[j] = block * 5 + col
+    if sorted(cols.values()) != list(range(15)):
+        return None
+    return cols
