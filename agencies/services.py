@@ -29,6 +29,22 @@ def _core(name: str) -> str:
     return core
 
 
+# A leading higher-level region ("淮安市", "彭阳县", "河南省") that one name carries and the other omits.
+_REGION_PREFIX = re.compile(r"^[\u4e00-\u9fff]{1,6}?(?:省|自治区|市|自治州|州|盟|地区|县|旗)")
+
+
+def _without_regions(core: str) -> set[str]:
+    """The core name with up to two leading region prefixes removed ("淮安市洪泽区" → {"洪泽区"})."""
+    out, current = set(), core
+    for _ in range(2):
+        m = _REGION_PREFIX.match(current)
+        if not m or len(current) - m.end() < 2:
+            break
+        current = current[m.end() :]
+        out.add(current)
+    return out
+
+
 @dataclass
 class AgencyMatch:
     """The agency a name refers to, how it was found, or the closest candidates when it is not certain."""
@@ -70,6 +86,17 @@ def agency_match(name: str | None, *, queryset=None) -> AgencyMatch:
         return AgencyMatch(exact[0], "normalized")
     if exact:
         return AgencyMatch(None, "", exact)
+    # Same name but for a region prefix on one side ("淮安市洪泽区人民政府" / "洪泽区人民政府"): certain only
+    # when exactly one agency fits.
+    # Only one side may drop its prefix: "睢县住建局" and "宁陵县住建局" must never meet at "住建局".
+    wanted_stripped = _without_regions(wanted_core)
+    regional = [
+        a
+        for a in qs.prefetch_related("aliases")
+        if any(_core(n) in wanted_stripped or wanted_core in _without_regions(_core(n)) for n in a.all_names())
+    ]
+    if len(regional) == 1:
+        return AgencyMatch(regional[0], "region")
     scored.sort(key=lambda t: (-t[0], t[1].name))
     return AgencyMatch(None, "", [a for _, a in scored[:5]])
 

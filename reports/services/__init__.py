@@ -1,6 +1,15 @@
 """The service layer: the only code that writes reports. Keyword-only `<entity>_<action>` functions."""
 
-from reports.services.imports import ImportResult, parsed_values_of, report_import, sha256_of, source_document_add
+from reports.services.imports import (
+    DiffRow,
+    ImportResult,
+    parsed_values_of,
+    report_import,
+    report_source_diff,
+    report_take_source_values,
+    sha256_of,
+    source_document_add,
+)
 from reports.services.records import report_create, report_ensure_rows, report_set_values, values_equal
 from reports.services.validation import (
     facts_for_reports,
@@ -14,6 +23,9 @@ from reports.services.validation import (
 from reports.services.workflow import TRANSITIONS, report_transition, transitions_for
 
 __all__ = [
+    "DiffRow",
+    "report_source_diff",
+    "report_take_source_values",
     "TRANSITIONS",
     "report_transition",
     "transitions_for",

@@ -97,8 +97,9 @@ def _as_value(key: str, v) -> Value:
 def report_import(*, parsed, data: bytes, agency, year: int | None = None, user=None) -> ImportResult:
     """Store a parsed document as a new report or as a new source version of an existing one.
 
-    Values a reviewer corrected by hand (differing from what the previous source was read as) are kept; the
-    new document's value for such a cell is offered on the comparison page instead of overwriting it.
+    Values a reviewer corrected by hand (differing from what the previous source was read as) are kept, and so
+    are numbers the new document leaves blank; the new document's value for such a cell is offered on the
+    comparison page (report_source_diff / report_take_source_values) instead of overwriting it.
     """
     require_agency(user, agency)
     year = year or parsed.year
@@ -146,7 +147,8 @@ def report_import(*, parsed, data: bytes, agency, year: int | None = None, user=
             hand_corrected = current[key] is not None
         else:
             hand_corrected = not values_equal(current[key], before[key])
-        if hand_corrected:
+        # A number is never replaced by a blank automatically: the new document may simply have lost the cell.
+        if hand_corrected or (new is None and current[key] is not None):
             kept.append(key)
         else:
             write[key] = new
@@ -197,3 +199,46 @@ def _update_texts(*, report: Report, parsed, previous: SourceDocument | None, us
 
 def _json_numbers(values: Mapping[str, Value]) -> dict:
     return {k: (float(v) if isinstance(v, Decimal) else v) for k, v in values.items()}
+
+
+@dataclass(frozen=True)
+class DiffRow:
+    key: str
+    previous: Value  # what the previous source version was read as
+    current: Value  # the stored value (perhaps corrected by hand)
+    new: Value  # what the latest source version was read as
+
+    @property
+    def label(self) -> str:
+        return canonical.short_label(self.key)
+
+
+def report_source_diff(report: Report) -> tuple[SourceDocument | None, list[DiffRow]]:
+    """Cells where the stored value differs from the latest source document's reading, side by side."""
+    sources = list(report.sources.order_by("-version")[:2])
+    if not sources:
+        return None, []
+    latest = parsed_values_of(sources[0]) or {}
+    previous = parsed_values_of(sources[1]) if len(sources) > 1 else None
+    current = report_values(report)
+    rows = [
+        DiffRow(k, (previous or {}).get(k), current[k], latest.get(k))
+        for k in canonical.ALL_KEYS
+        if not values_equal(current[k], latest.get(k))
+    ]
+    return sources[0], rows
+
+
+@transaction.atomic
+def report_take_source_values(*, report: Report, keys, user=None) -> list[str]:
+    """Adopt the latest source document's reading for the chosen cells (the reviewer's choice on the diff)."""
+    source, rows = report_source_diff(report)
+    chosen = {r.key: r.new for r in rows if r.key in set(keys)}
+    if not chosen:
+        return []
+    reason = f"采用来源文件第 {source.version} 版的读数"
+    changed = report_set_values(report=report, values=chosen, user=user, reason=reason)
+    ReportEvent.objects.create(
+        report=report, kind=ReportEvent.Kind.VALUES, reason=reason, details={"keys": changed}, user=user
+    )
+    return changed

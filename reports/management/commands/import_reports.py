@@ -1,0 +1,114 @@
+"""Import a pile of report files (files, folders, zips) from the command line."""
+
+import multiprocessing
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from itertools import islice
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from agencies.models import Agency
+from agencies.services import agency_match
+from reports.services import batch
+from reports.workers import parse_job
+
+CHUNK = 16
+
+
+class Command(BaseCommand):
+    help = "批量导入年报文件（文件、文件夹或 zip）。重复运行不会重复导入。有文件失败时退出码非零。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument("--dry-run", action="store_true", help="只预览将会发生什么，不写入数据库")
+        parser.add_argument("--agency", help="指定机关（全称、简称或别名），覆盖文件中读出的机关")
+        parser.add_argument("--year", type=int, help="指定年度，覆盖文件中读出的年度")
+        parser.add_argument("--yes", action="store_true", help="不提问，直接导入")
+        parser.add_argument("--create-agencies", action="store_true", help="找不到机关时按报告中的名称新建")
+        parser.add_argument(
+            "--kind", default=Agency.Kind.OTHER, choices=Agency.Kind.values, help="新建机关的类别（默认：其他）"
+        )
+        parser.add_argument("--jobs", type=int, default=2, help="并行解析的进程数（默认 2）")
+
+    def handle(self, *args, paths, dry_run, agency, year, yes, create_agencies, kind, jobs, **options):
+        self.override_agency = None
+        if agency:
+            match = agency_match(agency)
+            if match.agency is None:
+                names = "、".join(a.name for a in match.candidates) or "无"
+                raise CommandError(f"找不到唯一的机关“{agency}”（候选：{names}）。")
+            self.override_agency = match.agency
+        self.year, self.create_agencies, self.kind = year, create_agencies, kind
+        interactive = not yes and not dry_run
+        if interactive and not sys.stdin.isatty():
+            raise CommandError("非交互环境请加 --yes（直接导入）或 --dry-run（只预览）。")
+        if interactive:
+            self.stdout.write("预览：")
+            self.run(paths, jobs, write=False)
+            if input("确认导入以上文件？[y/N] ").strip().lower() not in ("y", "yes", "是"):
+                self.stdout.write("已取消，未写入任何数据。")
+                return
+        counts = self.run(paths, jobs, write=not dry_run)
+        summary = "，".join(f"{k} {v}" for k, v in counts.items() if v)
+        self.stdout.write(f"完成：{summary or '没有文件'}" + ("（预览，未写入）" if dry_run or not counts else ""))
+        if counts.get("失败"):
+            raise CommandError(f"{counts['失败']} 个文件失败。", returncode=1)
+
+    def run(self, paths, jobs, *, write):
+        counts = {"新建": 0, "更新": 0, "跳过": 0, "失败": 0}
+        files = batch.collect_paths(paths)
+        # forkserver: workers are clean processes that import only the pure parser (no Django, no DB sockets).
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context) as pool:
+            while chunk := list(islice(files, CHUNK)):
+                jobs_ = [(i.name, i.data, i.error) for i in chunk]
+                for incoming, (parsed, error) in zip(chunk, pool.map(parse_job, jobs_), strict=True):
+                    item = batch.preview(
+                        incoming, parsed=parsed, error=error, agency=self.override_agency, year=self.year
+                    )
+                    counts[self.handle_one(item, write)] += 1
+        return counts
+
+    def handle_one(self, item, write):
+        name = item.incoming.name
+        if item.action == "failed":
+            self.stdout.write(self.style.ERROR(f"✖ 失败  {name}：{item.error}"))
+            return "失败"
+        create = ""
+        if item.action == "needs_agency":
+            candidates = "、".join(a.name for a in item.match.candidates) if item.match else ""
+            # Never create a near-duplicate of an agency that might be the one meant.
+            if not (self.create_agencies and item.parsed.agency and not candidates):
+                hint = f"候选：{candidates}；" if candidates else ""
+                self.stdout.write(
+                    self.style.ERROR(
+                        f"✖ 失败  {name}：找不到机关“{item.parsed.agency or '（未写明）'}”（{hint}"
+                        "可用 --agency 指定" + ("" if candidates else "，或加 --create-agencies 新建") + "）"
+                    )
+                )
+                return "失败"
+            create = item.parsed.agency
+        counts = f"错误 {sum(i.severity == 'error' for i in item.issues)}，警告 {sum(i.severity == 'warning' for i in item.issues)}"
+        target = f"{item.agency or create} {item.year}"
+        if item.action == "skip":
+            self.stdout.write(f"= 跳过  {name} → {target}：相同文件已导入")
+            return "跳过"
+        if item.action == "locked":
+            self.stdout.write(self.style.ERROR(f"✖ 失败  {name} → {target}：报告已通过并锁定，需先重新打开"))
+            return "失败"
+        if not write:
+            verb = "新建" if item.action in ("create", "needs_agency") else "更新"
+            extra = "（将新建机关）" if create else ""
+            self.stdout.write(f"· {verb}  {name} → {target}{extra}（{counts}）")
+            return verb
+        try:
+            result = batch.import_preview(item, create_agency=create, agency_kind=self.kind)
+        except (ValidationError, PermissionDenied) as exc:
+            reason = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            self.stdout.write(self.style.ERROR(f"✖ 失败  {name}：{reason}"))
+            return "失败"
+        verb = {"created": "新建", "updated": "更新", "skipped": "跳过"}[result.action]
+        mark = {"新建": "✔", "更新": "↻", "跳过": "="}[verb]
+        self.stdout.write(f"{mark} {verb}  {name} → {result.message}（{counts}）")
+        return verb
