@@ -374,7 +374,7 @@ def _cells_by_column(row: Row) -> list[Cell | None] | None:
     filled = [c for c in row.cells if c.raw.strip()]
     if len(row.cells) == 7 and row.explicit_blanks:
         return list(row.cells)
-    if len(filled) == 7:
+    if len(filled) == 7 and row.ordered:
         return filled
     if not filled and row.explicit_blanks:
         return [None] * 7

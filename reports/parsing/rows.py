@@ -64,6 +64,9 @@ class Row:
     # The source shows empty cells (a grid, a cell-per-line text with blank lines): a row without
     # numbers is blank rather than lost.
     explicit_blanks: bool = False
+    # Without positions, the order of the cells is the order of the columns (not so for values
+    # gathered from two text lines).
+    ordered: bool = True
     group: str | None = None  # 表三 group known from the layout (a merged group cell beside the row)
     block: str | None = None  # 表二 caption block ("一", "五", "六", "八", "九")
     notes: list[str] = field(default_factory=list)

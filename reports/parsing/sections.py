@@ -19,8 +19,9 @@ from reports.parsing.headings import SECTION_NUMERALS, heading_number
 from reports.parsing.normalize import norm
 
 _TITLE_WORDS = re.compile(r"(?:年度报告|年报)")
-_TITLE_SUFFIX = re.compile(
-    r"\s*(?:(?:19|20)\d{2}\s*年?\s*度?)?\s*(?:的)?\s*(?:政府)?信息公开(?:工作)?(?:年度报告|年报).*$"
+_TITLE_FULL = re.compile(
+    r"^(?P<agency>.*?)(?P<year>(?:19|20)\d{2})?年?度?(?:的)?(?:政府)?信息公开(?:工作)?(?:年度报告|年报)"
+    r"(?:\([^()]*\)|（[^（）]*）)?$"
 )
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _PERIOD = re.compile(
@@ -108,25 +109,37 @@ def _join(texts) -> str:  # type: ignore[no-untyped-def]
 
 
 def _title(lines: list[tuple[int, str]], first_heading: int | None) -> str | None:
+    """The first one to three consecutive short lines that read as a whole title, with its agency when possible."""
     candidates = [(n, t.strip()) for n, t in lines if t.strip()]
     if first_heading is not None:
         candidates = [(n, t) for n, t in candidates if n < first_heading]
-    candidates = candidates[:12]
-    for i, (_, text) in enumerate(candidates):
-        if len(text) > MAX_TITLE_CHARS or any(w in text for w in _NOT_TITLE):
+    texts = [t for _, t in candidates[:15]]
+    agencyless = None
+    for i in range(len(texts)):
+        if any(w in texts[i] for w in _NOT_TITLE):
             continue
-        if _TITLE_WORDS.search(text):
-            title = text
+        for span in (1, 2, 3):
+            joined = "".join(texts[i : i + span])
+            if len(joined) > MAX_TITLE_CHARS:
+                break
+            m = _TITLE_FULL.match(re.sub(r"\s+", "", joined))
+            if not m:
+                continue
+            title = re.sub(r"\s+", " ", " ".join(texts[i : i + span]))
+            if m.group("agency"):
+                return _squeeze(title)
             # "彭阳县新集乡人民政府" / "2023 年政府信息公开工作年度报告": the agency on the line above.
-            if i > 0 and _agency(text) is None:
-                above = candidates[i - 1][1]
-                if len(above) <= 40 and not re.search(r"[。，：；]", above) and not _TITLE_WORDS.search(above):
-                    title = f"{above}{text}"
-            return re.sub(r"\s+", " ", title)
-        # "永和县东升镇人民政府 2021 年政府信息公开工作" / "年度报告": the title broken before its last word.
-        if i + 1 < len(candidates) and "信息公开" in text and _TITLE_WORDS.match(candidates[i + 1][1]):
-            return re.sub(r"\s+", " ", text + candidates[i + 1][1])
-    return None
+            above = texts[i - 1] if i > 0 else ""
+            if above and len(above) <= 40 and not re.search(r"[。，：；,]", above) and "报告" not in above:
+                return _squeeze(f"{above} {title}")
+            agencyless = agencyless or _squeeze(title)
+            break
+    return agencyless
+
+
+def _squeeze(title: str) -> str:
+    """Drop the spaces a PDF puts between CJK characters, keep one between words of other scripts."""
+    return re.sub(r"(?<=[^A-Za-z0-9]) | (?=[^A-Za-z0-9])", "", title).strip()
 
 
 def _metadata_title(doc: Document) -> str | None:
@@ -140,13 +153,10 @@ def _metadata_title(doc: Document) -> str | None:
 def _agency(title: str | None) -> str | None:
     if not title:
         return None
-    name = _TITLE_SUFFIX.sub("", title).strip()
-    name = re.sub(r"\s+", "", name)
-    name = re.sub(r"(?:19|20)\d{2}年?度?$", "", name)
-    name = name.strip("《》“”\"' ")
-    if len(name) < 2 or _YEAR.fullmatch(name):
-        return None
-    return name
+    m = _TITLE_FULL.match(re.sub(r"\s+", "", title))
+    name = m.group("agency") if m else ""
+    name = name.strip("《》“”\"'：:")
+    return name if len(name) >= 2 else None
 
 
 def _agency_from_text(lines: list[tuple[int, str]], doc: Document) -> str | None:

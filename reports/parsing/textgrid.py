@@ -1,10 +1,322 @@
-"""Placeholder until the text engine lands."""
+"""The text engine: 表二/表三/表四 rows out of plain text, in every shape tables take as text.
+
+The table regions are found by their headings (二、三、四) or, failing those, by their captions and
+headers. Each region is read in the shape it has (FORMAT.md §4.2):
+
+* ``tsv`` — one row a line, cells separated by tabs (a copy out of Word or a PDF viewer);
+* ``pipe`` — one cell a line ending in ``|``, a line of bare ``|`` between rows (a copy out of a web page);
+* ``indented`` — one cell a line after a tab, blank cells as empty lines, a blank line between rows;
+* ``layout`` — ``pdftotext -layout``: rows as lines, columns by position (:mod:`reports.parsing.textlayout`);
+* ``raw`` — ``pdftotext`` reading order: one cell a line, no row boundaries, values sometimes out of place.
+
+Only the layout and indented shapes show where a value sits among the columns; everywhere else a row
+is placed only when it has exactly as many values as the template row has cells.
+"""
 
 from __future__ import annotations
 
-from reports.parsing.document import Document
-from reports.parsing.rows import TableRows
+import re
+from dataclasses import dataclass
+
+from reports import canonical
+from reports.parsing import labels as L
+from reports.parsing.document import Document, TextLine
+from reports.parsing.headings import heading_number
+from reports.parsing.normalize import clean_token, is_number_text, is_value_like, norm, parse_value
+from reports.parsing.rows import Cell, Row, TableRows, Where
+from reports.parsing.textlayout import read_layout_region
+
+TABLES = ("t2", "t3", "t4")
+_PIPE_ONLY = re.compile(r"^\s*\|+\s*$")
+_PAGE_NUMBER = re.compile(r"^\s*(?:[-－—–]\s*\d{1,3}\s*[-－—–]|第\s*\d{1,3}\s*页(?:\s*共\s*\d{1,3}\s*页)?)\s*$")
+T2_BLOCK_ROWS = {"五": ("licensing",), "六": ("punishment", "coercion"), "八": ("fees",)}
 
 
 def read_text(doc: Document, wanted: set[str]) -> TableRows:
-    return TableRows()
+    out = TableRows()
+    lines = [ln for ln in doc.lines if not _PAGE_NUMBER.match(ln.text)]
+    regions = find_regions(lines)
+    for table in TABLES:
+        if table not in wanted or table not in regions:
+            continue
+        start, end = regions[table]
+        region = lines[start:end]
+        out.found.add(table)
+        mode = detect_mode(region)
+        if mode == "layout":
+            rows = read_layout_region(table, region)
+        else:
+            rows = _read_cells_region(table, region, mode)
+        out.rows(table).extend(rows)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# Regions
+
+
+def find_regions(lines: list[TextLine]) -> dict[str, tuple[int, int]]:
+    """Line index ranges [start, end) of the three tables."""
+    heads: dict[int, int] = {}
+    for i, ln in enumerate(lines):
+        n = heading_number(ln.text)
+        if n is not None and n not in heads:
+            heads[n] = i
+    starts: dict[str, int] = {}
+    for table, number in (("t2", 2), ("t3", 3), ("t4", 4)):
+        if number in heads:
+            starts[table] = heads[number]
+    signs = _first_signs(lines)
+    for table in TABLES:
+        if table not in starts and table in signs:
+            starts[table] = signs[table]
+    ends = sorted(set(starts.values()) | {heads[n] for n in (1, 5, 6) if n in heads} | {len(lines)})
+    out = {}
+    for table, start in starts.items():
+        end = next((e for e in ends if e > start), len(lines))
+        out[table] = (start, end)
+    return out
+
+
+def _first_signs(lines: list[TextLine]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for i, ln in enumerate(lines):
+        n = norm(ln.text)
+        if not n or len(n) > 80:
+            continue
+        if "t2" not in found and L.t2_caption(n):
+            found["t2"] = i
+        if "t3" not in found and any(s in n for s in L.T3_SIGNS[:3]):
+            found["t3"] = i
+        if "t4" not in found and "行政复议" in n:
+            window = "".join(norm(x.text) for x in lines[i : i + 4])
+            if "行政诉讼" in window or "复议后起诉" in window:
+                found["t4"] = i
+    return found
+
+
+# ---------------------------------------------------------------------------------------------------
+# Shapes
+
+
+def detect_mode(region: list[TextLine]) -> str:
+    texts = [ln.text for ln in region if ln.text.strip()]
+    if not texts:
+        return "raw"
+    pipes = sum(1 for t in texts if t.rstrip().endswith("|"))
+    if pipes >= 0.3 * len(texts):
+        return "pipe"
+    tab_rows = sum(1 for t in texts if len([f for f in t.split("\t") if f.strip()]) >= 2)
+    tab_cells = sum(1 for t in texts if t.startswith("\t") and len([f for f in t.split("\t") if f.strip()]) <= 1)
+    numeric = [t for t in texts if any(is_value_like(w) and w.strip() for w in re.split(r"[\t ]+", t.strip()))]
+    if tab_rows >= 0.3 * max(len(numeric), 1) and tab_rows >= tab_cells:
+        return "tsv"
+    if tab_cells >= 0.3 * len(texts):
+        return "indented"
+    # pdftotext -layout: values share their line with the label or with other values, spaced out.
+    spaced = sum(1 for t in numeric if len(t.split()) >= 2 and re.search(r"\S {2,}\S", t.strip()))
+    if spaced >= 0.3 * max(len(numeric), 1):
+        return "layout"
+    return "raw"
+
+
+@dataclass
+class _TCell:
+    text: str
+    line: TextLine
+    empty: bool = False  # an explicit empty cell
+
+    @property
+    def is_value(self) -> bool:
+        return self.empty or (bool(self.text.strip()) and is_value_like(self.text))
+
+
+def _chunks(region: list[TextLine], mode: str) -> list[list[_TCell]]:
+    """The region's cells, in groups that no row crosses (a line, a block between separators)."""
+    if mode == "tsv":
+        return [[_TCell(f.strip(), ln) for f in ln.text.split("\t") if f.strip()] for ln in region]
+    chunks: list[list[_TCell]] = [[]]
+    for ln in region:
+        text = ln.text
+        if mode == "pipe":
+            if _PIPE_ONLY.match(text):
+                chunks.append([])
+            elif text.rstrip().endswith("|"):
+                chunks[-1].append(_TCell(text.rstrip().rstrip("|").strip(), ln))
+            elif text.strip():
+                chunks.append([_TCell(text.strip(), ln)])
+                chunks.append([])
+        elif mode == "indented":
+            stripped = text.lstrip(" ")
+            if not text.strip():
+                if stripped.startswith("\t"):
+                    chunks[-1].append(_TCell("", ln, empty=True))
+                else:
+                    chunks.append([])
+            elif stripped.startswith("\t") or not chunks[-1]:
+                chunks[-1].append(_TCell(text.strip(), ln))
+            elif chunks[-1][-1].is_value or is_value_like(text):
+                chunks[-1].append(_TCell(text.strip(), ln))
+            else:
+                prev = chunks[-1][-1]
+                chunks[-1][-1] = _TCell(prev.text + text.strip(), prev.line)
+        elif text.strip():  # raw
+            chunks[-1].append(_TCell(text.strip(), ln))
+    return [c for c in chunks if c]
+
+
+def _starts_row(table: str, text: str) -> bool:
+    if table == "t2":
+        return bool(L.t2_caption(text) or L.match_t2_row(text) or norm(text) == "信息内容")
+    if table == "t3":
+        m = L.match_t3_row(text)
+        return bool((m and m.strength == 2) or L.is_group_header(text))
+    return False
+
+
+def _split_rows(table: str, chunk: list[_TCell]) -> list[list[_TCell]]:
+    rows: list[list[_TCell]] = [[]]
+    for cell in chunk:
+        current = rows[-1]
+        has_value = any(c.is_value for c in current)
+        has_label = any(not c.is_value for c in current)
+        if not cell.is_value and current and (has_value or (has_label and _starts_row(table, cell.text))):
+            rows.append([cell])
+        else:
+            current.append(cell)
+    return [r for r in rows if r]
+
+
+def _read_cells_region(table: str, region: list[TextLine], mode: str) -> list[Row]:
+    explicit = mode == "indented"
+    rows: list[Row] = []
+    block = None
+    for chunk in _chunks(region, mode):
+        for cells in _split_rows(table, chunk):
+            labels = [c.text for c in cells if not c.is_value]
+            if table == "t2":
+                caption = next((b for b in (L.t2_caption(t) for t in labels) if b), None)
+                if caption:
+                    block = caption
+            values = _trailing_values(cells) if explicit else [c for c in cells if c.is_value]
+            first = cells[0].line
+            where = Where(page=first.page, line=first.line)
+            out = [Cell(c.text, Where(page=c.line.page, line=c.line.line)) for c in values]
+            if _is_header(table, labels) and not any(c.raw for c in out):
+                continue
+            row = Row(table, tuple(labels), tuple(out), where, explicit_blanks=explicit, block=block)
+            if explicit and table == "t3" and len(out) == 7:
+                row.cells = tuple(Cell(c.raw, c.where, col=i) for i, c in enumerate(out))
+                row.positioned = True
+            rows.append(row)
+    if table == "t4":
+        return _t4_rows(rows, mode)
+    if table == "t3" and mode == "raw":
+        by_sequence = _t3_by_sequence(region)
+        if by_sequence:
+            return by_sequence
+        for r in rows:
+            if not _row_adds_up(r):
+                r.ordered = False  # seven numbers that do not add up are not this row's seven cells
+    rows = [r for r in rows if r.labels or any(c.raw.strip() for c in r.cells)]
+    if table == "t3":
+        # The header (勾稽关系 note, 申请人情况, column names — "总计" among them) comes before the first row.
+        first = next((i for i, r in enumerate(rows) if r.has_values or _strong(r.label)), len(rows))
+        rows = rows[first:]
+    if table == "t2" and mode == "raw":
+        return _t2_blocks_by_count(rows)
+    return rows
+
+
+def _strong(label: str) -> bool:
+    m = L.match_t3_row(label)
+    return bool(m and m.strength == 2 and m.key != "total_processed")
+
+
+def _row_adds_up(row: Row) -> bool:
+    filled = [parse_value(c.raw) for c in row.cells if c.raw.strip()]
+    if len(filled) != 7 or not all(t.is_number for t in filled):
+        return True
+    return sum(t.value for t in filled[:6]) == filled[6].value  # type: ignore[misc]
+
+
+def _t3_by_sequence(region: list[TextLine]) -> list[Row] | None:
+    """Reading order keeps a table's values in row order more often than it keeps them beside their
+    labels. When the region holds exactly one value per cell (so nothing is blank) and, taken in
+    order, they satisfy every identity of the table (R1 per column, R2 per row, R3 per column), that
+    order is the table's."""
+    cells = [Cell(ln.text.strip(), Where(page=ln.page, line=ln.line)) for ln in region if is_number_text(ln.text)]
+    n_rows = len(cells) // 7
+    if len(cells) % 7 or n_rows not in (25, 23):
+        return None
+    keys = [k for k in canonical.TABLE3_ROW_KEYS if n_rows == 25 or k not in ("other_no_correction", "other_unpaid_fee")]
+    values = [parse_value(c.raw).value for c in cells]
+    if any(v is None for v in values):
+        return None
+    grid = {k: values[i * 7 : i * 7 + 7] for i, k in enumerate(keys)}
+    outcomes = [k for k in canonical.OUTCOME_ROW_KEYS if k in grid]
+    for k in keys:
+        if sum(grid[k][:6]) != grid[k][6]:  # type: ignore[arg-type]
+            return None
+    for c in range(7):
+        if grid["new_received"][c] + grid["carried_over"][c] != grid["total_processed"][c] + grid["carried_forward"][c]:
+            return None
+        if sum(grid[k][c] for k in outcomes) != grid["total_processed"][c]:  # type: ignore[misc]
+            return None
+    rows = []
+    for i, k in enumerate(keys):
+        row_cells = tuple(Cell(c.raw, c.where, col=j) for j, c in enumerate(cells[i * 7 : i * 7 + 7]))
+        label = canonical.TABLE3_ROW_BY_KEY[k].label
+        row = Row("t3", (label,), row_cells, row_cells[0].where, positioned=True, explicit_blanks=True)
+        row.notes.append("sequence")
+        rows.append(row)
+    return rows
+
+
+def _trailing_values(cells: list[_TCell]) -> list[_TCell]:
+    """The value cells after the row's last label (explicit empty cells included)."""
+    last_label = max((i for i, c in enumerate(cells) if not c.is_value), default=-1)
+    return cells[last_label + 1 :]
+
+
+def _is_header(table: str, labels: list[str]) -> bool:
+    if not labels:
+        return False
+    if table == "t3":
+        if any(L.match_t3_row(t) for t in labels):
+            return False
+        return L.table_sign(labels) == "t3" or all(L.t3_column_of(t) is not None for t in labels)
+    if table == "t2":
+        return any(L.t2_column_of(t) or norm(t) == "信息内容" for t in labels) and not any(
+            L.match_t2_row(t) for t in labels
+        )
+    return all(L.t4_column_of(t) is not None or L.t4_block_of(t) is not None or norm(t) == "行政诉讼" for t in labels)
+
+
+def _t4_rows(rows: list[Row], mode: str) -> list[Row]:
+    """表四 has one data row; as text its values may come on one line or one a line."""
+    cells = [c for r in rows for c in r.cells if mode == "indented" or c.raw.strip()]
+    if not cells:
+        return []
+    explicit = mode == "indented" and len(cells) == 15
+    where = cells[0].where
+    return [Row("t4", (), tuple(cells), where, explicit_blanks=explicit)]
+
+
+def _t2_blocks_by_count(rows: list[Row]) -> list[Row]:
+    """Reading order may put a one-column block's value before its label; when a block has exactly as
+    many numbers as rows, they are its rows' values top to bottom (one column reads the same either way)."""
+    by_block: dict[str | None, list[Row]] = {}
+    for r in rows:
+        by_block.setdefault(r.block, []).append(r)
+    out: list[Row] = []
+    for block, members in by_block.items():
+        keys = T2_BLOCK_ROWS.get(block or "")
+        numbers = [c for r in members for c in r.cells if clean_token(c.raw)]
+        labelled = [r for r in members if r.labels and L.match_t2_row(r.labels[0])]
+        if keys and len(numbers) == len(keys) and [L.match_t2_row(r.labels[0]) for r in labelled] == list(keys):
+            for r, cell in zip(labelled, numbers, strict=True):
+                out.append(Row("t2", r.labels, (cell,), r.where, block=block))
+        else:
+            out.extend(members)
+    return out

@@ -14,5 +14,5 @@ def read_txt(data: bytes) -> Document:
     for page_no, page in enumerate(pages, 1):
         for raw in page.split("\n"):
             number += 1
-            lines.append(TextLine(raw.rstrip(), number, page_no if len(pages) > 1 else None))
+            lines.append(TextLine(raw, number, page_no if len(pages) > 1 else None))
     return Document("txt", lines=tuple(lines), pages=len(pages) if len(pages) > 1 else None)

@@ -1,0 +1,331 @@
+"""Tables in ``pdftotext -layout`` text: rows are lines, columns are character positions.
+
+Positions are only comparable within one page (the tool lays out each page on its own grid), so
+the columns of a page come from that page: the centres of the rows that show all seven values, or
+else the column headers printed on it. A value is given a column only when it sits clearly nearer
+one column than any other; otherwise the row keeps its values without columns and is placed only if
+it has all of them.
+
+A row whose label wraps is printed over several lines, and its values may sit on a line of their
+own above or below the label (the label is centred vertically in a tall cell). A value line without
+a label joins the row just above when their columns do not overlap, else the labelled row just
+below that has no values yet.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from statistics import median
+
+from reports.parsing import labels as L
+from reports.parsing.document import TextLine
+from reports.parsing.normalize import is_value_like, norm, parse_value
+from reports.parsing.rows import Cell, Row, Where
+
+NEAR_LINES = 2
+# A value goes to the nearest column only when it is clearly nearer to it than to the next one.
+CLEARLY_NEARER = 0.8
+
+
+@dataclass
+class _Tok:
+    text: str
+    start: int
+
+    @property
+    def x(self) -> float:
+        return self.start + len(self.text) / 2
+
+
+@dataclass
+class _Line:
+    ln: TextLine
+    words: list[_Tok]
+    nums: list[_Tok]
+
+    @property
+    def label(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def page(self) -> int:
+        return self.ln.page or 1
+
+
+def _tokenize(ln: TextLine) -> _Line:
+    words, nums = [], []
+    for m in re.finditer(r"\S+", ln.text):
+        tok = _Tok(m.group(), m.start())
+        (nums if is_value_like(tok.text) else words).append(tok)
+    return _Line(ln, words, nums)
+
+
+def read_layout_region(table: str, region: list[TextLine]) -> list[Row]:
+    lines = [_tokenize(ln) for ln in region if ln.text.strip()]
+    if table == "t3":
+        return _t3(lines)
+    if table == "t2":
+        return _t2(lines)
+    return _t4(lines)
+
+
+def _where(line: _Line) -> Where:
+    return Where(page=line.ln.page, line=line.ln.line)
+
+
+def _assign(nums: list[_Tok], anchors: list[float] | None) -> list[int] | None:
+    """The column of each value, or None when one of them is not clearly nearer one column than the next."""
+    if not anchors or len(anchors) < 2:
+        return None
+    cols = []
+    for tok in nums:
+        dist = sorted((abs(tok.x - a), k) for k, a in enumerate(anchors))
+        (d1, best), (d2, _) = dist[0], dist[1]
+        if d1 > 1.0 and d1 > CLEARLY_NEARER * d2:
+            return None
+        cols.append(best)
+    if any(b <= a for a, b in zip(cols, cols[1:], strict=False)):
+        return None
+    return cols
+
+
+def _sums_hold(values: dict[int, str], parts: list[int], total: int) -> bool:
+    """A row placed by position must add up (R2, R4-R6); if not, a value probably sits in the wrong column."""
+    def number(col: int) -> int | None:
+        token = parse_value(values.get(col, ""))
+        return token.value if token.is_number else 0 if token.is_blank else None  # type: ignore[return-value]
+
+    nums = [number(c) for c in [*parts, total]]
+    if any(n is None for n in nums):
+        return True
+    return sum(nums[:-1]) == nums[-1]  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------------------
+# 表三
+
+
+@dataclass
+class _R:
+    labels: list[str]
+    key: str | None
+    lines: list[_Line] = field(default_factory=list)
+    cells: list[tuple[_Tok, int | None, _Line]] = field(default_factory=list)
+    ordered: bool = True
+    group: str | None = None
+
+    @property
+    def cols(self) -> set[int]:
+        return {c for _, c, _ in self.cells if c is not None}
+
+    @property
+    def last_line(self) -> int:
+        return max(ln.ln.line for ln in self.lines)
+
+
+def _t3(lines: list[_Line]) -> list[Row]:
+    first_data = next(
+        (i for i, ln in enumerate(lines) if L.match_t3_row(ln.label) or len(ln.nums) >= 2), len(lines)
+    )
+    anchors = _t3_anchors(lines[:first_data], lines[first_data:])
+    data = lines[first_data:]
+    rows: list[_R] = []
+    consumed: set[int] = set()
+    for i, line in enumerate(data):
+        if i in consumed:
+            continue
+        m = L.match_t3_row(line.label) if line.words else None
+        if not line.nums:
+            if m is None:
+                continue
+            if rows and rows[-1].key == m.key:
+                rows[-1].labels.append(line.label)
+                rows[-1].lines.append(line)
+                continue
+            rows.append(_R([line.label], m.key, [line]))
+            continue
+        cols = _assign(line.nums, anchors.get(line.page))
+        cells = [(tok, cols[k] if cols else None, line) for k, tok in enumerate(line.nums)]
+        if m is not None:
+            if rows and rows[-1].key == m.key and _joinable(rows[-1], cols):
+                _join(rows[-1], line, cells, cols)
+                continue
+            rows.append(_R([line.label], m.key, [line], cells))
+            continue
+        prev = rows[-1] if rows and line.ln.line - rows[-1].last_line <= NEAR_LINES else None
+        if prev is not None and prev.cells and _joinable(prev, cols) and _complements(prev, len(cells), cols):
+            _join(prev, line, cells, cols)
+            continue
+        below = _label_row_below(data, i, consumed)
+        if below is not None:
+            j, key, label_line = below
+            consumed.add(j)
+            rows.append(_R([label_line.label], key, [label_line, line], cells))
+            continue
+        if prev is not None and not prev.cells and prev.key is not None:
+            prev.cells = cells
+            prev.lines.append(line)
+            continue
+        rows.append(_R([line.label] if line.words else [], None, [line], cells, group=L.is_group_header(line.label)))
+    blanks_shown = any(0 < len(r.cells) < 7 and r.cells and all(c is not None for _, c, _ in r.cells) for r in rows)
+    return [_to_row(r, blanks_shown) for r in rows]
+
+
+def _joinable(row: _R, cols: list[int] | None) -> bool:
+    if cols is None or any(c is None for _, c, _ in row.cells):
+        return cols is None
+    return not (set(cols) & row.cols)
+
+
+def _complements(row: _R, n: int, cols: list[int] | None) -> bool:
+    if cols is not None:
+        return len(row.cols) + n <= 7
+    return len(row.cells) + n == 7
+
+
+def _join(row: _R, line: _Line, cells: list[tuple[_Tok, int | None, _Line]], cols: list[int] | None) -> None:
+    if cols is None:
+        row.ordered = False  # values from two lines without columns: their order is not known
+    row.cells.extend(cells)
+    row.lines.append(line)
+
+
+def _label_row_below(data: list[_Line], i: int, consumed: set[int]) -> tuple[int, str, _Line] | None:
+    """A labelled line with no values just below line i (the label of a row whose values sit above it)."""
+    base = data[i].ln.line
+    for j in range(i + 1, len(data)):
+        cand = data[j]
+        if cand.ln.line - base > NEAR_LINES:
+            return None
+        if j in consumed:
+            continue
+        m = L.match_t3_row(cand.label) if cand.words else None
+        if cand.nums:
+            return None
+        if m is not None and m.strength == 2:
+            return j, m.key, cand
+    return None
+
+
+def _to_row(r: _R, blanks_shown: bool) -> Row:
+    positioned = bool(r.cells) and all(col is not None for _, col, _ in r.cells)
+    if positioned and not _sums_hold({c: t.text for t, c, _ in r.cells}, list(range(6)), 6):  # type: ignore[misc]
+        positioned, r.ordered = False, False
+    if positioned:
+        cells = [Cell(tok.text, _where(line), col=col) for tok, col, line in sorted(r.cells, key=lambda c: c[1])]
+    else:
+        cells = [Cell(tok.text, _where(line)) for tok, _, line in r.cells]
+    row = Row("t3", tuple(r.labels), tuple(cells), _where(r.lines[0]), positioned=positioned, group=r.group)
+    row.explicit_blanks = positioned or (not r.cells and blanks_shown)
+    row.ordered = r.ordered
+    return row
+
+
+def _t3_anchors(header: list[_Line], data: list[_Line]) -> dict[int, list[float]]:
+    """Column centres per page: from rows showing all seven values, else from the printed headers."""
+    out: dict[int, list[float]] = {}
+    full: dict[int, list[list[float]]] = {}
+    for line in data:
+        if len(line.nums) == 7:
+            full.setdefault(line.page, []).append([t.x for t in line.nums])
+    for page, rows in full.items():
+        out[page] = [median(r[k] for r in rows) for k in range(7)]
+    pieces: dict[int, dict[int, list[float]]] = {}
+    for line in header:
+        if line.nums:
+            continue
+        for w in line.words:
+            col = L.T3_HEADER_PIECES.get(norm(w.text))
+            if col is not None:
+                pieces.setdefault(line.page, {}).setdefault(col, []).append(w.x)
+    for page, cols in pieces.items():
+        if page not in out and len(cols) == 7:
+            centres = [sum(cols[c]) / len(cols[c]) for c in range(7)]
+            if all(b > a for a, b in zip(centres, centres[1:], strict=False)):
+                out[page] = centres
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# 表二
+
+
+def _t2(lines: list[_Line]) -> list[Row]:
+    rows: list[Row] = []
+    block: str | None = None
+    anchors: list[tuple[float, str]] = []
+    for line in lines:
+        caption = L.t2_caption(line.label) if line.words else None
+        if caption:
+            block, anchors = caption, []
+            continue
+        names = [(w.x, L.t2_column_of(w.text)) for w in line.words]
+        if any(norm(w.text) == "信息内容" for w in line.words):
+            anchors = [(x, n) for x, n in names if n]
+            continue
+        label = line.label
+        if not line.words or L.match_t2_row(label) is None:
+            continue
+        where = _where(line)
+        named = [(x, n) for x, n in anchors if n in ("issued", "repealed", "in_force")]
+        if len(named) == 3:
+            cols = _assign(line.nums, [x for x, _ in named])
+            if cols is not None:
+                by = {named[c][1]: tok for tok, c in zip(line.nums, cols, strict=True)}
+                cells = tuple(
+                    Cell(by[n].text if n in by else "", where, col=i, name=n) for i, (_, n) in enumerate(named)
+                )
+                rows.append(Row("t2", (label,), cells, where, positioned=True, explicit_blanks=True, block=block))
+                continue
+        cells = tuple(Cell(t.text, where) for t in line.nums)
+        rows.append(Row("t2", (label,), cells, where, explicit_blanks=not line.nums, block=block))
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------------
+# 表四
+
+
+def _t4(lines: list[_Line]) -> list[Row]:
+    header = [ln for ln in lines if not ln.nums and ln.words]
+    data = [ln for ln in lines if ln.nums]
+    if not data:
+        return []
+    nums = [(tok, ln) for ln in data for tok in ln.nums]
+    where = _where(data[0])
+    if len(nums) == 15:
+        cells = tuple(Cell(t.text, _where(ln), col=i) for i, (t, ln) in enumerate(nums))
+        return [Row("t4", (), cells, where, positioned=True, explicit_blanks=True)]
+    anchors = _t4_anchors([ln for ln in header if ln.page == data[0].page])
+    if len(data) == 1:
+        cols = _assign(data[0].nums, anchors)
+        if cols is not None and not all(
+            _sums_hold({c: t.text for t, c in zip(data[0].nums, cols, strict=True)}, [b, b + 1, b + 2, b + 3], b + 4)
+            for b in (0, 5, 10)
+        ):
+            cols = None
+        if cols is not None:
+            cells = tuple(Cell(t.text, where, col=c) for t, c in zip(data[0].nums, cols, strict=True))
+            return [Row("t4", (), cells, where, positioned=True, explicit_blanks=True)]
+    return [Row("t4", (), tuple(Cell(t.text, _where(ln)) for t, ln in nums), where)]
+
+
+def _t4_anchors(header: list[_Line]) -> list[float] | None:
+    xs = sorted(
+        w.x
+        for ln in header
+        for w in ln.words
+        if norm(w.text) not in ("行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉") and len(norm(w.text)) <= 4
+    )
+    if not xs:
+        return None
+    clusters: list[list[float]] = [[xs[0]]]
+    for x in xs[1:]:
+        if x - clusters[-1][-1] <= 2.5:
+            clusters[-1].append(x)
+        else:
+            clusters.append([x])
+    if len(clusters) != 15:
+        return None
+    return [sum(c) / len(c) for c in clusters]
