@@ -3,6 +3,7 @@ from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
 from agencies.models import Agency, AgencyAlias
+from reports.access import agencies_visible_to
 
 
 class AliasInline(admin.TabularInline):
@@ -37,7 +38,8 @@ class AgencyAdmin(SimpleHistoryAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("parent").annotate(_report_count=Count("reports"))
+        qs = agencies_visible_to(request.user, super().get_queryset(request))
+        return qs.select_related("parent").annotate(_report_count=Count("reports"))
 
     @admin.display(description="报告数", ordering="_report_count")
     def report_count(self, obj):

@@ -23,6 +23,12 @@ class FixedRowsInline(admin.TabularInline):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        # obj is the report: an approved report's grids are shown read-only.
+        if obj is not None and obj.is_locked:
+            return False
+        return super().has_change_permission(request, obj)
+
 
 class DisclosureInline(FixedRowsInline):
     model = DisclosureTable

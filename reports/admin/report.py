@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -9,27 +11,46 @@ from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
 from reports import canonical, services
+from reports.access import agencies_visible_to, reports_visible_to
+from reports.admin import importing, workflow
 from reports.admin.filters import IssueStateFilter
 from reports.admin.inlines import DisclosureInline, OutcomeInline, ReviewLitigationInline
 from reports.models import Report
 
 _CREATE_FIELDS = {
-    "agency", "year", "template_version", "status", "title", "published_on", "preamble", "overview", "problems",
+    "agency", "year", "template_version", "title", "published_on", "preamble", "overview", "problems",
     "other_matters",
 }  # fmt: skip
 _SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
 
+class ReportForm(forms.ModelForm):
+    nb_change_reason = forms.CharField(
+        label="修改说明",
+        required=False,
+        max_length=100,
+        help_text="可选：说明这次修改的原因（记入修改记录），例如“按电话核实更正”。",
+        widget=forms.TextInput(attrs={"size": 60}),
+    )
+
+    class Meta:
+        model = Report
+        fields = "__all__"
+
+
 @admin.register(Report)
 class ReportAdmin(SimpleHistoryAdmin):
+    form = ReportForm
     list_display = ["agency", "year", "status", "issue_summary", "template_version", "published_on", "updated_at"]
     list_filter = ["year", "status", IssueStateFilter, "agency__kind", "template_version"]
     search_fields = ["agency__name", "agency__short_name", "agency__aliases__name", "title"]
     list_select_related = ["agency"]
     autocomplete_fields = ["agency"]
     inlines = [DisclosureInline, OutcomeInline, ReviewLitigationInline]
-    readonly_fields = ["created_by", "created_at", "updated_by", "updated_at"]
+    readonly_fields = ["status", "created_by", "created_at", "updated_by", "updated_at"]
     change_form_template = "admin/reports/report/change_form.html"
+    change_list_template = "admin/reports/report/change_list.html"
+    actions = [workflow.start_review, workflow.approve_selected, workflow.return_selected]
     fieldsets = [
         (None, {"fields": [("agency", "year"), ("template_version", "status"), "title", "published_on"]}),
         (
@@ -41,10 +62,37 @@ class ReportAdmin(SimpleHistoryAdmin):
             },
         ),
         ("记录", {"fields": [("created_by", "created_at"), ("updated_by", "updated_at")], "classes": ["collapse"]}),
+        (None, {"fields": ["nb_change_reason"]}),
     ]
 
     class Media:
         css = {"all": ["nianbao/admin.css"]}
+
+    # --- access -------------------------------------------------------------------------------------------
+
+    def get_queryset(self, request):
+        return reports_visible_to(request.user, super().get_queryset(request))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "agency":
+            kwargs["queryset"] = agencies_visible_to(request.user).filter(is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("reports.review_report")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_locked:
+            # An approved report is frozen: every field read-only until someone reopens it.
+            return [f for f in flatten_fieldsets(self.fieldsets) if f != "nb_change_reason"]
+        return self.readonly_fields
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and obj.is_locked:
+            return self.fieldsets[:-1]
+        return self.fieldsets
+
+    # --- changelist ---------------------------------------------------------------------------------------
 
     @admin.display(description="校验", ordering="error_count")
     def issue_summary(self, obj):
@@ -56,12 +104,33 @@ class ReportAdmin(SimpleHistoryAdmin):
             '<span class="nb-err">✖ {}</span> <span class="nb-warn">⚠ {}</span>', obj.error_count, obj.warning_count
         )
 
+    # --- change page --------------------------------------------------------------------------------------
+
     def get_inlines(self, request, obj):
         # The rows are created with the report; on the add page there is nothing to show yet.
         return self.inlines if obj is not None else []
 
     def get_urls(self):
+        def view(func):
+            return self.admin_site.admin_view(lambda request, *a, **kw: func(self, request, *a, **kw))
+
         urls = [
+            path("import/", view(importing.upload_view), name="reports_report_import"),
+            path("import/<str:token>/", view(importing.preview_view), name="reports_report_import_preview"),
+            path("<int:report_id>/transition/", view(workflow.transition_view), name="reports_report_transition"),
+            path("<int:report_id>/comments/add/", view(workflow.comment_add_view), name="reports_report_comment_add"),
+            path(
+                "<int:report_id>/comments/resolve/",
+                view(workflow.comment_resolve_view),
+                name="reports_report_comment_resolve",
+            ),
+            path("<int:report_id>/diff/", view(workflow.diff_view), name="reports_report_diff"),
+            path("<int:report_id>/timeline/", view(workflow.timeline_view), name="reports_report_timeline"),
+            path(
+                "<int:report_id>/sources/<int:source_id>/",
+                view(workflow.source_download_view),
+                name="reports_report_source",
+            ),
             path(
                 "<int:report_id>/issues/accept/",
                 self.admin_site.admin_view(self.accept_issue_view),
@@ -79,24 +148,45 @@ class ReportAdmin(SimpleHistoryAdmin):
         report = self.get_object(request, object_id)
         extra_context = extra_context or {}
         if report is not None:
-            issues = list(report.issues.all())
-            flagged: dict[str, str] = {}
-            for issue in issues:
-                if issue.accepted:
-                    continue
-                for key in issue.keys:
-                    if key not in flagged or _SEVERITY_RANK[issue.severity] < _SEVERITY_RANK[flagged[key]]:
-                        flagged[key] = issue.severity
-            extra_context.update(
-                nb_issues=issues,
-                nb_flagged=flagged,
-                nb_labels={k: canonical.short_label(k) for i in issues for k in i.keys if k in canonical.LABELS},
-            )
+            extra_context.update(self._review_context(request, report))
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def _review_context(self, request, report):
+        issues = list(report.issues.all())
+        flagged: dict[str, str] = {}
+        for issue in issues:
+            if issue.accepted:
+                continue
+            for key in issue.keys:
+                if key not in flagged or _SEVERITY_RANK[issue.severity] < _SEVERITY_RANK[flagged[key]]:
+                    flagged[key] = issue.severity
+        comments = list(report.cell_comments.select_related("author"))
+        open_notes: dict[str, str] = {}
+        for c in comments:
+            if not c.resolved:
+                open_notes[c.key] = (open_notes.get(c.key, "") + f"{c.author or ''}：{c.text}\n").strip()
+        last_return = report.events.filter(kind="status", to_status=Report.Status.RETURNED).first()
+        keys = {k for i in issues for k in i.keys} | {c.key for c in comments}
+        return {
+            "nb_issues": issues,
+            "nb_flagged": flagged,
+            "nb_labels": {k: canonical.short_label(k) for k in keys if k in canonical.LABELS},
+            "nb_comments": comments,
+            "nb_notes": open_notes,
+            "nb_cell_choices": [(k, canonical.short_label(k)) for k in canonical.ALL_KEYS],
+            "nb_transitions": services.transitions_for(report, request.user),
+            "nb_sources": list(report.sources.select_related("uploaded_by")),
+            "nb_last_return": last_return,
+            "nb_can_comment": request.user.has_perm("reports.add_cellcomment"),
+            "nb_can_accept": self.has_change_permission(request, report),
+        }
+
     def save_model(self, request, obj, form, change):
+        reason = form.cleaned_data.get("nb_change_reason", "")
         if change:
             obj.updated_by = request.user
+            if reason:
+                obj._change_reason = reason
             super().save_model(request, obj, form, change)
             return
         created = services.report_create(
@@ -104,6 +194,14 @@ class ReportAdmin(SimpleHistoryAdmin):
         )
         obj.pk = created.pk
         obj.refresh_from_db()
+
+    def save_formset(self, request, form, formset, change):
+        reason = form.cleaned_data.get("nb_change_reason", "")
+        for instance in formset.save(commit=False):
+            if reason:
+                instance._change_reason = reason
+            instance.save()
+        formset.save_m2m()
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

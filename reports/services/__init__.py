@@ -1,5 +1,6 @@
 """The service layer: the only code that writes reports. Keyword-only `<entity>_<action>` functions."""
 
+from reports.services.comments import cell_comment_add, cell_comment_resolve
 from reports.services.imports import (
     DiffRow,
     ImportResult,
@@ -23,6 +24,8 @@ from reports.services.validation import (
 from reports.services.workflow import TRANSITIONS, report_transition, transitions_for
 
 __all__ = [
+    "cell_comment_add",
+    "cell_comment_resolve",
     "DiffRow",
     "report_source_diff",
     "report_take_source_values",

@@ -1,0 +1,196 @@
+"""Report pages beyond the change form: workflow steps, bulk actions, cell comments, the re-import comparison,
+the timeline and source downloads. Views are thin: they check access and call services."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from reports import canonical, services
+from reports.history import report_timeline, timeline_csv
+from reports.models import CellComment, Report, SourceDocument
+
+
+def post_only(view):
+    """require_POST for views that take the ModelAdmin first."""
+
+    @wraps(view)
+    def wrapped(model_admin, request, *args, **kwargs):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        return view(model_admin, request, *args, **kwargs)
+
+    return wrapped
+
+
+def _change_url(report, anchor=""):
+    return reverse("admin:reports_report_change", args=[report.pk]) + anchor
+
+
+def _report(model_admin, request, report_id) -> Report:
+    # get_queryset applies the access rules: a 填报员 gets a 404 for another agency's report.
+    return get_object_or_404(model_admin.get_queryset(request), pk=report_id)
+
+
+def _messages_of(exc) -> str:
+    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+@post_only
+def transition_view(model_admin, request, report_id):
+    report = _report(model_admin, request, report_id)
+    action = request.POST.get("nb_action", "")
+    try:
+        services.report_transition(
+            report=report,
+            action=action,
+            user=request.user,
+            reason=request.POST.get("nb_reason", ""),
+            override=request.POST.get("nb_override") == "on",
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        model_admin.message_user(request, _messages_of(exc), messages.ERROR)
+    else:
+        label = services.TRANSITIONS[action].label
+        model_admin.message_user(request, f"已{label}：{report}", messages.SUCCESS)
+    return HttpResponseRedirect(_change_url(report))
+
+
+@post_only
+def comment_add_view(model_admin, request, report_id):
+    report = _report(model_admin, request, report_id)
+    if not request.user.has_perm("reports.add_cellcomment"):
+        raise PermissionDenied
+    key = request.POST.get("nb_comment_key", "")
+    try:
+        services.cell_comment_add(
+            report=report, key=key, text=request.POST.get("nb_comment_text", ""), user=request.user
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        model_admin.message_user(request, _messages_of(exc), messages.ERROR)
+        return HttpResponseRedirect(_change_url(report, "#nb-comments"))
+    model_admin.message_user(request, f"已添加批注：{canonical.short_label(key)}", messages.SUCCESS)
+    return HttpResponseRedirect(_change_url(report, f"#cell-{key}"))
+
+
+@post_only
+def comment_resolve_view(model_admin, request, report_id):
+    report = _report(model_admin, request, report_id)
+    comment = get_object_or_404(CellComment, report=report, pk=request.POST.get("nb_comment_id"))
+    if not request.user.has_perm("reports.change_cellcomment"):
+        raise PermissionDenied
+    services.cell_comment_resolve(comment=comment, user=request.user)
+    model_admin.message_user(request, "批注已标记为已解决。", messages.SUCCESS)
+    return HttpResponseRedirect(_change_url(report, "#nb-comments"))
+
+
+def diff_view(model_admin, request, report_id):
+    report = _report(model_admin, request, report_id)
+    if request.method == "POST":
+        if not model_admin.has_change_permission(request, report):
+            raise PermissionDenied
+        source, rows = services.report_source_diff(report)
+        keys = [r.key for r in rows] if "take_all" in request.POST else request.POST.getlist("take")
+        try:
+            changed = services.report_take_source_values(report=report, keys=keys, user=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            model_admin.message_user(request, _messages_of(exc), messages.ERROR)
+        else:
+            model_admin.message_user(request, f"已采用新文件的 {len(changed)} 个读数。", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:reports_report_diff", args=[report.pk]))
+    source, rows = services.report_source_diff(report)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": Report._meta,
+        "original": report,
+        "title": f"来源文件对比：{report}",
+        "source": source,
+        "rows": rows,
+        "can_change": model_admin.has_change_permission(request, report) and not report.is_locked,
+    }
+    return TemplateResponse(request, "admin/reports/report/diff.html", context)
+
+
+def timeline_view(model_admin, request, report_id):
+    report = _report(model_admin, request, report_id)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(timeline_csv(report), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="timeline-{report.pk}.csv"'
+        return response
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": Report._meta,
+        "original": report,
+        "title": f"修改记录：{report}",
+        "entries": report_timeline(report),
+    }
+    return TemplateResponse(request, "admin/reports/report/timeline.html", context)
+
+
+def source_download_view(model_admin, request, report_id, source_id):
+    report = _report(model_admin, request, report_id)
+    source = get_object_or_404(SourceDocument, report=report, pk=source_id)
+    return FileResponse(source.file.open("rb"), as_attachment=True, filename=source.original_name)
+
+
+# --- bulk actions on the changelist -----------------------------------------------------------------------------
+
+
+def _bulk(model_admin, request, queryset, action, **kwargs):
+    done, refused = 0, []
+    for report in queryset.select_related("agency"):
+        try:
+            services.report_transition(report=report, action=action, user=request.user, **kwargs)
+            done += 1
+        except (ValidationError, PermissionDenied) as exc:
+            refused.append(f"{report}：{_messages_of(exc)}")
+    label = services.TRANSITIONS[action].label
+    if done:
+        model_admin.message_user(request, f"已{label} {done} 份报告。", messages.SUCCESS)
+    for line in refused[:20]:
+        model_admin.message_user(request, line, messages.WARNING)
+    if len(refused) > 20:
+        model_admin.message_user(request, f"另有 {len(refused) - 20} 份未处理。", messages.WARNING)
+
+
+@admin.action(description="开始审核所选报告", permissions=["review"])
+def start_review(model_admin, request, queryset):
+    _bulk(model_admin, request, queryset, "start_review")
+
+
+@admin.action(description="批量通过（仅无错误的报告）", permissions=["review"])
+def approve_selected(model_admin, request, queryset):
+    with_errors = queryset.filter(error_count__gt=0)
+    for report in with_errors.select_related("agency")[:20]:
+        model_admin.message_user(
+            request, f"{report}：有 {report.error_count} 个错误，未批量通过，请逐份审核。", messages.WARNING
+        )
+    _bulk(model_admin, request, queryset.filter(error_count=0), "approve")
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label="退回原因", widget=forms.Textarea(attrs={"rows": 4, "cols": 70}))
+
+
+@admin.action(description="退回所选报告（需填写原因）", permissions=["review"])
+def return_selected(model_admin, request, queryset):
+    form = ReturnForm(request.POST if "nb_return_confirm" in request.POST else None)
+    if form.is_valid():
+        _bulk(model_admin, request, queryset, "return", reason=form.cleaned_data["reason"])
+        return None
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": Report._meta,
+        "title": "退回报告",
+        "reports": queryset.select_related("agency"),
+        "form": form,
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/reports/report/return_selected.html", context)
