@@ -46,9 +46,34 @@ def read_text(doc: Document, wanted: set[str]) -> TableRows:
         if mode == "layout":
             rows = read_layout_region(table, region)
         else:
-            rows = _read_cells_region(table, region, mode)
+            rows = _read_cells_region(table, region, mode, out)
+        if table == "t4" and mode == "raw" and rows:
+            rows = [_t4_with_spill(rows[0], lines[end:], out)]
         out.rows(table).extend(rows)
     return out
+
+
+def _t4_with_spill(row: Row, after: list[TextLine], out: TableRows) -> Row:
+    """Reading order can emit the cell at the foot of a page after the text that follows the table:
+    a bare number before the page break. Taken back only when exactly the missing count is found
+    there and the three blocks then add up (R4-R6)."""
+    numbers = [c for c in row.cells if c.raw.strip()]
+    missing = 15 - len(numbers)
+    if not 0 < missing <= 2 or not after:
+        return row
+    page = after[0].page
+    stray = [ln for ln in after if ln.page == page and is_number_text(ln.text)]
+    if len(stray) != missing or page is None:
+        return row
+    cells = [*numbers, *(Cell(ln.text.strip(), Where(page=ln.page, line=ln.line)) for ln in stray)]
+    values = [parse_value(c.raw).value for c in cells]
+    if any(v is None for v in values) or any(sum(values[b : b + 4]) != values[b + 4] for b in (0, 5, 10)):  # type: ignore[arg-type]
+        return row
+    out.notes.append(
+        ("I_VALUE_AFTER_TABLE", f"表四 有 {missing} 个数在纯文本中出现在表格之后（第{stray[0].line}行，分页处），"
+         "按阅读顺序补回，且各项合计相符", ())
+    )  # fmt: skip
+    return Row("t4", (), tuple(cells), row.where)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -187,7 +212,7 @@ def _split_rows(table: str, chunk: list[_TCell]) -> list[list[_TCell]]:
     return [r for r in rows if r]
 
 
-def _read_cells_region(table: str, region: list[TextLine], mode: str) -> list[Row]:
+def _read_cells_region(table: str, region: list[TextLine], mode: str, notes: TableRows) -> list[Row]:
     explicit = mode == "indented"
     rows: list[Row] = []
     block = None
@@ -212,7 +237,7 @@ def _read_cells_region(table: str, region: list[TextLine], mode: str) -> list[Ro
     if table == "t4":
         return _t4_rows(rows, mode)
     if table == "t3" and mode == "raw":
-        by_sequence = _t3_by_sequence(region)
+        by_sequence = _t3_by_sequence(region, notes)
         if by_sequence:
             return by_sequence
         for r in rows:
@@ -240,37 +265,91 @@ def _row_adds_up(row: Row) -> bool:
     return sum(t.value for t in filled[:6]) == filled[6].value  # type: ignore[misc]
 
 
-def _t3_by_sequence(region: list[TextLine]) -> list[Row] | None:
+def _t3_by_sequence(region: list[TextLine], out: TableRows) -> list[Row] | None:
     """Reading order keeps a table's values in row order more often than it keeps them beside their
     labels. When the region holds exactly one value per cell (so nothing is blank) and, taken in
     order, they satisfy every identity of the table (R1 per column, R2 per row, R3 per column), that
-    order is the table's."""
+    order is the table's. When they do not, but moving one single value — the PDF's reading order
+    sometimes emits one cell elsewhere — makes every identity hold, and exactly one table results from
+    all such moves, that table is read, with a warning saying which value was moved."""
     cells = [Cell(ln.text.strip(), Where(page=ln.page, line=ln.line)) for ln in region if is_number_text(ln.text)]
     n_rows = len(cells) // 7
     if len(cells) % 7 or n_rows not in (25, 23):
         return None
     keys = [k for k in canonical.TABLE3_ROW_KEYS if n_rows == 25 or k not in ("other_no_correction", "other_unpaid_fee")]
     values = [parse_value(c.raw).value for c in cells]
-    if any(v is None for v in values):
+    if any(not isinstance(v, int) for v in values):
         return None
-    grid = {k: values[i * 7 : i * 7 + 7] for i, k in enumerate(keys)}
-    outcomes = [k for k in canonical.OUTCOME_ROW_KEYS if k in grid]
-    for k in keys:
-        if sum(grid[k][:6]) != grid[k][6]:  # type: ignore[arg-type]
+    check = _Identities(keys)
+    order = list(range(len(cells)))
+    if not check.holds(values):  # type: ignore[arg-type]
+        moved = _single_move(values, check)  # type: ignore[arg-type]
+        if moved is None:
             return None
-    for c in range(7):
-        if grid["new_received"][c] + grid["carried_over"][c] != grid["total_processed"][c] + grid["carried_forward"][c]:
-            return None
-        if sum(grid[k][c] for k in outcomes) != grid["total_processed"][c]:  # type: ignore[misc]
-            return None
+        i, j = moved
+        order.insert(j, order.pop(i))
+        token, row_key, col = cells[i], keys[j // 7], canonical.TABLE3_COLUMN_KEYS[j % 7]
+        out.notes.append((
+            "I_ORDER_REPAIRED",
+            f"表三 按纯文本的阅读顺序，第{token.where.line}行的“{token.raw}”不在原位；只有把它放回"
+            f"{canonical.short_label(canonical.t3(row_key, col))}，各项勾稽关系才全部成立（唯一解），已按此读取",
+            (canonical.t3(row_key, col),),
+        ))  # fmt: skip
     rows = []
-    for i, k in enumerate(keys):
-        row_cells = tuple(Cell(c.raw, c.where, col=j) for j, c in enumerate(cells[i * 7 : i * 7 + 7]))
+    for r, k in enumerate(keys):
+        row_cells = tuple(Cell(cells[o].raw, cells[o].where, col=c) for c, o in enumerate(order[r * 7 : r * 7 + 7]))
         label = canonical.TABLE3_ROW_BY_KEY[k].label
         row = Row("t3", (label,), row_cells, row_cells[0].where, positioned=True, explicit_blanks=True)
-        row.notes.append("sequence")
         rows.append(row)
+    out.notes.append(("I_READ_IN_ORDER", "表三 的数值按纯文本的阅读顺序逐行读取，且全部勾稽关系成立", ()))
     return rows
+
+
+class _Identities:
+    """R1, R2 and R3 over a table given as 7 values a row, rows in template order."""
+
+    def __init__(self, keys: list[str]) -> None:
+        self.n = len(keys)
+        at = {k: i for i, k in enumerate(keys)}
+        self.outcomes = [at[k] for k in canonical.OUTCOME_ROW_KEYS if k in at]
+        self.new, self.over = at["new_received"], at["carried_over"]
+        self.total, self.forward = at["total_processed"], at["carried_forward"]
+
+    def bad_rows(self, v: list[int]) -> list[int]:
+        return [r for r in range(self.n) if sum(v[r * 7 : r * 7 + 6]) != v[r * 7 + 6]]
+
+    def holds(self, v: list[int]) -> bool:
+        if self.bad_rows(v):
+            return False
+        for c in range(7):
+            if v[self.new * 7 + c] + v[self.over * 7 + c] != v[self.total * 7 + c] + v[self.forward * 7 + c]:
+                return False
+            if sum(v[r * 7 + c] for r in self.outcomes) != v[self.total * 7 + c]:
+                return False
+        return True
+
+
+def _single_move(values: list[int], check: _Identities) -> tuple[int, int] | None:
+    """The one move (from, to) of a single value that makes every identity hold, if exactly one table results."""
+    bad = check.bad_rows(values)
+    if not bad:
+        return None
+    # A move changes only the rows between its two ends, which must therefore bracket every failing row.
+    n = len(values)
+    head = range(max(0, (bad[0] - 1) * 7), min(n, (bad[0] + 1) * 7))
+    tail = range(max(0, bad[-1] * 7), min(n, (bad[-1] + 2) * 7))
+    pairs = {(i, j) for i in head for j in tail} | {(j, i) for i in head for j in tail}
+    found: dict[tuple[int, ...], tuple[int, int]] = {}
+    for i, j in sorted(pairs):
+        if i == j:
+            continue
+        cand = values[:i] + values[i + 1 :]
+        cand.insert(j, values[i])
+        if check.holds(cand):
+            found.setdefault(tuple(cand), (i, j))
+            if len(found) > 1:
+                return None
+    return next(iter(found.values())) if found else None
 
 
 def _trailing_values(cells: list[_TCell]) -> list[_TCell]:
