@@ -222,12 +222,13 @@ def assemble_t3(rows: list[Row], asm: Assembly, template: str | None, found: boo
     obs = [_observe(r) for r in rows]
     obs = _merge_fragments(obs)
     placed: dict[str, _Obs] = {}
+    explained: set[str] = set()  # template rows a specific warning already accounts for
     anchors = _ordered_anchors(obs, expected, asm)
     bounds = [-1, *anchors, len(obs)]
     for a, b in zip(bounds, bounds[1:], strict=False):
         first = expected.index(obs[a].key) + 1 if a >= 0 else 0
         last = expected.index(obs[b].key) if b < len(obs) else len(expected)
-        _fill_gap(expected[first:last], [o for o in obs[a + 1 : b] if _countable(o)], placed, asm)
+        _fill_gap(expected[first:last], [o for o in obs[a + 1 : b] if _countable(o)], placed, asm, explained)
         if b < len(obs):
             placed[obs[b].key] = obs[b]
     for key in expected:
@@ -236,11 +237,13 @@ def assemble_t3(rows: list[Row], asm: Assembly, template: str | None, found: boo
             continue
         _place_t3(asm, key, o.row)
     missing_rows = [k for k in expected if k not in placed]
-    if missing_rows:
-        keys = [c for r in missing_rows for c in canonical.keys_of_row(r)]
-        for k in keys:
+    for r in missing_rows:
+        for k in canonical.keys_of_row(r):
             if k not in asm.provenance:
                 asm.missing(k)
+    missing_rows = [k for k in missing_rows if k not in explained]
+    if missing_rows:
+        keys = [c for r in missing_rows for c in canonical.keys_of_row(r)]
         if not found and not rows:
             asm.warn("W_TABLE_MISSING", "找不到表三（收到和处理政府信息公开申请情况）", keys)
         else:
@@ -290,7 +293,9 @@ def _ordered_anchors(obs: list[_Obs], expected: list[str], asm: Assembly) -> lis
     return sorted(keep)
 
 
-def _fill_gap(exp: list[str], gap: list[_Obs], placed: dict[str, _Obs], asm: Assembly) -> None:
+def _fill_gap(
+    exp: list[str], gap: list[_Obs], placed: dict[str, _Obs], asm: Assembly, explained: set[str]
+) -> None:
     if not exp and not gap:
         return
     gap = list(gap)
@@ -310,6 +315,7 @@ def _fill_gap(exp: list[str], gap: list[_Obs], placed: dict[str, _Obs], asm: Ass
         k += 1
     if len(gap) == 1 and gap[0].header and len(exp) > 1 and exp == list(L.GROUP_ROWS[gap[0].header]):
         o = gap[0]
+        explained.update(exp)
         if o.header == "other":
             placed["other_other"] = o
             rest = [c for r in exp[:-1] for c in canonical.keys_of_row(r)]
@@ -335,6 +341,7 @@ def _fill_gap(exp: list[str], gap: list[_Obs], placed: dict[str, _Obs], asm: Ass
     if with_values:
         where = with_values[0].row.where.describe()
         if exp:
+            explained.update(exp)
             names = "、".join(row_name(e) for e in exp)
             asm.warn(
                 "W_ROWS_UNPLACED",
