@@ -132,10 +132,15 @@ class ReportFacts:
         previous: ReportFacts | None = None,
         published_on: date | None = None,
     ) -> ReportFacts:
-        """The facts of a parsed document. An empty ``sections_found`` (no heading recognised, e.g. a
-        spreadsheet with tables only) is taken as "structure unknown", not as "all six sections missing"."""
+        """The facts of a parsed document.
+
+        A spreadsheet carries the tables only — that is how figures travel, not how a report is published —
+        so its narrative and structure count as unknown (text and section checks skip), as does an empty
+        ``sections_found`` (no heading recognised), rather than "all six sections missing".
+        """
         values = {k: parsed.values.get(k) for k in c.ALL_KEYS}
         missing = frozenset(k for k, src in parsed.provenance.items() if src.missing and k in values)
+        tables_only = parsed.format in _SPREADSHEET_FORMATS
         return cls(
             values=values,
             year=parsed.year,
@@ -144,8 +149,8 @@ class ReportFacts:
             agency_kind=agency_kind,
             has_rulemaking_power=has_rulemaking_power,
             title=parsed.title,
-            sections={k: parsed.sections.get(k, "") or "" for k in SECTION_KEYS},
-            sections_found=tuple(parsed.sections_found) or None,
+            sections={} if tables_only else {k: parsed.sections.get(k, "") or "" for k in SECTION_KEYS},
+            sections_found=None if tables_only else tuple(parsed.sections_found) or None,
             published_on=published_on or parsed.publication_date,
             printed_subtotals=dict(parsed.printed_subtotals),
             previous=previous,
@@ -178,6 +183,9 @@ class ReportFacts:
         if "is_government" not in overrides:
             kwargs["is_government"] = government_from_kind(kwargs.get("agency_kind"))
         return cls(**kwargs)
+
+
+_SPREADSHEET_FORMATS = frozenset({"xlsx", "xls", "csv"})
 
 
 def _json_value(v: Any) -> Any:
@@ -477,11 +485,18 @@ class _Context:
                 self.invalid.add(k)
             else:
                 self.num[k] = n  # type: ignore[assignment]
+        # Cells the parser could not locate are unknown, not 0: no sum may treat them as zero.
+        self.missing: set[str] = {k for k in facts.missing_keys or () if k in self.blank}
+        self.unknown: set[str] = self.invalid | self.missing
         self._texts: dict[str, str] = {}
         self.previous = _usable_previous(facts)
 
     def n(self, key: str) -> Number:
         return self.num.get(key, 0)
+
+    def known(self, keys: Iterable[str]) -> bool:
+        """No cell among ``keys`` is unusable (R7) or could not be read (R15)."""
+        return not any(k in self.unknown for k in keys)
 
     def text(self, *sections: str) -> str:
         """The normalised text of the given sections, joined by 。 so clauses never run together."""
@@ -568,22 +583,29 @@ def _sum(ctx: _Context, keys: Iterable[str]) -> Number:
     return total
 
 
+def _fails(eq: SumEquals, ctx: _Context) -> bool:
+    """Whether ``eq`` is reported as failing (read in full, something printed, sums differ)."""
+    keys = eq.keys
+    if not ctx.known(keys) or all(k in ctx.blank for k in keys):
+        return False
+    return _sum(ctx, eq.left) != _sum(ctx, eq.right)
+
+
 def _equation_issue(rule: Rule, eq: Equation, ctx: _Context) -> Issue | None:
     if isinstance(eq, SumEquals) and eq.only_if_printed and eq.only_if_printed not in ctx.num:
         return None
     keys = eq.keys
     if any(k in ctx.invalid for k in keys) or all(k in ctx.blank for k in keys):
         return None
+    if any(k in ctx.missing for k in keys):
+        return _partial_issue(rule, eq, ctx) if isinstance(eq, SumEquals) else None
     left, right = _sum(ctx, eq.left), _sum(ctx, eq.right)
     if isinstance(eq, SumEquals):
         if left == right:
             return None
         detail = _parts_note(ctx, eq)
     else:
-        if left <= right:
-            return None
-        guard = eq.unless_fails
-        if guard is not None and _sum(ctx, guard.left) != _sum(ctx, guard.right):
+        if left <= right or (eq.unless_fails is not None and _fails(eq.unless_fails, ctx)):
             return None
         detail = ""
     return ctx.issue(
@@ -598,7 +620,38 @@ def _equation_issue(rule: Rule, eq: Equation, ctx: _Context) -> Issue | None:
         right=fmt(right),
         delta=fmt(abs(left - right)),
         detail=detail,
-        blanks=_blank_note(ctx, keys),
+        blanks=_blank_note(ctx, (k for k in keys if k not in ctx.missing)),
+    )
+
+
+def _partial_issue(rule: Rule, eq: SumEquals, ctx: _Context) -> Issue | None:
+    """An identity some of whose cells could not be read: counts are ≥ 0, so the cells read on one side
+    are a lower bound of that side — if they already exceed the other, fully read side, it is certainly
+    wrong whatever the unread cells hold (FORMAT.md R19, "useful for partial data")."""
+    missing_left = [k for k in eq.left if k in ctx.missing]
+    missing_right = [k for k in eq.right if k in ctx.missing]
+    if (missing_left and missing_right) or any(ctx.n(k) < 0 for k in eq.keys):
+        return None
+    if missing_left:
+        partial_keys, partial_name, bound_keys, bound_name = eq.left, eq.left_name, eq.right, eq.right_name
+    else:
+        partial_keys, partial_name, bound_keys, bound_name = eq.right, eq.right_name, eq.left, eq.left_name
+    partial, bound = _sum(ctx, partial_keys), _sum(ctx, bound_keys)
+    if partial <= bound:
+        return None
+    return ctx.issue(
+        rule,
+        eq.keys,
+        variant="partial",
+        expected=_sum(ctx, eq.right),
+        actual=_sum(ctx, eq.left),
+        where=eq.where,
+        bound_name=bound_name,
+        bound=fmt(bound),
+        partial_name=partial_name,
+        partial=fmt(partial),
+        delta=fmt(partial - bound),
+        missing=len(missing_left or missing_right),
     )
 
 
@@ -730,7 +783,7 @@ def _check_r10(rule: Rule, ctx: _Context) -> list[Issue]:
     issues = []
     for row, name in _STOCK_ROWS:
         keys = tuple(f"active_disclosure.{row}.{col}" for col in ("issued", "repealed", "in_force"))
-        if ctx.facts.template == "2019" or any(k in ctx.invalid for k in keys) or all(k in ctx.blank for k in keys):
+        if ctx.facts.template == "2019" or not ctx.known(keys) or all(k in ctx.blank for k in keys):
             continue
         issued, repealed, in_force = (ctx.n(k) for k in keys)
         if issued > 0 and in_force < issued - repealed:
@@ -857,7 +910,7 @@ def _check_r8(rule: Rule, ctx: _Context) -> list[Issue]:
     for col in c.TABLE3_COLUMN_KEYS:
         key = c.t3("carried_over", col)
         before = _prev_number(prev, c.t3("carried_forward", col))
-        if key in ctx.invalid or before is _INVALID or (key in ctx.blank and before is None):
+        if key in ctx.unknown or before is _INVALID or (key in ctx.blank and before is None):
             continue
         before_n: Number = before if before is not None else 0  # type: ignore[assignment]
         now = ctx.n(key)
@@ -887,7 +940,7 @@ def _check_r9(rule: Rule, ctx: _Context) -> list[Issue]:
     for row, name in _STOCK_ROWS:
         keys = tuple(f"active_disclosure.{row}.{col}" for col in ("issued", "repealed", "in_force"))
         before = _prev_number(prev, f"active_disclosure.{row}.in_force")
-        if before is _INVALID or any(k in ctx.invalid for k in keys):
+        if before is _INVALID or not ctx.known(keys):
             continue
         if before is None and all(k in ctx.blank for k in keys):
             continue
@@ -921,6 +974,8 @@ def _block_cases(ctx: _Context, block: str) -> Number:
 
 
 def _check_r20(rule: Rule, ctx: _Context) -> list[Issue]:
+    if not ctx.known((*c.TABLE4_KEYS, c.t3("new_received", "total"), c.t3("carried_over", "total"))):
+        return []
     cases = {b: _block_cases(ctx, b) for b in c.TABLE4_BLOCK_KEYS}
     if not any(v > 0 for v in cases.values()):
         return []
@@ -948,7 +1003,7 @@ _DIGITS = re.compile(r"\d+")
 def _same_figures(ctx: _Context, prev: ReportFacts, keys: Sequence[str]) -> bool:
     for k in keys:
         before = _prev_number(prev, k)
-        if k in ctx.invalid or before is _INVALID or ctx.n(k) != (before if before is not None else 0):
+        if k in ctx.unknown or before is _INVALID or ctx.n(k) != (before if before is not None else 0):
             return False
     return True
 
@@ -1119,6 +1174,17 @@ _NO_CASES = re.compile(
 )
 
 
+_BLOCK_CELLS = {b: tuple(c.t4(b, col) for col in c.TABLE4_COLUMN_KEYS) for b in c.TABLE4_BLOCK_KEYS}
+_FIGURE_CELLS: dict[str, tuple[str, ...]] = {
+    "applications": (c.t3("new_received", "total"), c.t3("carried_over", "total")),
+    "review": _BLOCK_CELLS["review"],
+    "litigation": _BLOCK_CELLS["litigation_direct"] + _BLOCK_CELLS["litigation_after_review"],
+    "punishment": ("active_disclosure.punishment.decisions",),
+    "licensing": ("active_disclosure.licensing.decisions",),
+    "coercion": ("active_disclosure.coercion.decisions",),
+}
+
+
 def _figure_targets(ctx: _Context, kind: str) -> tuple[tuple[str, ...], set[Number]]:
     """The table cells a figure quoted in the text stands for, and the values that agree with them."""
     if kind == "applications":
@@ -1159,7 +1225,7 @@ def _r12_figures(rule: Rule, ctx: _Context, reported: set[str]) -> list[Issue]:
                 continue
             keys, agreeing = _figure_targets(ctx, kind)
             quoted = int(m["n"])
-            if quoted in agreeing or any(k in ctx.invalid for k in keys):
+            if quoted in agreeing or not ctx.known(_FIGURE_CELLS[kind]):
                 continue
             reported.add(kind)
             table_value = _sum(ctx, keys)
@@ -1188,12 +1254,13 @@ def _r12_zero_statements(rule: Rule, ctx: _Context, reported: set[str]) -> list[
         checks: list[tuple[str, str, tuple[str, ...], Number]] = []
         if m := _NO_APPLICATION.search(clause):
             key = c.t3("new_received", "total")
-            if key not in ctx.invalid:
+            if ctx.known(_FIGURE_CELLS["applications"]):
                 checks.append(("applications_zero", m.group(0), (key,), ctx.n(key)))
         if m := _NO_CASES.search(clause):
             blocks = {"review_zero": ("review",), "litigation_zero": ("litigation_direct", "litigation_after_review")}
             for kind, names in blocks.items():
-                if ("复议" if kind == "review_zero" else "诉讼") in m.group(0):
+                cells = [k for b in names for k in _BLOCK_CELLS[b]]
+                if ("复议" if kind == "review_zero" else "诉讼") in m.group(0) and ctx.known(cells):
                     cases = sum(_block_cases(ctx, b) for b in names)
                     checks.append((kind, m.group(0), tuple(c.t4(b, "total") for b in names), cases))
         for kind, said, keys, value in checks:
@@ -1235,7 +1302,7 @@ def _check_r13(rule: Rule, ctx: _Context) -> list[Issue]:
     if not ctx.has_text or not _applies_fee_rule(ctx.facts):
         return []
     unpaid_key = c.t3("other_unpaid_fee", "total")
-    unpaid = ctx.n(unpaid_key) if unpaid_key not in ctx.invalid else 0
+    unpaid = ctx.n(unpaid_key) if unpaid_key not in ctx.unknown else 0
     keys = (unpaid_key,) if unpaid > 0 else ()
     # A citation of the 办法 (《…信息处理费管理办法》, 国办函〔2020〕109号) is not a statement of the position.
     statements = []
@@ -1386,6 +1453,11 @@ def _check_r25(rule: Rule, ctx: _Context) -> list[Issue]:
 # --------------------------------------------------------------------------------------------------
 
 _EQ_MESSAGE = "{where}：{left_name}={left}，{right_name}={right}（差 {delta}）{detail}{blanks}"
+_EQ_PARTIAL = (
+    "{where}：{bound_name}={bound}，而{partial_name}中已读出的数之和已达 {partial}（多 {delta}；"
+    "另有 {missing} 格未能读出，无论填多少都不可能相等）"
+)
+_EQ_VARIANTS = (("partial", _EQ_PARTIAL),)
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -1396,13 +1468,17 @@ RULES: tuple[Rule, ...] = (
         _check_r7,
         variants=(("negative", "{cell} 不能为负数，填的是 {value}"), ("not_number", "{cell} 不是数字：{raw}")),
     ),
-    Rule("R2", "error", "表三 每行总计等于各申请人列之和", _EQ_MESSAGE, _row_equations_r2()),
-    Rule("R3", "error", "表三 （七）总计等于各项办理结果之和", _EQ_MESSAGE, _col_equations_r3()),
-    Rule("R1", "error", "表三 每列：第一项+第二项=第三项+第四项", _EQ_MESSAGE, _R1),
-    Rule("R4", "error", "表四 行政复议总计", _EQ_MESSAGE, _block_equation_t4("review")),
-    Rule("R5", "error", "表四 未经复议直接起诉总计", _EQ_MESSAGE, _block_equation_t4("litigation_direct")),
-    Rule("R6", "error", "表四 复议后起诉总计", _EQ_MESSAGE, _block_equation_t4("litigation_after_review")),
-    Rule("R14", "error", "表三 印出的小计等于分项之和", _EQ_MESSAGE, _subtotal_equations_r14()),
+    Rule("R2", "error", "表三 每行总计等于各申请人列之和", _EQ_MESSAGE, _row_equations_r2(), _EQ_VARIANTS),
+    Rule("R3", "error", "表三 （七）总计等于各项办理结果之和", _EQ_MESSAGE, _col_equations_r3(), _EQ_VARIANTS),
+    Rule("R1", "error", "表三 每列：第一项+第二项=第三项+第四项", _EQ_MESSAGE, _R1, _EQ_VARIANTS),
+    Rule("R4", "error", "表四 行政复议总计", _EQ_MESSAGE, _block_equation_t4("review"), _EQ_VARIANTS),
+    Rule(
+        "R5", "error", "表四 未经复议直接起诉总计", _EQ_MESSAGE, _block_equation_t4("litigation_direct"), _EQ_VARIANTS
+    ),
+    Rule(
+        "R6", "error", "表四 复议后起诉总计", _EQ_MESSAGE, _block_equation_t4("litigation_after_review"), _EQ_VARIANTS
+    ),
+    Rule("R14", "error", "表三 印出的小计等于分项之和", _EQ_MESSAGE, _subtotal_equations_r14(), _EQ_VARIANTS),
     Rule(
         "R19",
         "error",

@@ -227,6 +227,48 @@ def test_from_parsed_separates_missing_cells_from_blank_ones() -> None:
     assert keys_of(issues, "R21") == [(blank_key,)]
 
 
+def missing(facts: ReportFacts, *keys: str) -> ReportFacts:
+    return replace(perturb(facts, dict.fromkeys(keys)), missing_keys=frozenset(keys))
+
+
+def test_unread_cells_are_unknown_not_zero() -> None:
+    # 结转下年度 could not be read: R1 cannot be checked, and must not claim 12 ≠ 10
+    facts = missing(small_report(), t3("carried_forward", NP), t3("carried_forward", "total"))
+    issues = evaluate(facts)
+    assert {i.rule for i in issues if i.severity == "error"} == set()
+    assert [i.keys for i in issues if i.rule == "R15"] == [(t3("carried_forward", NP), t3("carried_forward", "total"))]
+    assert keys_of(issues, "R21") == []
+
+
+def test_unread_cells_still_bound_the_sum() -> None:
+    # 予以公开 12 alone already exceeds the (七)总计 10, whatever the unread rows hold
+    facts = missing(small_report(), t3("partially_granted", NP))
+    facts = perturb(facts, {t3("granted", NP): 12, t3("granted", "total"): 12})
+    r3 = [i for i in evaluate(facts) if i.rule == "R3"]
+    assert [i.keys[-1] for i in r3] == [t3("total_processed", NP), t3("total_processed", "total")]
+    assert "1 格未能读出" in r3[0].message and "已达 12" in r3[0].message
+
+
+def test_r19_checks_what_r1_cannot() -> None:
+    facts = missing(small_report(), t3("carried_forward", NP))
+    facts = perturb(facts, {t3("total_processed", NP): 13, t3("granted", NP): 13})
+    assert keys_of(evaluate(facts), "R19") == [
+        (t3("new_received", NP), t3("carried_over", NP), t3("total_processed", NP))
+    ]
+
+
+def test_text_is_not_compared_with_an_unread_cell() -> None:
+    facts = replace(missing(base_facts(), c.t4("review", "total")), sections={"overview": "行政复议 350 件。"})
+    assert keys_of(evaluate(facts), "R12") == []
+
+
+def test_a_spreadsheet_has_no_narrative_to_check() -> None:
+    parsed = parsed_report(format="xlsx", sections_found=("二", "三", "四"), sections={"preamble": "某某乡"})
+    facts = ReportFacts.from_parsed(parsed)
+    assert facts.sections_found is None and facts.sections == {}
+    assert evaluate(facts) == []
+
+
 def test_from_parsed_keeps_structure_and_dates() -> None:
     parsed = parsed_report(
         sections_found=("一", "二", "三", "四", "六"),

@@ -1,4 +1,5 @@
-"""The rules on what the parser reads from the sample texts: no false error, and the known text defects fire.
+"""The rules on what the parser reads: no false error on the samples and on every labelled corpus document
+(errors only where the label's own numbers break an identity), and the samples' known text defects fire.
 
 Skipped until ``reports.parsing.parse_document`` exists (the parser is written in parallel).
 """
@@ -11,7 +12,8 @@ from typing import Any
 import pytest
 
 from reports.rules import Issue, ReportFacts, evaluate, guess_agency_kind
-from tests.rules.helpers import FIXTURES
+from tests.rules.helpers import FIXTURES, load_label
+from tests.rules.test_corpus import expected_errors
 
 try:
     from reports.parsing import parse_document  # type: ignore[attr-defined]
@@ -44,3 +46,24 @@ def test_title_without_year_of_sample_004() -> None:
 @pytest.mark.parametrize(("prefix", "fires"), [("000", False), ("001", False), ("003", True), ("004", True)])
 def test_fee_statement(prefix: str, fires: bool) -> None:
     assert any(i.rule == "R13" for i in issues_of(prefix)) is fires
+
+
+CORPUS = tuple(
+    (doc, label)
+    for label in sorted((FIXTURES / "corpus").rglob("*.json"))
+    for doc in sorted(label.parent.glob(label.stem + ".*"))
+    if doc.suffix != ".json"
+)
+
+
+def test_the_corpus_has_documents() -> None:
+    assert len(CORPUS) >= 40
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("doc", "label"), CORPUS, ids=[d.name for d, _ in CORPUS])
+def test_parsed_corpus_document_has_no_false_error(doc: Any, label: Any) -> None:
+    parsed: Any = parse_document(doc)  # type: ignore[misc]
+    issues = evaluate(ReportFacts.from_parsed(parsed, agency_kind=guess_agency_kind(parsed.agency)))
+    errors = {(i.rule, i.keys) for i in issues if i.severity == "error"}
+    assert errors == expected_errors(load_label(label)), [i.message for i in issues if i.severity == "error"]
