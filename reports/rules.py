@@ -15,6 +15,10 @@ Principles:
   generated per column and per row from :mod:`reports.canonical` at import time. Cross-report and text
   rules hold a small pure function.
 * An equation that involves a cell R7 found unusable (not a number) is skipped: R7 already names it.
+* A cell the parser could not locate (``missing_keys``) is unknown, not 0. An identity involving one is
+  only checked as a bound — counts are ≥ 0, so the cells read on one side are a lower bound of it — and
+  fires only when that bound already exceeds the other, fully read side (the "partial data" use of R19);
+  text and cross-report rules skip unknown cells. R15 names the unread cells.
 * Text rules are conservative — a false alarm costs reviewer time — and skip when the report carries no
   narrative text (typed in by hand, or a spreadsheet with tables only).
 
