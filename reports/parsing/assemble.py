@@ -165,30 +165,63 @@ def _t2_unreadable(asm: Assembly, keys: list[str], row: Row, found: int) -> None
     asm.warn(code, msg, keys)
 
 
+# The 2019 template's 表二 columns by block, for cells that arrive without their header (plain text).
+T2_2019_COLUMNS = {
+    "一": ("new_made", "new_published", "total_published"),
+    "五": ("previous_items", "change", "decisions"),
+    "六": ("previous_items", "change", "decisions"),
+    "八": ("previous_items", "change"),
+    "九": ("projects", "amount"),
+}
+
+
+def _named_2019(row: Row) -> list[tuple[str, Cell]] | None:
+    named = [(c.name, c) for c in row.cells if c.name and c.name != "value"]
+    if named:
+        return named  # type: ignore[return-value]
+    names = T2_2019_COLUMNS.get(row.block or "")
+    filled = [c for c in row.cells if c.raw.strip() and not c.merged]
+    if names and len(filled) == len(names):
+        return list(zip(names, filled, strict=True))
+    return None
+
+
 def _t2_row_2019(asm: Assembly, prefix: str, row: Row) -> None:
     """A 2019-template 表二 row: 处理决定数量 is the 2021 cell; everything else is kept in legacy_2019."""
-    for cell in row.cells:
-        if not cell.name or not cell.raw.strip():
-            continue
-        token = parse_value(cell.raw, decimal=cell.name == "amount")
-        if cell.name == "decisions" and prefix in ("licensing", "punishment", "coercion"):
+    named = _named_2019(row)
+    keys = [f"active_disclosure.{prefix}.{c}" for c in T2_KEYS[prefix]]
+    if named is None:
+        _t2_unreadable(asm, keys, row, len([c for c in row.cells if c.raw.strip()]))
+        return
+    for name, cell in named:
+        if name == "decisions" and prefix in ("licensing", "punishment", "coercion"):
             asm.read(f"active_disclosure.{prefix}.decisions", cell, row.label)
         else:
-            asm.legacy.setdefault(prefix, {})[cell.name] = token.value
-    keys = [f"active_disclosure.{prefix}.{c}" for c in T2_KEYS[prefix] if c != "decisions"]
-    for k in keys:
+            asm.legacy.setdefault(prefix, {})[name] = legacy_value(cell.raw)
+    others = [k for k in keys if not k.endswith(".decisions")]
+    for k in others:
         asm.missing(k, row.label, row.where)
-    if keys:
-        asm.warn("W_TEMPLATE_2019", f"2019年版表二“{row.label}”的列与2021年版不同，原数值保存在 legacy_2019", keys)
+    if others:
+        asm.warn("W_TEMPLATE_2019", f"2019年版表二“{row.label}”的列与2021年版不同，原数值保存在 legacy_2019", others)
 
 
 def _t2_legacy(asm: Assembly, key: str, row: Row) -> None:
-    values = {}
-    for i, cell in enumerate(row.cells):
-        token = parse_value(cell.raw, decimal=True)
-        if token.is_number:
-            values[cell.name or str(i)] = token.value
-    asm.legacy[key] = values
+    """A row only the 2019 template has (其他对外管理服务事项, 政府集中采购): kept in legacy_2019."""
+    named = _named_2019(row) or [(c.name or str(i), c) for i, c in enumerate(row.cells) if c.raw.strip()]
+    asm.legacy[key] = {name: legacy_value(cell.raw) for name, cell in named}
+
+
+def legacy_value(raw: str) -> Value | str:
+    """A 2019-only cell as printed: a number (signed — 本年增/减 may be negative), else the text itself."""
+    token = parse_value(raw.lstrip("+-−－"), decimal=True)
+    if not token.is_number or token.unit:
+        return raw.strip() or None  # text, or a figure with its unit ("251000元"): kept as printed
+    value = token.value
+    if isinstance(value, Decimal):
+        value = int(value) if value == value.to_integral_value() else float(value)  # type: ignore[assignment]
+    if raw.strip()[:1] in "-−－":
+        value = -value  # type: ignore[operator]
+    return value
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -28,7 +28,8 @@ def build_report(doc: Document, *, source: str, fmt: str, sha256: str) -> Parsed
     if not rows.found and not rows.t3 and len(meta.headings) < 2:
         raise ParseError("not_a_report", NOT_A_REPORT.format(name=source))
     asm = assemble(rows, meta.template)
-    infer(asm)
+    # A 2019 report has no （六）1/2 rows: those cells stay empty rather than be proved 0.
+    infer(asm, exclude=canonical.NOT_IN_2019 if meta.template == "2019" else frozenset())
     _cover_missing(asm)
     warnings = _meta_warnings(meta) + asm.warnings
     legacy = asm.legacy or None

@@ -42,14 +42,19 @@ EQUATIONS = _equations()
 
 
 def infer(asm: Assembly, exclude: frozenset[str] = frozenset()) -> None:
-    """Fill the unread cells of 表三/表四 that the identities prove, marking them inferred."""
+    """Fill the unread cells of 表三/表四 that the identities prove, marking them inferred.
+
+    ``exclude``: cells the report's template does not have (2019: （六）1/2) — 0 in the sums, never filled.
+    """
     unknown = {k for k in canonical.TABLE3_KEYS + canonical.TABLE4_KEYS if asm.is_unknown(k) and k not in exclude}
     if not unknown:
         return
     lo: dict[str, float] = {}
     hi: dict[str, float] = {}
     for k in canonical.TABLE3_KEYS + canonical.TABLE4_KEYS:
-        if k in unknown or k in exclude:
+        if k in exclude:
+            lo[k] = hi[k] = 0.0
+        elif k in unknown:
             lo[k], hi[k] = 0, INF
         else:
             v = asm.values[k]

@@ -84,6 +84,7 @@ _NUMBER = re.compile(r"^[+]?\d+(?:\.\d+)?$")
 _GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _UNIT = re.compile(r"^(.*?\d)\s*(万元|元|件次|件|个|项|次|条|人次)$")
 NUMBER_TOKEN = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_NUMBER_WITH_UNIT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万元|元|件次|件|个|项|次|条|人次)$")
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ def clean_token(raw: str) -> str:
 def is_value_like(raw: str) -> bool:
     """True for a token that can only be a value cell (a number or a blank mark), never a label."""
     s = clean_token(raw)
-    return s in BLANK_MARKS or bool(NUMBER_TOKEN.match(s))
+    return s in BLANK_MARKS or bool(NUMBER_TOKEN.match(s)) or bool(_NUMBER_WITH_UNIT.match(s))
 
 
 def is_number_text(raw: str) -> bool:
