@@ -3,7 +3,7 @@ from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
 from agencies.models import Agency, AgencyAlias
-from reports.access import agencies_visible_to
+from reports.access import agencies_visible_to, sees_all
 
 
 class AliasInline(admin.TabularInline):
@@ -36,6 +36,10 @@ class AgencyAdmin(SimpleHistoryAdmin):
         ("联系方式", {"fields": ["contact_person", "contact_phone"]}),
         ("权限", {"fields": ["members"], "classes": ["collapse"]}),
     ]
+
+    def get_list_filter(self, request):
+        # The 上级机关 filter lists agency names: only for users who may see every agency.
+        return self.list_filter if sees_all(request.user) else [f for f in self.list_filter if f != "parent"]
 
     def get_queryset(self, request):
         qs = agencies_visible_to(request.user, super().get_queryset(request))

@@ -10,6 +10,7 @@ from simple_history.utils import bulk_create_with_history
 
 from reports import canonical
 from reports.models import ApplicationOutcome, DisclosureTable, Report, ReviewLitigation
+from reports.models.report import ensure_unlocked
 from reports.models.tables import DISCLOSURE_FIELDS, TABLE3_POSITION, TABLE4_POSITION
 from reports.selectors import report_values
 from reports.services.validation import report_validate
@@ -55,6 +56,7 @@ def report_set_values(
     unknown = set(values) - set(canonical.ALL_KEYS)
     if unknown:
         raise ValueError(f"unknown canonical keys: {sorted(unknown)[:5]}")
+    ensure_unlocked(report.pk)
     report_ensure_rows(report=report)
     before = report_values(report)
     changed = [k for k in canonical.ALL_KEYS if k in values and not values_equal(before[k], values[k])]

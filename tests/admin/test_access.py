@@ -1,0 +1,126 @@
+"""Roles are enforced in querysets and services: a 填报员 sees only their own agency, even by URL."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from reports import services
+from reports.roles import FILER, REVIEWER
+from tests.factories import AgencyFactory, UserFactory, import_file, make_report
+
+pytestmark = pytest.mark.django_db
+
+
+def login_as(client, role, username, agency=None):
+    user = UserFactory(username=username, is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    if agency is not None:
+        agency.members.add(user)
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def two_reports():
+    mine = import_file("samples/002_cff4ace8f11033c3.txt").report
+    theirs = import_file("samples/000_0644fa4e77b34486.txt").report
+    return mine, theirs
+
+
+def test_filer_sees_only_own_agency(client, two_reports):
+    mine, theirs = two_reports
+    login_as(client, FILER, "filer", mine.agency)
+    listing = client.get(reverse("admin:reports_report_changelist")).content.decode()
+    assert str(mine.agency) in listing and str(theirs.agency) not in listing
+    assert client.get(reverse("admin:reports_report_change", args=[mine.pk])).status_code == 200
+    # another agency's report by URL: not found, like a report that does not exist
+    for name, args in [
+        ("admin:reports_report_change", [theirs.pk]),
+        ("admin:reports_report_timeline", [theirs.pk]),
+        ("admin:reports_report_diff", [theirs.pk]),
+        ("admin:reports_report_source", [theirs.pk, theirs.sources.get().pk]),
+    ]:
+        response = client.get(reverse(name, args=args))
+        assert response.status_code in (302, 404), name
+        assert response.status_code == 404 or "/admin/" in response["Location"]
+    assert client.get(reverse("admin:reports_report_source", args=[mine.pk, mine.sources.get().pk])).status_code == 200
+    agencies = client.get(reverse("admin:agencies_agency_changelist")).content.decode()
+    assert str(mine.agency) in agencies and str(theirs.agency) not in agencies
+
+
+def test_filer_cannot_approve_through_the_admin(client, two_reports):
+    mine, _ = two_reports
+    login_as(client, FILER, "filer", mine.agency)
+    page = client.get(reverse("admin:reports_report_change", args=[mine.pk])).content.decode()
+    assert 'value="approve"' not in page and 'value="start_review"' not in page
+    client.post(reverse("admin:reports_report_transition", args=[mine.pk]), {"nb_action": "approve"})
+    mine.refresh_from_db()
+    assert mine.status == "submitted"
+    client.post(
+        reverse("admin:reports_report_changelist"),
+        {"action": "approve_selected", "_selected_action": [mine.pk]},
+    )
+    mine.refresh_from_db()
+    assert mine.status == "submitted"
+
+
+def test_filer_cannot_post_transitions_for_other_agencies(client, two_reports):
+    mine, theirs = two_reports
+    login_as(client, FILER, "filer", mine.agency)
+    response = client.post(reverse("admin:reports_report_transition", args=[theirs.pk]), {"nb_action": "submit"})
+    assert response.status_code == 404
+
+
+def test_reviewer_sees_all_and_approves_in_bulk_only_clean_reports(client, two_reports):
+    mine, theirs = two_reports
+    login_as(client, REVIEWER, "reviewer")
+    listing = client.get(reverse("admin:reports_report_changelist")).content.decode()
+    assert str(mine.agency) in listing and str(theirs.agency) in listing
+    broken = make_report(agency=AgencyFactory(), year=2023)
+    services.report_set_values(report=broken, values={"applications.granted.total": 4})
+    services.report_transition(report=broken, action="submit")
+    assert broken.__class__.objects.get(pk=broken.pk).error_count > 0
+    response = client.post(
+        reverse("admin:reports_report_changelist"),
+        {"action": "approve_selected", "_selected_action": [mine.pk, theirs.pk, broken.pk]},
+        follow=True,
+    )
+    statuses = {r.pk: r.status for r in broken.__class__.objects.all()}
+    assert statuses[broken.pk] == "submitted"
+    assert statuses[mine.pk] == ("approved" if mine.error_count == 0 else "submitted")
+    assert "未批量通过" in " ".join(str(m) for m in response.context["messages"])
+
+
+def test_bulk_return_asks_for_a_reason(client, two_reports):
+    mine, theirs = two_reports
+    login_as(client, REVIEWER, "reviewer")
+    url = reverse("admin:reports_report_changelist")
+    page = client.post(url, {"action": "return_selected", "_selected_action": [mine.pk, theirs.pk]})
+    assert page.status_code == 200 and "退回原因" in page.content.decode()
+    client.post(
+        url,
+        {
+            "action": "return_selected",
+            "_selected_action": [mine.pk, theirs.pk],
+            "nb_return_confirm": "1",
+            "reason": "请补充信息处理费情况",
+        },
+    )
+    mine.refresh_from_db()
+    assert mine.status == "returned" and mine.return_reason == "请补充信息处理费情况"
+    page = client.get(reverse("admin:reports_report_change", args=[mine.pk])).content.decode()
+    assert "已退回" in page and "请补充信息处理费情况" in page
+
+
+def test_approved_report_is_read_only_in_the_admin(admin_client, two_reports):
+    from tests.admin.test_admin_pages import _change_form_data
+
+    mine, _ = two_reports
+    services.report_transition(report=mine, action="approve", override=True, reason="测试")
+    page = admin_client.get(reverse("admin:reports_report_change", args=[mine.pk])).content.decode()
+    assert "已通过审核并锁定" in page and 'name="outcomes-0-total"' not in page
+    before = mine.outcomes.get(row="new_received").total
+    data = _change_form_data(admin_client, mine)
+    data["outcomes-0-total"] = (before or 0) + 50
+    admin_client.post(reverse("admin:reports_report_change", args=[mine.pk]), data)
+    assert mine.outcomes.get(row="new_received").total == before

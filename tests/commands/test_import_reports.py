@@ -1,0 +1,100 @@
+"""import_reports: files, folders and zips; dry run; idempotent re-runs; a bad file never stops the others."""
+
+import io
+import shutil
+import zipfile
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from agencies.models import Agency
+from reports.models import Report, SourceDocument
+from tests.factories import FIXTURES, AgencyFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pile(tmp_path):
+    folder = tmp_path / "pile"
+    folder.mkdir()
+    for name in (
+        "samples/002_cff4ace8f11033c3.txt",
+        "corpus/generated/r02_docx.docx",
+        "corpus/real/001_huaian_hongze_qu_2023.pdf",
+    ):
+        shutil.copy(FIXTURES / name, folder)
+    return folder
+
+
+def run(*args):
+    out = StringIO()
+    try:
+        call_command("import_reports", *map(str, args), stdout=out, stderr=StringIO())
+    except CommandError as exc:
+        return exc.returncode, out.getvalue()
+    return 0, out.getvalue()
+
+
+def test_dry_run_writes_nothing(pile):
+    code, out = run(pile, "--dry-run", "--create-agencies")
+    assert code == 0, out
+    assert out.count("· 新建") == 3 and "预览，未写入" in out
+    assert not Report.objects.exists() and not Agency.objects.exists()
+
+
+def test_import_then_rerun_changes_nothing(pile):
+    code, out = run(pile, "--yes", "--create-agencies", "--kind", "township")
+    assert code == 0, out
+    assert Report.objects.count() == 3 and SourceDocument.objects.count() == 3
+    assert set(Agency.objects.values_list("kind", flat=True)) == {"township"}
+    snapshot = list(Report.objects.order_by("pk").values_list("pk", "updated_at", "error_count"))
+    code, out = run(pile, "--yes", "--create-agencies")
+    assert code == 0 and out.count("= 跳过") == 3
+    assert list(Report.objects.order_by("pk").values_list("pk", "updated_at", "error_count")) == snapshot
+    assert SourceDocument.objects.count() == 3
+
+
+def test_failing_file_among_good_ones(pile):
+    (pile / "broken.docx").write_bytes((FIXTURES / "corpus/generated/r02_docx.docx").read_bytes()[:3000])
+    (pile / "notes.txt").write_text("会议纪要：今天讨论了食堂菜单。", encoding="utf-8")
+    code, out = run(pile, "--yes", "--create-agencies")
+    assert code == 1
+    assert "✖ 失败" in out and "broken.docx" in out and "notes.txt" in out
+    assert Report.objects.count() == 3  # the good ones landed
+
+
+def test_unknown_agency_needs_the_flag(pile):
+    code, out = run(pile / "002_cff4ace8f11033c3.txt", "--yes")
+    assert code == 1 and "找不到机关" in out and "--create-agencies" in out
+    assert not Report.objects.exists()
+
+
+def test_agency_and_year_overrides(pile):
+    agency = AgencyFactory(name="某县某镇人民政府", short_name="某镇")
+    code, out = run(pile / "002_cff4ace8f11033c3.txt", "--yes", "--agency", "某镇", "--year", "2024")
+    assert code == 0, out
+    report = Report.objects.get()
+    assert report.agency == agency and report.year == 2024
+
+
+def test_zip_with_bad_members(tmp_path):
+    archive = tmp_path / "pile.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(FIXTURES / "samples/002_cff4ace8f11033c3.txt", "a/002.txt")
+        z.writestr("../escape.txt", b"x")
+        inner = io.BytesIO()
+        with zipfile.ZipFile(inner, "w") as zz:
+            zz.writestr("x.txt", b"x")
+        z.writestr("nested.zip", inner.getvalue())
+    code, out = run(archive, "--yes", "--create-agencies")
+    assert code == 1
+    assert "路径不安全" in out and "嵌套压缩包" in out
+    assert Report.objects.count() == 1
+
+
+def test_non_interactive_without_yes_is_refused(pile):
+    with pytest.raises(CommandError, match="--yes"):
+        call_command("import_reports", str(pile), stdout=StringIO())

@@ -1,0 +1,120 @@
+"""Importing documents: new reports, new versions that keep hand corrections, identical files skipped."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from reports import canonical, services
+from reports.models import Report, ReportEvent, SourceDocument
+from reports.models.report import ReportLockedError
+from reports.parsing import parse_document
+from reports.selectors import report_values
+from tests.factories import FIXTURES, AgencyFactory, UserFactory, import_file
+
+pytestmark = pytest.mark.django_db
+
+SAMPLE = "samples/002_cff4ace8f11033c3.txt"
+GRANTED_NP = canonical.t3("granted", "natural_person")
+PUNISH = "active_disclosure.punishment.decisions"
+
+
+def test_new_document_creates_report_with_values_source_history_and_event():
+    result = import_file(SAMPLE)
+    report = result.report
+    assert result.action == "created" and report.status == "submitted"
+    parsed = parse_document(FIXTURES / SAMPLE)
+    assert report_values(report) == parsed.values
+    source = SourceDocument.objects.get(report=report)
+    assert source.version == 1 and source.original_name == "002_cff4ace8f11033c3.txt"
+    assert source.sha256 == parsed.sha256 and source.file.read() == (FIXTURES / SAMPLE).read_bytes()
+    assert "上乐村镇" in source.extracted_text and source.parsed["applications"]["new_received"]
+    assert report.overview and report.sections_found
+    assert ReportEvent.objects.filter(report=report, kind="import").count() == 1
+    assert report.outcomes.get(row="new_received").history.count() == 2  # created empty, then filled
+
+
+def test_identical_file_is_skipped():
+    first = import_file(SAMPLE)
+    again = import_file(SAMPLE, agency=first.report.agency)
+    assert again.action == "skipped" and again.report == first.report
+    assert SourceDocument.objects.count() == 1
+
+
+def _edited_copy(tmp_path, old: str, new: str):
+    """The same report sent again after a phone call: one figure changed in the text."""
+    text = (FIXTURES / SAMPLE).read_text(encoding="utf-8")
+    assert text.count(old) >= 1
+    path = tmp_path / "002_v2.txt"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_reimport_keeps_hand_corrections_and_offers_the_new_values(tmp_path):
+    report = import_file(SAMPLE).report
+    values = report_values(report)
+    reviewer = UserFactory(username="reviewer", is_superuser=True)
+    # the reviewer corrects one cell by hand
+    services.report_set_values(report=report, values={PUNISH: values[PUNISH] + 1}, user=reviewer, reason="电话核实")
+    # a corrected document arrives: it changes 行政处罚 too — and nothing else is hand-edited
+    text = (FIXTURES / SAMPLE).read_text(encoding="utf-8")
+    line = next(ln for ln in text.splitlines() if ln.startswith("行政处罚"))
+    v2 = _edited_copy(tmp_path, line, line.replace(str(values[PUNISH]), str(values[PUNISH] + 7)))
+    result = import_file(v2, agency=report.agency)
+    assert result.action == "updated" and result.source.version == 2
+    assert result.kept == [PUNISH]  # the hand correction wins until the reviewer chooses
+    assert report_values(report)[PUNISH] == values[PUNISH] + 1
+    source, rows = services.report_source_diff(report)
+    assert source.version == 2
+    assert [(r.key, r.previous, r.current, r.new) for r in rows] == [
+        (PUNISH, values[PUNISH], values[PUNISH] + 1, values[PUNISH] + 7)
+    ]
+    services.report_take_source_values(report=report, keys=[PUNISH], user=reviewer)
+    assert report_values(report)[PUNISH] == values[PUNISH] + 7
+    assert services.report_source_diff(report)[1] == []
+
+
+def test_reimport_takes_new_values_where_nothing_was_corrected(tmp_path):
+    report = import_file(SAMPLE).report
+    before = report_values(report)
+    text = (FIXTURES / SAMPLE).read_text(encoding="utf-8")
+    line = next(ln for ln in text.splitlines() if ln.startswith("行政处罚"))
+    v2 = _edited_copy(tmp_path, line, line.replace(str(before[PUNISH]), str(before[PUNISH] + 2)))
+    result = import_file(v2, agency=report.agency)
+    assert result.changed == [PUNISH] and result.kept == []
+    assert report_values(report)[PUNISH] == before[PUNISH] + 2
+
+
+def test_reimport_never_blanks_a_number(tmp_path):
+    report = import_file(SAMPLE).report
+    before = report_values(report)
+    text = (FIXTURES / SAMPLE).read_text(encoding="utf-8")
+    line = next(ln for ln in text.splitlines() if ln.startswith("行政处罚"))
+    v2 = _edited_copy(tmp_path, line, "行政处罚\t")  # the figure is missing from the new copy
+    result = import_file(v2, agency=report.agency)
+    assert PUNISH in result.kept and PUNISH not in result.changed
+    assert report_values(report)[PUNISH] == before[PUNISH]
+
+
+def test_approved_report_refuses_new_documents_and_value_changes(tmp_path):
+    report = import_file(SAMPLE).report
+    services.report_transition(report=report, action="approve", override=True, reason="测试")
+    report.refresh_from_db()
+    assert report.is_locked
+    v2 = _edited_copy(tmp_path, "行政处罚", "行政处罚 ")
+    with pytest.raises(ReportLockedError):
+        import_file(v2, agency=report.agency)
+    assert SourceDocument.objects.filter(report=report).count() == 1
+    with pytest.raises(ReportLockedError):
+        services.report_set_values(report=report, values={PUNISH: 12345})
+    assert report_values(report)[PUNISH] != 12345
+
+
+def test_filer_cannot_import_for_another_agency():
+    filer = UserFactory(username="filer")
+    mine = AgencyFactory()
+    mine.members.add(filer)
+    parsed = parse_document(FIXTURES / SAMPLE)
+    with pytest.raises(PermissionDenied):
+        services.report_import(parsed=parsed, data=(FIXTURES / SAMPLE).read_bytes(), agency=AgencyFactory(), user=filer)
+    assert not Report.objects.exists()
+    result = services.report_import(parsed=parsed, data=(FIXTURES / SAMPLE).read_bytes(), agency=mine, user=filer)
+    assert result.action == "created"
