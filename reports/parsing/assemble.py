@@ -261,7 +261,9 @@ def assemble_t3(rows: list[Row], asm: Assembly, template: str | None, found: boo
     for a, b in zip(bounds, bounds[1:], strict=False):
         first = expected.index(obs[a].key) + 1 if a >= 0 else 0
         last = expected.index(obs[b].key) if b < len(obs) else len(expected)
-        _fill_gap(expected[first:last], [o for o in obs[a + 1 : b] if _countable(o)], placed, asm, explained)
+        following = obs[b].key if b < len(obs) else None
+        gap = [o for o in obs[a + 1 : b] if _countable(o)]
+        _fill_gap(expected[first:last], gap, following, placed, asm, explained)
         if b < len(obs):
             placed[obs[b].key] = obs[b]
     for key in expected:
@@ -327,8 +329,14 @@ def _ordered_anchors(obs: list[_Obs], expected: list[str], asm: Assembly) -> lis
 
 
 def _fill_gap(
-    exp: list[str], gap: list[_Obs], placed: dict[str, _Obs], asm: Assembly, explained: set[str]
+    exp: list[str],
+    gap: list[_Obs],
+    following: str | None,
+    placed: dict[str, _Obs],
+    asm: Assembly,
+    explained: set[str],
 ) -> None:
+    """Place the unlabelled rows between two anchors (``following`` is the key of the one after)."""
     if not exp and not gap:
         return
     gap = list(gap)
@@ -341,7 +349,8 @@ def _fill_gap(
     k = 0
     while len(gap) > len(exp) and k < len(gap):
         o = gap[k]
-        if o.header and o.row.has_values and k < len(exp) and exp[k] == L.GROUP_ROWS[o.header][0]:
+        at = [*exp, following]
+        if o.header and o.row.has_values and k < len(at) and at[k] == L.GROUP_ROWS[o.header][0]:
             _record_subtotal(asm, o.header, o.row)
             gap.pop(k)
             continue
