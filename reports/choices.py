@@ -12,8 +12,8 @@ class ReportStatus(models.TextChoices):
 
 
 class TemplateVersion(models.TextChoices):
-    V2021 = "2021", "2021 版（国办公开办函〔2021〕30号）"
-    V2019 = "2019", "2019 试行版（国办公开办函〔2019〕60号）"
+    V2021 = "2021", "2021 版"  # 国办公开办函〔2021〕30号
+    V2019 = "2019", "2019 试行版"  # 国办公开办函〔2019〕60号
 
 
 class Severity(models.TextChoices):

@@ -17,12 +17,42 @@ from reports.admin import importing, workflow
 from reports.admin.filters import IssueStateFilter
 from reports.admin.inlines import DisclosureInline, OutcomeInline, ReviewLitigationInline
 from reports.models import Report
+from reports.selectors import report_values
 
 _CREATE_FIELDS = {
     "agency", "year", "template_version", "title", "published_on", "preamble", "overview", "problems",
     "other_matters",
 }  # fmt: skip
 _SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+def cell_provenance(report) -> tuple[dict[str, str], dict[str, str]]:
+    """Per cell, a CSS state (inferred / missing / corrected) and a tooltip saying where its value came from."""
+    source = report.sources.order_by("-version").first()
+    if source is None:
+        return {}, {}
+    parsed = services.parsed_values_of(source) or {}
+    provenance = (source.parsed or {}).get("provenance", {})
+    current = report_values(report)
+    state, title = {}, {}
+    for key in canonical.ALL_KEYS:
+        src = provenance.get(key, {})
+        if not services.values_equal(current[key], parsed.get(key)):
+            read = "空" if parsed.get(key) is None else parsed.get(key)
+            state[key], title[key] = "corrected", f"人工修改；来源文件第 {source.version} 版读数：{read}"
+            continue
+        where = src.get("location") or ""
+        if src.get("missing"):
+            state[key], title[key] = "missing", f"未能从来源文件读出，请对照原文录入（{source.original_name}）"
+        elif src.get("inferred"):
+            state[key], title[key] = "inferred", f"原文缺此格，由勾稽关系推算为 {parsed.get(key)}；{where}"
+        elif src.get("blank"):
+            title[key] = f"原文为空白；{where}"
+        else:
+            title[key] = f"原文“{src.get('raw', '')}”；{where}"
+            if src.get("label"):
+                title[key] += f"；行标签“{src['label']}”"
+    return state, title
 
 
 class ReportForm(forms.ModelForm):
@@ -167,6 +197,7 @@ class ReportAdmin(SimpleHistoryAdmin):
             if not c.resolved:
                 open_notes[c.key] = (open_notes.get(c.key, "") + f"{c.author or ''}：{c.text}\n").strip()
         last_return = report.events.filter(kind="status", to_status=Report.Status.RETURNED).first()
+        cell_state, cell_title = cell_provenance(report)
         keys = {k for i in issues for k in i.keys} | {c.key for c in comments}
         return {
             "nb_issues": issues,
@@ -174,6 +205,8 @@ class ReportAdmin(SimpleHistoryAdmin):
             "nb_labels": {k: canonical.short_label(k) for k in keys if k in canonical.LABELS},
             "nb_comments": comments,
             "nb_notes": open_notes,
+            "nb_cell_state": cell_state,
+            "nb_cell_title": cell_title,
             "nb_cell_choices": [(k, canonical.short_label(k)) for k in canonical.ALL_KEYS],
             "nb_transitions": services.transitions_for(report, request.user),
             "nb_sources": list(report.sources.select_related("uploaded_by")),

@@ -31,7 +31,11 @@ class Report(models.Model):
     agency = models.ForeignKey("agencies.Agency", verbose_name="机关", on_delete=models.PROTECT, related_name="reports")
     year = models.PositiveSmallIntegerField("年度", help_text="报告所统计的年度，例如 2023")
     template_version = models.CharField(
-        "模板版本", max_length=4, choices=TemplateVersion.choices, default=TemplateVersion.V2021
+        "模板版本",
+        max_length=4,
+        choices=TemplateVersion.choices,
+        default=TemplateVersion.V2021,
+        help_text="2021 版：国办公开办函〔2021〕30号；2019 试行版：国办公开办函〔2019〕60号（2019、2020 年度报告）",
     )
     status = models.CharField("状态", max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
     title = models.CharField("标题", max_length=200, blank=True)
