@@ -14,7 +14,9 @@ env = environ.Env()
 if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")
 
-DEBUG = env.bool("DEBUG", default=False)
+# On by default so `manage.py` works out of the box on a developer's machine (as healthchecks does);
+# production sets DEBUG=off, and then SECRET_KEY is required.
+DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
