@@ -23,6 +23,12 @@ JOIN = 3.0
 # The digits of one number stand (nearly) shoulder to shoulder; digits further apart than this many
 # glyph heights belong to two numbers.
 DIGIT_GAP = 0.15
+# A merged cell is read as two where its text stands this many glyph heights apart across a column
+# boundary of the grid (see _split_at_blank_columns).
+BLANK_GAP = 0.5
+REGULAR_GAP = 0.2
+# A column boundary drawn in at least this share of a table's rows is part of its regular grid.
+REGULAR = 0.75
 # A boundary separates two grid cells when the drawn lines cover at least this share of the edge.
 COVER = 0.5
 
@@ -362,19 +368,47 @@ class _Grid:
                 if not self.row_sep[r][c]:
                     parent[find(r * cols + c)] = find((r + 1) * cols + c)
         ids = [[find(r * cols + c) for c in range(cols)] for r in range(rows)]
-        # A merged cell must be a rectangle; if a missing line makes an odd shape, read its grid
-        # cells one by one rather than guess which of them the text belongs to.
-        members: dict[int, list[tuple[int, int]]] = {}
+        members: dict[int, set[tuple[int, int]]] = {}
         for r in range(rows):
             for c in range(cols):
-                members.setdefault(ids[r][c], []).append((r, c))
+                members.setdefault(ids[r][c], set()).add((r, c))
+        fresh = rows * cols
         for cells in members.values():
-            r0, r1 = min(r for r, _ in cells), max(r for r, _ in cells)
-            c0, c1 = min(c for _, c in cells), max(c for _, c in cells)
-            if (r1 - r0 + 1) * (c1 - c0 + 1) != len(cells):
-                for r, c in cells:
-                    ids[r][c] = -(r * cols + c) - 1
+            if self._clean(cells):
+                continue
+            # Lines missing here and there can chain grid cells into a region that is no merged cell
+            # (a rectangle with a drawn line inside it, or an odd shape): cut it wherever a line is
+            # drawn inside it, and read what is still odd cell by cell rather than guess.
+            for block in self._cut(cells):
+                if self._clean(block):
+                    for r, c in block:
+                        ids[r][c] = fresh
+                    fresh += 1
+                else:
+                    for r, c in block:
+                        ids[r][c] = fresh
+                        fresh += 1
         return ids
+
+    def _clean(self, cells: set[tuple[int, int]]) -> bool:
+        """Whether the grid cells form one merged cell: a rectangle with no line drawn inside."""
+        r0, r1 = min(r for r, _ in cells), max(r for r, _ in cells)
+        c0, c1 = min(c for _, c in cells), max(c for _, c in cells)
+        if (r1 - r0 + 1) * (c1 - c0 + 1) != len(cells):
+            return False
+        return not any(
+            ((r, c + 1) in cells and self.col_sep[r][c]) or ((r + 1, c) in cells and self.row_sep[r][c])
+            for r, c in cells
+        )
+
+    def _cut(self, cells: set[tuple[int, int]]) -> list[set[tuple[int, int]]]:
+        row_cuts = {r + 1 for r, c in cells if (r + 1, c) in cells and self.row_sep[r][c]}
+        col_cuts = {c + 1 for r, c in cells if (r, c + 1) in cells and self.col_sep[r][c]}
+        blocks: dict[tuple[int, int], set[tuple[int, int]]] = {}
+        for r, c in cells:
+            key = (sum(cut <= r for cut in row_cuts), sum(cut <= c for cut in col_cuts))
+            blocks.setdefault(key, set()).add((r, c))
+        return list(blocks.values())
 
     def locate(self, ch: Char) -> tuple[int, int]:
         c = min(max(bisect_right(self.xs, ch.cx) - 1, 0), self.n_cols - 1)
@@ -388,9 +422,10 @@ def build_table(frame: list[Segment], chars: list[Char]) -> GridTable | None:
     if grid.n_rows < 1 or grid.n_cols < 1:
         return None
     ids = grid.regions()
+    placed = [(ch, *grid.locate(ch)) for ch in chars]
+    _split_at_blank_columns(grid, ids, placed)
     by_region: dict[int, list[Char]] = {}
-    for ch in chars:
-        r, c = grid.locate(ch)
+    for ch, r, c in placed:
         by_region.setdefault(ids[r][c], []).append(ch)
     texts = {rid: cell_text(cs) for rid, cs in by_region.items()}
     seen: set[int] = set()
@@ -403,6 +438,69 @@ def build_table(frame: list[Segment], chars: list[Char]) -> GridTable | None:
             seen.add(rid)
         rows.append(tuple(row))
     return GridTable(tuple(rows), grid.ys[0], grid.ys[-1], tuple(grid.xs))
+
+
+def _split_at_blank_columns(grid: _Grid, ids: list[list[int]], placed: list[tuple[Char, int, int]]) -> None:
+    """Split a merged cell at a column boundary its text clearly stands apart on.
+
+    Some writers (a browser printing an HTML table) leave out a border here and there, so a row
+    label and the header beside it come out as one merged cell ("（本列数据…）自然人"), or a number
+    shares a merged cell with an empty neighbour column. A column boundary of the grid that runs
+    through a merged cell, with no glyph crossing it, splits the cell when:
+
+    - there is text on both sides and, on each visual line with text on both sides, a clear gap
+      around it (half a glyph height; a fifth where the boundary is drawn in most rows of the table);
+    - or the boundary is drawn in most rows of the table and the cell holds only a number: the
+      number stays in the column it is printed in instead of going to the merged cell's first column.
+
+    Text is never moved: each side keeps the glyphs drawn there.
+    """
+    cells: dict[int, list[tuple[int, int]]] = {}
+    for r, row in enumerate(ids):
+        for c, rid in enumerate(row):
+            cells.setdefault(rid, []).append((r, c))
+    chars_of: dict[int, list[tuple[Char, int]]] = {}
+    for ch, r, c in placed:
+        if not ch.text.isspace():
+            chars_of.setdefault(ids[r][c], []).append((ch, c))
+    regular = [False] + [
+        sum(row[k - 1] for row in grid.col_sep) >= REGULAR * grid.n_rows for k in range(1, grid.n_cols)
+    ]
+    fresh = max(max(row) for row in ids) + 1
+    for rid, members in cells.items():
+        c0, c1 = min(c for _, c in members), max(c for _, c in members)
+        found = chars_of.get(rid, [])
+        if not found or c0 == c1:
+            continue
+        cuts = [k for k in range(c0 + 1, c1 + 1) if _blank_column_boundary(grid.xs[k], k, found, regular[k])]
+        if not cuts:
+            continue
+        for r, c in members:
+            band = sum(k <= c for k in cuts)
+            if band:
+                ids[r][c] = fresh + band - 1
+        fresh += len(cuts)
+
+
+_NUMBER = re.compile(r"[\d.,，\-－—]+")
+
+
+def _blank_column_boundary(x: float, k: int, found: list[tuple[Char, int]], regular: bool) -> bool:
+    if any(ch.x0 < x - 0.5 and ch.x1 > x + 0.5 for ch, _ in found):
+        return False
+    left = [ch for ch, c in found if c < k]
+    right = [ch for ch, c in found if c >= k]
+    if not left or not right:
+        return regular and bool(_NUMBER.fullmatch("".join(ch.text for ch, _ in found)))
+    need = REGULAR_GAP if regular else BLANK_GAP
+    for line in group_lines(left + right):
+        lo = [ch for ch in line if ch.cx < x]
+        hi = [ch for ch in line if ch.cx >= x]
+        if lo and hi:
+            height = max(max(ch.y1 - ch.y0 for ch in line), 1.0)
+            if min(ch.x0 for ch in hi) - max(ch.x1 for ch in lo) < need * height:
+                return False
+    return True
 
 
 def find_tables(segments: list[Segment], chars: list[Char]) -> tuple[list[GridTable], list[Char]]:

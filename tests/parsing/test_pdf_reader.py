@@ -439,3 +439,64 @@ def test_widening_restores_the_columns_a_page_part_lost() -> None:
 def test_upright_turns_a_rotated_page() -> None:
     chars, segments = upright([_ch("A", 10, 100)], [Segment(True, 50, 0, 80)], 90)
     assert chars[0].cy == pytest.approx(-14) and segments[0].horizontal is False
+
+
+def _grid(xs: list[float], ys: list[float], missing: set[tuple[int, int]] = frozenset()) -> list[Segment]:
+    """Ruling lines of a regular grid; ``missing`` holds (row, boundary) pairs of vertical pieces not drawn."""
+    segments = [Segment(True, y, xs[0], xs[-1]) for y in ys]
+    for k, x in enumerate(xs):
+        for r in range(len(ys) - 1):
+            if (r, k) not in missing:
+                segments.append(Segment(False, x, ys[r + 1], ys[r]))
+    return segments
+
+
+def test_a_number_in_a_cell_whose_border_is_missing_stays_in_its_column() -> None:
+    # Four rows × three value columns; in the last row the border between columns 1 and 2 is missing
+    # and the number is printed in column 2: it must not become column 1's value.
+    xs, ys = [0, 40, 80, 120], [80, 60, 40, 20, 0]
+    chars = [_ch(str(r), 4 + 40 * c, 65 - 20 * r) for r in range(3) for c in range(3)] + [_ch("7", 84, 5)]
+    (table,), _ = find_tables(_grid(xs, ys, {(3, 2)}), chars)
+    assert table.cells[3] == (("", False), ("", False), ("7", False))
+
+
+def test_a_merged_value_cell_of_an_irregular_block_stays_merged() -> None:
+    # The 表二 shape: three value columns in one block, one merged value cell in the next block;
+    # the number is centred, so its glyphs lie in the middle column — still one merged cell.
+    xs, ys = [0, 40, 80, 120, 160], [80, 60, 40, 20, 0]
+    missing = {(r, k) for r in (2, 3) for k in (2, 3)}
+    chars = [_ch("a", 4, 65), _ch("1", 44, 65), _ch("2", 84, 65), _ch("3", 124, 65)]
+    chars += [_ch("b", 4, 5), _ch("9", 96, 5)]
+    (table,), _ = find_tables(_grid(xs, ys, missing), chars)
+    assert table.cells[3] == (("b", False), ("9", False), ("9", True), ("9", True))
+
+
+def test_a_label_and_a_header_joined_by_a_missing_border_are_split_where_the_text_stands_apart() -> None:
+    xs, ys = [0, 100, 140, 180], [60, 40, 20, 0]
+    chars = [_ch(t, 4 + 9 * i, 45, w=9) for i, t in enumerate("LABELTEXT")] + [_ch("N", 104, 45), _ch("T", 144, 45)]
+    chars += [_ch("1", 104, 25), _ch("2", 144, 25), _ch("3", 104, 5), _ch("4", 144, 5)]
+    (table,), _ = find_tables(_grid(xs, ys, {(0, 1)}), chars)
+    assert table.cells[0] == (("LABELTEXT", False), ("N", False), ("T", False))
+    # A label that runs across the missing border stays whole.
+    chars[0:10] = [_ch(t, 50 + 6 * i, 45, w=6) for i, t in enumerate("LABELTEXT")] + [_ch("N", 125, 45)]
+    (table,), _ = find_tables(_grid(xs, ys, {(0, 1)}), chars)
+    assert table.cells[0][:2] == (("LABELTEXTN", False), ("LABELTEXTN", True))
+
+
+def test_missing_lines_do_not_chain_two_rows_into_one_merged_cell() -> None:
+    # Below the header, the first column has no line between the rows and none towards the labels,
+    # but the labels themselves are separated by a drawn line: two rows, each with its own label.
+    segments = [
+        Segment(True, 60, 0, 140),
+        Segment(True, 40, 0, 140),
+        Segment(True, 20, 30, 140),
+        Segment(True, 0, 0, 140),
+        Segment(False, 0, 0, 60),
+        Segment(False, 30, 40, 60),
+        Segment(False, 100, 0, 60),
+        Segment(False, 140, 0, 60),
+    ]
+    chars = [_ch("A", 5, 45), _ch("B", 35, 45), _ch("C", 105, 45)]
+    chars += [_ch("T", 35, 25), _ch("K", 35, 5), _ch("5", 110, 25)]
+    (table,), _ = find_tables(segments, chars)
+    assert [[text for text, _ in row] for row in table.cells] == [["A", "B", "C"], ["T", "T", "5"], ["K", "K", ""]]
