@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from reports import canonical, services
 from reports.access import agencies_visible_to, reports_visible_to
 from reports.admin import importing, workflow
+from reports.admin.exports import ReportExportsMixin
 from reports.admin.filters import IssueStateFilter
 from reports.admin.inlines import DisclosureInline, OutcomeInline, ReviewLitigationInline
 from reports.models import Report
@@ -70,7 +71,7 @@ class ReportForm(forms.ModelForm):
 
 
 @admin.register(Report)
-class ReportAdmin(SimpleHistoryAdmin):
+class ReportAdmin(ReportExportsMixin, SimpleHistoryAdmin):
     form = ReportForm
     list_display = ["agency", "year", "status", "issue_summary", "template_version", "published_on", "updated_at"]
     list_filter = ["year", "status", IssueStateFilter, "agency__kind", "template_version"]

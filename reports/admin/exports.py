@@ -1,0 +1,175 @@
+"""Excel in the report admin: the flat sheet (django-import-export), the county workbook, one report's official
+sheet and the overview page. Mixed into ReportAdmin (reports/admin/report.py) so that file stays about reports.
+
+Every export reads through reports_visible_to: a 填报员 exports only the reports of their own agencies.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from urllib.parse import urlencode
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from import_export.admin import ExportActionMixin, ImportMixin
+from import_export.forms import ExportForm
+
+from agencies.models import Agency
+from reports.access import agencies_visible_to, reports_visible_to
+from reports.admin import overview
+from reports.exports.official import report_workbook
+from reports.exports.summary import EmptyExport, write_summary
+from reports.filtersets import ReportFilterSet
+from reports.models import Report
+from reports.resources import FLAT_FORMATS, ReportResource
+from reports.selectors import report_values
+from reports.submission import STATUS_LABELS
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NOTHING_TO_EXPORT = "没有符合条件的报告，未生成文件。"
+NO_YEAR = "请先选择年度。"
+
+
+def summary_filters_text(kinds, statuses) -> str:
+    parts = []
+    if kinds:
+        parts.append("类别：" + "、".join(str(Agency.Kind(k).label) for k in kinds))
+    if statuses:
+        parts.append("状态：" + "、".join(STATUS_LABELS[s] for s in statuses))
+    return "；".join(parts)
+
+
+def summary_response(request, *, year: int, reports, kinds=(), statuses=()) -> FileResponse:
+    """The county workbook of `year` as a download (raises EmptyExport when there is nothing to export)."""
+    user = request.user
+    agencies = agencies_visible_to(user, Agency.objects.filter(is_active=True))
+    if kinds:
+        agencies = agencies.filter(kind__in=kinds)
+    # Written to a temporary file, not memory: a county workbook can be large.
+    stream = tempfile.TemporaryFile()
+    try:
+        write_summary(
+            year=year,
+            reports=reports,
+            agencies=agencies,
+            submissions=reports_visible_to(user, Report.objects.filter(year=year)),
+            target=stream,
+            filters_text=summary_filters_text(kinds, statuses),
+            exported_at=timezone.localtime(),
+            exported_by=user.get_username(),
+        )
+    except BaseException:
+        stream.close()
+        raise
+    stream.seek(0)
+    return FileResponse(stream, as_attachment=True, filename=f"{year}年度年报汇总表.xlsx", content_type=XLSX)
+
+
+class ReportExportsMixin(ImportMixin, ExportActionMixin):
+    """Import/export of the flat sheet, the summary workbook action and the export/overview pages."""
+
+    resource_classes = [ReportResource]
+    formats = FLAT_FORMATS
+    export_form_class = ExportForm  # 206 columns: a checkbox per column would bury the form
+    import_export_change_list_template = "admin/reports/report/change_list_exports.html"
+
+    def has_import_permission(self, request):
+        return request.user.has_perm("reports.change_report")
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("reports.view_report")
+
+    def get_export_queryset(self, request):
+        return reports_visible_to(request.user, super().get_export_queryset(request))
+
+    def get_export_filename(self, request, queryset, file_format):
+        return f"nianbao-reports-{timezone.localdate():%Y-%m-%d}.{file_format.get_extension()}"
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        if not queryset.exists():
+            self.message_user(request, NOTHING_TO_EXPORT, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:reports_report_changelist"))
+        return super()._do_file_export(file_format, request, queryset, export_form=export_form)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if self.has_export_permission(request):
+            func = type(self).export_summary_action
+            actions["export_summary_action"] = (func, "export_summary_action", func.short_description)
+        return actions
+
+    @admin.action(description="导出所选报告的汇总表（Excel）")
+    def export_summary_action(self, request, queryset):
+        queryset = reports_visible_to(request.user, queryset)
+        years = sorted(set(queryset.order_by().values_list("year", flat=True)))
+        if not years:
+            self.message_user(request, NOTHING_TO_EXPORT, messages.ERROR)
+            return None
+        try:
+            return summary_response(request, year=years[-1], reports=queryset)
+        except EmptyExport as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return None
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        urls = [
+            path("overview/", wrap(self.overview_view), name="reports_report_overview"),
+            path("summary.xlsx", wrap(self.summary_view), name="reports_report_summary"),
+            path("<int:report_id>/official.xlsx", wrap(self.official_view), name="reports_report_official"),
+        ]
+        # import-export's own "import/" URL name is taken by the document import page of ReportAdmin; the flat
+        # sheet's import lives under flat-import/ instead (its confirm step keeps import-export's name).
+        for pattern in super().get_urls():
+            if getattr(pattern, "name", None) == "reports_report_import":
+                urls.append(path("flat-import/", wrap(self.import_action), name="reports_report_flat_import"))
+            else:
+                urls.append(pattern)
+        return urls
+
+    def overview_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return overview.overview_page(self, request)
+
+    def summary_view(self, request):
+        """The county workbook for the overview's filters (year, kind, status)."""
+        if not (self.has_view_permission(request) and self.has_export_permission(request)):
+            raise PermissionDenied
+        back = reverse("admin:reports_report_overview") + ("?" + request.GET.urlencode() if request.GET else "")
+        filterset = ReportFilterSet(request.GET, queryset=reports_visible_to(request.user, Report.objects.all()))
+        if not filterset.is_valid() or not filterset.form.cleaned_data.get("year"):
+            self.message_user(request, NO_YEAR, messages.ERROR)
+            return HttpResponseRedirect(back)
+        data = filterset.form.cleaned_data
+        try:
+            return summary_response(
+                request, year=data["year"], reports=filterset.qs, kinds=data["kind"], statuses=data["status"]
+            )
+        except EmptyExport as exc:
+            self.message_user(request, f"{data['year']} 年度：{exc}", messages.ERROR)
+            return HttpResponseRedirect(back)
+
+    def official_view(self, request, report_id):
+        """One report in the official layout."""
+        visible = reports_visible_to(request.user, Report.objects.select_related("agency"))
+        report = get_object_or_404(visible, pk=report_id)
+        if not self.has_view_permission(request, report):
+            raise PermissionDenied
+        workbook = report_workbook(report, report_values(report), exported_at=timezone.localtime())
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        buffer.seek(0)
+        name = f"{report.agency.short_name or report.agency.name}{report.year}年度报告.xlsx"
+        return FileResponse(buffer, as_attachment=True, filename=name, content_type=XLSX)
+
+
+def overview_query(*, year: int, kinds=(), statuses=()) -> str:
+    """The query string of the overview (and of its workbook) for these filters."""
+    return urlencode([("year", year), *(("kind", k) for k in kinds), *(("status", s) for s in statuses)])
+

@@ -1,0 +1,243 @@
+"""The flat sheet for analysts (django-import-export): one row per report, Chinese column headers, 200 cells.
+
+Export: agency, year, status, template, error/warning counts and every canonical cell (header = canonical.LABELS).
+Import of the same sheet matches reports on (机关, 年度); creates missing ones with services.report_create and
+writes the cells with services.report_set_values, which re-validates. An approved report is never changed: a row
+that would change one is refused (a row error in the preview), and unchanged rows are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from import_export import fields, resources, widgets
+from import_export.formats import base_formats
+
+from agencies.models import Agency
+from reports import canonical, services
+from reports.access import require_agency
+from reports.choices import ReportStatus, TemplateVersion
+from reports.exports.official import cell_value
+from reports.models import Report
+from reports.models.report import REPORT_LOCKED
+from reports.selectors import report_values, report_values_many
+
+IMPORT_REASON = "表格导入"
+NOT_A_COUNT = "{label}：“{value}”不是非负整数。"
+NOT_AN_AMOUNT = "{label}：“{value}”不是非负数额。"
+UNKNOWN_AGENCY = "找不到机关“{value}”（请用全称、简称或别名）。"
+AMBIGUOUS_AGENCY = "“{value}”对应多个机关，请用全称。"
+UNKNOWN_TEMPLATE = "模板版本“{value}”无效（可填 2021 或 2019）。"
+LOCKED_ROW = "{report}：" + REPORT_LOCKED + "表格中的数字与库中不同，未导入。"
+TEMPLATE_CHANGE = "{report}：模板版本不能通过表格导入修改（库中为 {old}），请在报告页面修改。"
+
+_INTEGER = re.compile(r"^\d+$")
+_AMOUNT = re.compile(r"^\d+(\.\d+)?$")
+
+
+class CellWidget(widgets.Widget):
+    """A canonical cell: empty stays empty (None, not 0); counts are non-negative integers, fees an amount."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
+        self.amount = key == canonical.FEES_KEY
+
+    def clean(self, value: Any, row=None, **kwargs) -> int | Decimal | None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        label = canonical.short_label(self.key)
+        if isinstance(value, bool):
+            raise ValueError(NOT_A_COUNT.format(label=label, value=value))
+        if isinstance(value, float):
+            text = repr(value)
+            if not self.amount and value.is_integer():
+                text = str(int(value))
+        else:
+            text = str(value).strip()
+        pattern, message = (_AMOUNT, NOT_AN_AMOUNT) if self.amount else (_INTEGER, NOT_A_COUNT)
+        if not pattern.match(text):
+            raise ValueError(message.format(label=label, value=value))
+        if self.amount:
+            try:
+                return Decimal(text)
+            except InvalidOperation:
+                raise ValueError(message.format(label=label, value=value))
+        return int(text)
+
+    def render(self, value: Any, obj=None, **kwargs) -> Any:
+        value = cell_value(value)
+        if kwargs.get("force_native_type"):
+            return value
+        return "" if value is None else str(value)
+
+
+class CellField(fields.Field):
+    """One of the 200 cells; its value lives in the report's loaded values (``report._nb_values``)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(attribute=key, column_name=canonical.LABELS[key], widget=CellWidget(key))
+        self.key = key
+
+    def get_value(self, instance) -> Any:
+        return getattr(instance, "_nb_values", {}).get(self.key)
+
+    def save(self, instance, row, is_m2m=False, **kwargs) -> None:
+        instance._nb_values[self.key] = self.clean(row, **kwargs)
+
+
+class AgencyWidget(widgets.ForeignKeyWidget):
+    """An agency by its full name, short name or alias (export writes the full name)."""
+
+    def __init__(self) -> None:
+        super().__init__(Agency, field="name")
+
+    def clean(self, value, row=None, **kwargs) -> Agency | None:
+        name = str(value or "").strip()
+        if not name:
+            return None
+        found = list(
+            Agency.objects.filter(Q(name=name) | Q(short_name=name) | Q(aliases__name=name)).distinct()[:2]
+        )
+        if not found:
+            raise ValueError(UNKNOWN_AGENCY.format(value=name))
+        if len(found) > 1:
+            raise ValueError(AMBIGUOUS_AGENCY.format(value=name))
+        return found[0]
+
+
+class LabelWidget(widgets.Widget):
+    """Exports a choice by its Chinese label (read-only columns)."""
+
+    def __init__(self, choices) -> None:
+        super().__init__()
+        self.labels = dict(choices)
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return str(self.labels.get(value, value or ""))
+
+
+class TemplateWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs) -> str:
+        text = str(value or "").strip()
+        if isinstance(value, float) and value.is_integer():
+            text = str(int(value))
+        if not text:
+            return TemplateVersion.V2021
+        for key, label in TemplateVersion.choices:
+            if text in (key, label):
+                return key
+        raise ValueError(UNKNOWN_TEMPLATE.format(value=text))
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return str(value or "")
+
+
+LEAD_FIELDS = ("agency", "year", "status", "template_version", "error_count", "warning_count")
+
+
+class ReportResource(resources.ModelResource):
+    agency = fields.Field(attribute="agency", column_name="机关", widget=AgencyWidget())
+    year = fields.Field(attribute="year", column_name="年度", widget=widgets.IntegerWidget(coerce_to_string=False))
+    status = fields.Field(
+        attribute="status", column_name="状态", widget=LabelWidget(ReportStatus.choices), readonly=True
+    )
+    template_version = fields.Field(attribute="template_version", column_name="模板版本", widget=TemplateWidget())
+    error_count = fields.Field(
+        attribute="error_count", column_name="错误数", widget=widgets.IntegerWidget(), readonly=True
+    )
+    warning_count = fields.Field(
+        attribute="warning_count", column_name="警告数", widget=widgets.IntegerWidget(), readonly=True
+    )
+
+    class Meta:
+        model = Report
+        name = "年报数字（每份报告一行）"
+        fields = LEAD_FIELDS + canonical.ALL_KEYS
+        import_id_fields = ("agency", "year")
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        use_transactions = True
+        chunk_size = 500
+
+    # --- export ------------------------------------------------------------------------------------------
+
+    def iter_queryset(self, queryset):
+        # The cells of a chunk of reports come in three queries, not three per report.
+        chunk: list[Report] = []
+        for report in super().iter_queryset(queryset.select_related("agency")):
+            chunk.append(report)
+            if len(chunk) == self.get_chunk_size():
+                yield from self._attach(chunk)
+                chunk = []
+        yield from self._attach(chunk)
+
+    @staticmethod
+    def _attach(chunk: list[Report]):
+        values = report_values_many(r.pk for r in chunk)
+        for report in chunk:
+            report._nb_values = values[report.pk]
+            yield report
+
+    # --- import ------------------------------------------------------------------------------------------
+
+    def before_import(self, dataset, **kwargs):
+        self.user = kwargs.get("user")
+
+    def get_instance(self, instance_loader, row):
+        try:
+            return super().get_instance(instance_loader, row)
+        except ValueError as exc:  # an agency that cannot be found is the row's fault, not the file's
+            raise ValidationError(str(exc))
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        instance._nb_values = canonical.empty_values() if new else report_values(instance)
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        user = kwargs.get("user", getattr(self, "user", None))
+        try:
+            require_agency(user, instance.agency)
+        except PermissionDenied as exc:
+            raise ValidationError(str(exc))
+        values = instance._nb_values
+        if is_create:
+            report = services.report_create(
+                agency=instance.agency, year=instance.year, template_version=instance.template_version, user=user
+            )
+            instance.pk = report.pk
+        else:
+            stored = Report.objects.get(pk=instance.pk)
+            if stored.template_version != instance.template_version:
+                raise ValidationError(TEMPLATE_CHANGE.format(report=stored, old=stored.template_version))
+            current = report_values(stored)
+            changed = any(not services.values_equal(current[k], values[k]) for k in canonical.ALL_KEYS)
+            if changed and stored.is_locked:
+                raise ValidationError(LOCKED_ROW.format(report=stored))
+            report = stored
+        services.report_set_values(report=report, values=values, user=user, reason=IMPORT_REASON)
+        instance.refresh_from_db()
+        instance._nb_values = report_values(instance)
+
+
+class CSVWithBOM(base_formats.CSV):
+    """CSV that Excel opens as UTF-8 (it needs the byte-order mark to show Chinese)."""
+
+    def export_data(self, dataset, **kwargs) -> str:
+        return "\ufeff" + super().export_data(dataset, **kwargs)
+
+
+FLAT_FORMATS = [base_formats.XLSX, CSVWithBOM, base_formats.JSON]
+
+
+def _declare_cells() -> None:
+    # The 200 cell columns are declared from the canonical vocabulary, in its order.
+    for key in canonical.ALL_KEYS:
+        ReportResource.fields[key] = CellField(key)
+
+
+_declare_cells()
