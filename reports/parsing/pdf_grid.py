@@ -392,6 +392,8 @@ class _Grid:
 
     def _clean(self, cells: set[tuple[int, int]]) -> bool:
         """Whether the grid cells form one merged cell: a rectangle with no line drawn inside."""
+        if len(cells) == 1:
+            return True
         r0, r1 = min(r for r, _ in cells), max(r for r, _ in cells)
         c0, c1 = min(c for _, c in cells), max(c for _, c in cells)
         if (r1 - r0 + 1) * (c1 - c0 + 1) != len(cells):
