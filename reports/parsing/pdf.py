@@ -49,6 +49,8 @@ def read_pdf(data: bytes) -> Document:
             raise ParseError("corrupt", CORRUPT_MESSAGE)
         try:
             return _read(pdf)
+        except pdfium.PdfiumError:
+            raise ParseError("corrupt", CORRUPT_MESSAGE)
         finally:
             pdf.close()
 
@@ -65,11 +67,10 @@ def _read(pdf: pdfium.PdfDocument) -> Document:
     image_only_pages: list[int] = []
     total_chars = total_images = 0
     n_pages = len(pdf)
+    if n_pages == 0:
+        raise ParseError("corrupt", CORRUPT_MESSAGE)
     for index in range(n_pages):
-        try:
-            page = pdf[index]
-        except pdfium.PdfiumError:
-            raise ParseError("corrupt", CORRUPT_MESSAGE)
+        page = pdf[index]
         try:
             textpage = page.get_textpage()
             try:

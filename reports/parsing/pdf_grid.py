@@ -5,7 +5,9 @@ rules can be tested with hand-made characters and segments.
 
 A table is rebuilt the way it was drawn: the ruling lines give the row and column boundaries,
 a boundary that is not drawn between two neighbouring grid cells means they are one merged cell,
-and every character goes to the cell its centre lies in. Nothing is inferred from text gaps.
+and every character goes to the cell its centre lies in. Text gaps are only used to keep apart
+what a missing border would otherwise join (two numbers, or two cells' texts across a column
+boundary of the grid); they never join anything.
 """
 
 from __future__ import annotations

@@ -260,6 +260,12 @@ def test_broken_pdf_is_refused_as_corrupt(cut) -> None:
     assert re.search(r"[\u4e00-\u9fff]", err.value.message)
 
 
+def test_pdf_without_pages_is_refused_as_corrupt() -> None:
+    with pytest.raises(ParseError) as err:
+        read_pdf(_save(pdfium.PdfDocument.new()))
+    assert err.value.code == "corrupt"
+
+
 # --------------------------------------------------------------------------------------------
 # small PDFs drawn here: what Word draws (filled rectangles) and content in column order
 
