@@ -16,7 +16,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from reports.parsing.document import Document, GridCell, Table, TextLine
-from reports.parsing.pdf_extract import page_chars, page_segments
+from reports.parsing.pdf_extract import page_chars, page_drawing
 from reports.parsing.pdf_grid import GridTable, VisualLine, find_tables, upright, visual_lines
 from reports.parsing.types import ParseError
 
@@ -72,12 +72,12 @@ def _read(pdf: pdfium.PdfDocument) -> Document:
     for index in range(n_pages):
         page = pdf[index]
         try:
+            segments, images, invisible_text = page_drawing(page)
             textpage = page.get_textpage()
             try:
-                chars = page_chars(textpage)
+                chars = page_chars(textpage, skip_invisible=invisible_text)
             finally:
                 textpage.close()
-            segments, images = page_segments(page)
             rotation = page.get_rotation()
         finally:
             page.close()
@@ -85,6 +85,7 @@ def _read(pdf: pdfium.PdfDocument) -> Document:
         total_chars += text_chars
         total_images += images
         if images and not text_chars:
+            # A picture of a page, perhaps with an OCR layer (left out above: machine guesses, not text).
             image_only_pages.append(index + 1)
         chars, segments = upright(chars, segments, rotation)
         page_tables, rest = find_tables(segments, chars)

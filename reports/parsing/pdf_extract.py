@@ -7,6 +7,7 @@ of characters and hundreds of paths, and the helpers' per-object wrappers cost m
 from __future__ import annotations
 
 import ctypes
+from typing import NamedTuple
 
 import pypdfium2.raw as pdfium_c
 
@@ -23,8 +24,11 @@ Matrix = tuple[float, float, float, float, float, float]
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
-def page_chars(textpage) -> list[Char]:
+def page_chars(textpage, skip_invisible: bool = False) -> list[Char]:
     """The page's characters; pdfium's generated spaces and line breaks dropped.
+
+    With ``skip_invisible``, text drawn invisibly is left out: that is the layer an OCR program
+    lays over a scan, its guesses at what the picture shows, not text of the document.
 
     A char's box is pdfium's loose box (font ascent to descent, so all glyphs of a line share one
     band); the point that places it in a table cell is the centre of its ink (the tight box).
@@ -47,6 +51,8 @@ def page_chars(textpage) -> list[Char]:
     for i, ch in enumerate(text):
         if ch in "\r\n\x00\ufffe\uffff" or (ch.isspace() and is_generated(raw_tp, i)):
             continue  # pdfium only generates whitespace
+        if skip_invisible and _invisible_text(pdfium_c.FPDFText_GetTextObject(raw_tp, i)):
+            continue
         if not get_loose(raw_tp, i, loose):
             continue
         box = (loose.left, loose.bottom, loose.right, loose.top)
@@ -69,10 +75,17 @@ def page_chars(textpage) -> list[Char]:
     return chars
 
 
-def page_segments(page) -> tuple[list[Segment], int]:
-    """The page's visible axis-aligned ruling lines, and how many image objects it holds."""
+class PageDrawing(NamedTuple):
+    segments: list[Segment]  # visible axis-aligned ruling lines
+    images: int  # image objects
+    invisible_text: bool  # some text is drawn invisibly (an OCR layer)
+
+
+def page_drawing(page) -> PageDrawing:
+    """What the page draws besides its text: ruling lines, images, and whether text is hidden."""
     segments: list[Segment] = []
     images = 0
+    invisible_text = False
     raw_page = page.raw
     stack = [
         (pdfium_c.FPDFPage_GetObject(raw_page, i), _IDENTITY) for i in range(pdfium_c.FPDFPage_CountObjects(raw_page))
@@ -81,7 +94,9 @@ def page_segments(page) -> tuple[list[Segment], int]:
     while stack:
         obj, parent = stack.pop()
         kind = pdfium_c.FPDFPageObj_GetType(obj)
-        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+        if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
+            invisible_text = invisible_text or _invisible_text(obj)
+        elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
             images += 1
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
             pdfium_c.FPDFPageObj_GetMatrix(obj, matrix)
@@ -92,7 +107,14 @@ def page_segments(page) -> tuple[list[Segment], int]:
         elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
             pdfium_c.FPDFPageObj_GetMatrix(obj, matrix)
             segments.extend(_path_segments(obj, _compose(_as_tuple(matrix), parent)))
-    return segments, images
+    return PageDrawing(segments, images, invisible_text)
+
+
+_INVISIBLE_MODES = (pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE, pdfium_c.FPDF_TEXTRENDERMODE_CLIP)
+
+
+def _invisible_text(obj) -> bool:
+    return bool(obj) and pdfium_c.FPDFTextObj_GetTextRenderMode(obj) in _INVISIBLE_MODES
 
 
 def _as_tuple(m) -> Matrix:

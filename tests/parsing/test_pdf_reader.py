@@ -276,6 +276,7 @@ class _Drawing:
     def __init__(self, width: float = 400, height: float = 300) -> None:
         self.pdf = pdfium.PdfDocument.new()
         self.page = self.pdf.new_page(width, height)
+        self.pages = [self.page]
 
     def line(self, x0: float, y0: float, x1: float, y1: float) -> None:
         path = pdfium_c.FPDFPageObj_CreateNewPath(x0, y0)
@@ -291,17 +292,33 @@ class _Drawing:
         pdfium_c.FPDFPath_SetDrawMode(path, pdfium_c.FPDF_FILLMODE_WINDING, False)
         pdfium_c.FPDFPage_InsertObject(self.page.raw, path)
 
-    def text(self, s: str, x: float, y: float, size: float = 10, turn: bool = False) -> None:
+    def text(
+        self, s: str, x: float, y: float, size: float = 10, turn: bool = False, invisible: bool = False, page=None
+    ) -> None:
         obj = pdfium_c.FPDFPageObj_NewTextObj(self.pdf.raw, b"Helvetica", ctypes.c_float(size))
         buf = ctypes.create_string_buffer((s + "\0").encode("utf-16-le"))
         pdfium_c.FPDFText_SetText(obj, ctypes.cast(buf, ctypes.POINTER(pdfium_c.FPDF_WCHAR)))
+        if invisible:  # how an OCR program lays its guesses over a scanned picture
+            pdfium_c.FPDFTextObj_SetTextRenderMode(obj, pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE)
         if turn:  # drawn turned a quarter left, so that it reads upright on a page shown rotated 90°
             pdfium_c.FPDFPageObj_Transform(obj, 0, 1, -1, 0, 0, 0)
         pdfium_c.FPDFPageObj_Transform(obj, 1, 0, 0, 1, x, y)
-        pdfium_c.FPDFPage_InsertObject(self.page.raw, obj)
+        pdfium_c.FPDFPage_InsertObject((page or self.page).raw, obj)
+
+    def picture(self, page=None) -> None:
+        bitmap = pdfium.PdfBitmap.new_native(10, 10, pdfium_c.FPDFBitmap_BGR)
+        image = pdfium.PdfImage.new(self.pdf)
+        image.set_bitmap(bitmap)
+        image.set_matrix(pdfium.PdfMatrix().scale(300, 200))
+        (page or self.page).insert_obj(image)
+
+    def new_page(self):
+        self.pages.append(self.pdf.new_page(400, 300))
+        return self.pages[-1]
 
     def bytes(self) -> bytes:
-        self.page.gen_content()
+        for page in self.pages:
+            page.gen_content()
         return _save(self.pdf)
 
 
@@ -386,18 +403,25 @@ def test_rotated_page_reads_top_to_bottom_as_displayed() -> None:
     assert [line.text for line in doc.lines] == ["first line", "second line"]
 
 
-def test_an_image_only_page_in_a_text_pdf_is_reported() -> None:
+def test_an_image_only_page_in_a_text_pdf_is_reported_and_its_ocr_layer_is_not_read() -> None:
     d = _Drawing()
     d.text("A report with text on page one and a pasted picture on page two.", 20, 200)
-    page = d.pdf.new_page(400, 300)
-    bitmap = pdfium.PdfBitmap.new_native(10, 10, pdfium_c.FPDFBitmap_BGR)
-    image = pdfium.PdfImage.new(d.pdf)
-    image.set_bitmap(bitmap)
-    image.set_matrix(pdfium.PdfMatrix().scale(300, 200))
-    page.insert_obj(image)
-    page.gen_content()
+    page = d.new_page()
+    d.picture(page)
+    d.text("12345 OCR guess", 20, 100, invisible=True, page=page)
     doc = read_pdf(d.bytes())
     assert doc.metadata["image_only_pages"] == "2" and doc.pages == 2
+    assert [line.text for line in doc.lines] == ["A report with text on page one and a pasted picture on page two."]
+
+
+def test_scan_with_an_ocr_layer_is_refused_as_scanned() -> None:
+    d = _Drawing()
+    d.picture()
+    for i in range(20):
+        d.text(f"OCR line {i}: 1 2 3 4 5 6 7", 20, 20 + 12 * i, invisible=True)
+    with pytest.raises(ParseError) as err:
+        read_pdf(d.bytes())
+    assert err.value.code == "scanned"
 
 
 # --------------------------------------------------------------------------------------------
