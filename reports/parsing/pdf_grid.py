@@ -218,7 +218,7 @@ def cell_text(chars: list[Char]) -> str:
     text = ""
     for line in group_lines(chars):
         part = line_text(line)
-        if text and part and _digit(text[-1]) and _digit(part[0]):
+        if text and part and text[-1].isdigit() and part[0].isdigit():
             text += " "
         text += part
     return text
