@@ -13,7 +13,7 @@ boundary of the grid); they never join anything.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -276,10 +276,13 @@ def table_frames(segments: list[Segment]) -> list[list[Segment]]:
         return i
 
     hs = [i for i, s in enumerate(segs) if s.horizontal]
-    vs = [i for i, s in enumerate(segs) if not s.horizontal]
+    vs = sorted((i for i, s in enumerate(segs) if not s.horizontal), key=lambda i: segs[i].pos)
+    v_pos = [segs[j].pos for j in vs]
     for i in hs:
-        for j in vs:
-            if _touch(segs[i], segs[j]):
+        h = segs[i]
+        # Only the vertical lines within the horizontal one's reach can touch it.
+        for j in vs[bisect_left(v_pos, h.lo - SNAP) : bisect_right(v_pos, h.hi + SNAP)]:
+            if _touch(h, segs[j]):
                 parent[find(i)] = find(j)
     groups: dict[int, list[Segment]] = {}
     for i, s in enumerate(segs):
