@@ -29,10 +29,21 @@ def parse_document(source: str | Path | bytes, filename: str | None = None) -> P
     """Parse one report. ``source`` is a path or the file's bytes; ``filename`` names it in messages."""
     data, name = _load(source, filename)
     fmt = detect_format(data, name)
-    doc = read_document(data, fmt, name)
+    try:
+        doc = read_document(data, fmt, name)
+    except ParseError:
+        raise
+    except Exception as exc:
+        # The readers meet untrusted bytes: whatever a library raises on them, the file cannot be read.
+        raise ParseError("corrupt", f"文件 {name} 已损坏或格式不规范，无法读取（{type(exc).__name__}）") from exc
     from reports.parsing.engine import build_report
 
-    return build_report(doc, source=name, fmt=fmt, sha256=hashlib.sha256(data).hexdigest())
+    try:
+        return build_report(doc, source=name, fmt=fmt, sha256=hashlib.sha256(data).hexdigest())
+    except ParseError:
+        raise
+    except Exception as exc:
+        raise ParseError("internal", f"解析 {name} 时发生内部错误（{type(exc).__name__}: {exc}），请联系管理员") from exc
 
 
 def _load(source: str | Path | bytes, filename: str | None) -> tuple[bytes, str]:
@@ -93,7 +104,7 @@ def _zip_kind(data: bytes, name: str) -> str:
     try:
         with zipfile.ZipFile(BytesIO(data)) as z:
             names = set(z.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError):
         raise ParseError("corrupt", f"文件 {name} 已损坏或不完整（压缩包无法打开）")
     if "word/document.xml" in names:
         return "docx"

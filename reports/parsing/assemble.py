@@ -135,7 +135,7 @@ def _t2_row(asm: Assembly, prefix: str, row: Row) -> None:
     cells = [c for c in row.cells if not c.merged]
     filled = [c for c in cells if c.raw.strip()]
     if len(cols) == 1:
-        if len(filled) == 1:
+        if len(filled) == 1 and row.ordered:
             asm.read(keys[0], filled[0], row.label)
         elif not filled and row.explicit_blanks:
             asm.read(keys[0], cells[0] if cells else Cell("", row.where), row.label)
@@ -145,7 +145,7 @@ def _t2_row(asm: Assembly, prefix: str, row: Row) -> None:
     if row.explicit_blanks and len(cells) == 3:
         for cell, key in zip(cells, keys, strict=True):
             asm.read(key, cell, row.label)
-    elif len(filled) == 3:
+    elif len(filled) == 3 and row.ordered:
         for cell, key in zip(filled, keys, strict=True):
             asm.read(key, cell, row.label)
     else:
@@ -504,7 +504,7 @@ def _t4_cells(row: Row) -> list[Cell | None] | None:
     filled = [c for c in row.cells if c.raw.strip()]
     if row.explicit_blanks and len(row.cells) == 15:
         return list(row.cells)
-    if len(filled) == 15:
+    if len(filled) == 15 and row.ordered:
         return filled
     return None
 

@@ -9,8 +9,10 @@ headers. Each region is read in the shape it has (FORMAT.md §4.2):
 * ``layout`` — ``pdftotext -layout``: rows as lines, columns by position (:mod:`reports.parsing.textlayout`);
 * ``raw`` — ``pdftotext`` reading order: one cell a line, no row boundaries, values sometimes out of place.
 
-Only the layout and indented shapes show where a value sits among the columns; everywhere else a row
-is placed only when it has exactly as many values as the template row has cells.
+Only the layout and indented shapes show where a value sits among the columns; elsewhere a row is
+placed only when it has exactly as many values as the template row has cells. In reading order even
+that proves little, so 表三 is read there only as a whole, when its values taken in order satisfy
+every identity (:func:`_t3_by_sequence`).
 """
 
 from __future__ import annotations
@@ -241,8 +243,10 @@ def _read_cells_region(table: str, region: list[TextLine], mode: str, notes: Tab
         if by_sequence:
             return by_sequence
         for r in rows:
-            if not _row_adds_up(r):
-                r.ordered = False  # seven numbers that do not add up are not this row's seven cells
+            # In reading order a label followed by seven numbers proves little: a value of the row
+            # above or below may stand in for one of its own (and still add up). Such rows are kept for
+            # what inference may check against, never placed.
+            r.ordered = False
     rows = [r for r in rows if r.labels or any(c.raw.strip() for c in r.cells)]
     if table == "t3":
         # The header (勾稽关系 note, 申请人情况, column names — "总计" among them) comes before the first row.
@@ -256,13 +260,6 @@ def _read_cells_region(table: str, region: list[TextLine], mode: str, notes: Tab
 def _strong(label: str) -> bool:
     m = L.match_t3_row(label)
     return bool(m and m.strength == 2 and m.key != "total_processed")
-
-
-def _row_adds_up(row: Row) -> bool:
-    filled = [parse_value(c.raw) for c in row.cells if c.raw.strip()]
-    if len(filled) != 7 or not all(t.is_number for t in filled):
-        return True
-    return sum(t.value for t in filled[:6]) == filled[6].value  # type: ignore[misc]
 
 
 def _t3_by_sequence(region: list[TextLine], out: TableRows) -> list[Row] | None:
@@ -379,12 +376,24 @@ def _t4_rows(rows: list[Row], mode: str) -> list[Row]:
         return []
     explicit = mode == "indented" and len(cells) == 15
     where = cells[0].where
-    return [Row("t4", (), tuple(cells), where, explicit_blanks=explicit)]
+    row = Row("t4", (), tuple(cells), where, explicit_blanks=explicit)
+    if mode == "raw" and not _t4_adds_up(cells):
+        row.ordered = False  # fifteen numbers in reading order that do not add up are not in place
+    return [row]
+
+
+def _t4_adds_up(cells: list[Cell]) -> bool:
+    values = [parse_value(c.raw).value for c in cells]
+    if len(values) != 15 or any(not isinstance(v, int) for v in values):
+        return True
+    return all(sum(values[b : b + 4]) == values[b + 4] for b in (0, 5, 10))  # type: ignore[arg-type]
 
 
 def _t2_blocks_by_count(rows: list[Row]) -> list[Row]:
-    """Reading order may put a one-column block's value before its label; when a block has exactly as
-    many numbers as rows, they are its rows' values top to bottom (one column reads the same either way)."""
+    """表二 in reading order. A block is read only when it holds exactly one number per cell: a
+    one-column block's numbers then go to its rows top to bottom (a column reads the same in any order,
+    even when a value comes before its label); the two three-column rows of （一） must each be
+    followed by their own three. Any other block keeps its rows unplaced."""
     by_block: dict[str | None, list[Row]] = {}
     for r in rows:
         by_block.setdefault(r.block, []).append(r)
@@ -396,6 +405,9 @@ def _t2_blocks_by_count(rows: list[Row]) -> list[Row]:
         if keys and len(numbers) == len(keys) and [L.match_t2_row(r.labels[0]) for r in labelled] == list(keys):
             for r, cell in zip(labelled, numbers, strict=True):
                 out.append(Row("t2", r.labels, (cell,), r.where, block=block))
-        else:
-            out.extend(members)
+            continue
+        complete = block == "一" and len(numbers) == 6 and all(len(r.cells) == 3 for r in labelled)
+        for r in members:
+            r.ordered = complete
+        out.extend(members)
     return out

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from statistics import median
 
 from reports.parsing import labels as L
 from reports.parsing.document import TextLine
@@ -74,20 +73,27 @@ def _where(line: _Line) -> Where:
     return Where(page=line.ln.page, line=line.ln.line)
 
 
-def _assign(nums: list[_Tok], anchors: list[float] | None) -> list[int] | None:
-    """The column of each value, or None when one of them is not clearly nearer one column than the next."""
+def _assign(nums: list[_Tok], anchors: list[float] | None, reach: float = 2.5) -> list[int] | None:
+    """The column of each value, or None when one of them is not plainly under a single column: within
+    ``reach`` characters of its centre and clearly nearer to it than to the next one."""
     if not anchors or len(anchors) < 2:
         return None
     cols = []
     for tok in nums:
         dist = sorted((abs(tok.x - a), k) for k, a in enumerate(anchors))
         (d1, best), (d2, _) = dist[0], dist[1]
-        if d1 > 1.0 and d1 > CLEARLY_NEARER * d2:
+        if d1 > reach or (d1 > 1.0 and d1 > CLEARLY_NEARER * d2):
             return None
         cols.append(best)
     if any(b <= a for a, b in zip(cols, cols[1:], strict=False)):
         return None
     return cols
+
+
+def _agreed(nums: list[_Tok], candidates: list[list[float]]) -> list[int] | None:
+    """Columns on which every candidate grid that fits the values agrees; None if none fits or they differ."""
+    fits = {tuple(c) for c in (_assign(nums, a) for a in candidates) if c is not None}
+    return list(fits.pop()) if len(fits) == 1 else None
 
 
 def _sums_hold(values: dict[int, str], parts: list[int], total: int) -> bool:
@@ -128,8 +134,9 @@ def _t3(lines: list[_Line]) -> list[Row]:
     first_data = next(
         (i for i, ln in enumerate(lines) if L.match_t3_row(ln.label) or len(ln.nums) >= 2), len(lines)
     )
-    anchors = _t3_anchors(lines[:first_data], lines[first_data:])
+    header = _t3_header_anchors(lines[:first_data])
     data = lines[first_data:]
+    full = [(i, ln) for i, ln in enumerate(data) if len(ln.nums) == 7]
     rows: list[_R] = []
     consumed: set[int] = set()
     for i, line in enumerate(data):
@@ -145,7 +152,7 @@ def _t3(lines: list[_Line]) -> list[Row]:
                 continue
             rows.append(_R([line.label], m.key, [line]))
             continue
-        cols = _assign(line.nums, anchors.get(line.page))
+        cols = list(range(7)) if len(line.nums) == 7 else _agreed(line.nums, _candidates(i, line, data, full, header))
         cells = [(tok, cols[k] if cols else None, line) for k, tok in enumerate(line.nums)]
         if m is not None:
             if rows and rows[-1].key == m.key and _joinable(rows[-1], cols):
@@ -222,15 +229,26 @@ def _to_row(r: _R, blanks_shown: bool) -> Row:
     return row
 
 
-def _t3_anchors(header: list[_Line], data: list[_Line]) -> dict[int, list[float]]:
-    """Column centres per page: from rows showing all seven values, else from the printed headers."""
+def _candidates(
+    i: int, line: _Line, data: list[_Line], full: list[tuple[int, _Line]], header: dict[int, list[float]]
+) -> list[list[float]]:
+    """Column grids that may apply to line i: its page's headers and the nearest complete rows above and
+    below on its page (positions are only comparable within a page, and pasted text may have lost the
+    page breaks, so nothing further away is trusted)."""
+    out = []
+    if line.page in header:
+        out.append(header[line.page])
+    above = [ln for j, ln in full if j < i and ln.page == line.page]
+    below = [ln for j, ln in full if j > i and ln.page == line.page]
+    for ln in (above[-1] if above else None, below[0] if below else None):
+        if ln is not None:
+            out.append([t.x for t in ln.nums])
+    return out
+
+
+def _t3_header_anchors(header: list[_Line]) -> dict[int, list[float]]:
+    """Column centres per page from the printed column headers, split as they may be ("自然"/"人")."""
     out: dict[int, list[float]] = {}
-    full: dict[int, list[list[float]]] = {}
-    for line in data:
-        if len(line.nums) == 7:
-            full.setdefault(line.page, []).append([t.x for t in line.nums])
-    for page, rows in full.items():
-        out[page] = [median(r[k] for r in rows) for k in range(7)]
     pieces: dict[int, dict[int, list[float]]] = {}
     for line in header:
         if line.nums:
@@ -240,7 +258,7 @@ def _t3_anchors(header: list[_Line], data: list[_Line]) -> dict[int, list[float]
             if col is not None:
                 pieces.setdefault(line.page, {}).setdefault(col, []).append(w.x)
     for page, cols in pieces.items():
-        if page not in out and len(cols) == 7:
+        if len(cols) == 7:
             centres = [sum(cols[c]) / len(cols[c]) for c in range(7)]
             if all(b > a for a, b in zip(centres, centres[1:], strict=False)):
                 out[page] = centres
@@ -299,7 +317,7 @@ def _t4(lines: list[_Line]) -> list[Row]:
         return [Row("t4", (), cells, where, positioned=True, explicit_blanks=True)]
     anchors = _t4_anchors([ln for ln in header if ln.page == data[0].page])
     if len(data) == 1:
-        cols = _assign(data[0].nums, anchors)
+        cols = _assign(data[0].nums, anchors, reach=4.0)
         if cols is not None and not all(
             _sums_hold({c: t.text for t, c in zip(data[0].nums, cols, strict=True)}, [b, b + 1, b + 2, b + 3], b + 4)
             for b in (0, 5, 10)

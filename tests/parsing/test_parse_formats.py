@@ -139,3 +139,20 @@ def test_wps_is_converted_like_doc() -> None:
     report = parse_document(data, "report.wps")
     assert report.format == "wps"
     assert compare(load_label(CORPUS / "generated" / "r09_doc.json"), report.values) == ([], [])
+
+
+@pytest.mark.skipif(office.soffice_path() is None, reason="LibreOffice (soffice) 未安装：无法在测试中生成 .xls")
+def test_legacy_excel(tmp_path: Path) -> None:
+    import subprocess
+
+    src = CORPUS / "generated" / "r07_xlsx.xlsx"
+    profile = (tmp_path / "profile").as_uri()
+    subprocess.run(
+        [office.soffice_path(), f"-env:UserInstallation={profile}", "--headless", "--convert-to", "xls",
+         "--outdir", str(tmp_path), str(src)],
+        capture_output=True, timeout=120, check=False, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    xls = tmp_path / "r07_xlsx.xls"
+    report = parse_document(xls)
+    assert report.format == "xls"
+    assert compare(load_label(CORPUS / "generated" / "r07_xlsx.json"), report.values) == ([], [])
