@@ -40,13 +40,13 @@ def cell_provenance(report) -> tuple[dict[str, str], dict[str, str]]:
         src = provenance.get(key, {})
         if not services.values_equal(current[key], parsed.get(key)):
             read = "空" if parsed.get(key) is None else parsed.get(key)
-            state[key], title[key] = "corrected", f"人工修改；来源文件第 {source.version} 版读数：{read}"
+            state[key], title[key] = "nb-corrected", f"人工修改；来源文件第 {source.version} 版读数：{read}"
             continue
         where = src.get("location") or ""
         if src.get("missing"):
-            state[key], title[key] = "missing", f"未能从来源文件读出，请对照原文录入（{source.original_name}）"
+            state[key], title[key] = "nb-missing", f"未能从来源文件读出，请对照原文录入（{source.original_name}）"
         elif src.get("inferred"):
-            state[key], title[key] = "inferred", f"原文缺此格，由勾稽关系推算为 {parsed.get(key)}；{where}"
+            state[key], title[key] = "nb-inferred", f"原文缺此格，由勾稽关系推算为 {parsed.get(key)}；{where}"
         elif src.get("blank"):
             title[key] = f"原文为空白；{where}"
         else:
