@@ -5,9 +5,11 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
 from agencies.models import Agency
 from reports import canonical, services
+from reports.models import Report
 from tests.conftest import FIXTURES
 from tests.factories import AgencyFactory, make_report
 
@@ -46,8 +48,7 @@ def with_applications(values: dict, n: int) -> dict:
     return values
 
 
-@pytest.fixture
-def county(db):
+def build_county() -> dict:
     """Three reports of 2023 (two townships, one department), one township without a report, one 2022 report."""
     a1 = AgencyFactory(name="示例县甲乡人民政府", short_name="甲乡", kind=Agency.Kind.TOWNSHIP)
     a2 = AgencyFactory(name="示例县乙镇人民政府", short_name="乙镇", kind=Agency.Kind.TOWNSHIP)
@@ -58,10 +59,27 @@ def county(db):
     for i, agency in enumerate((a1, a2, a3)):
         report = make_report(agency=agency, year=2023, title=f"{agency.name}2023年政府信息公开工作年度报告")
         services.report_set_values(report=report, values=with_applications(sample_values(i), i))
-        reports[agency.short_name] = report
+        reports[agency.short_name] = report.pk
     old = make_report(agency=a1, year=2022)
     services.report_set_values(report=old, values=sample_values(3))
-    reports["old"] = old
-    for r in reports.values():
-        r.refresh_from_db()
-    return {"agencies": [a1, a2, a3, a4], "reports": reports}
+    reports["old"] = old.pk
+    return {"agencies": [a.pk for a in (a1, a2, a3, a4)], "reports": reports}
+
+
+@pytest.fixture(scope="module")
+def county_ids(django_db_setup, django_db_blocker):
+    """The county, built once per module (writing cells through the services is slow) inside a transaction that
+    is rolled back after the module; each test runs in a savepoint within it, like Django's setUpTestData."""
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            yield build_county()
+            transaction.set_rollback(True)
+
+
+@pytest.fixture
+def county(db, county_ids):
+    """Fresh objects of the county for one test."""
+    return {
+        "agencies": [Agency.objects.get(pk=pk) for pk in county_ids["agencies"]],
+        "reports": {k: Report.objects.select_related("agency").get(pk=pk) for k, pk in county_ids["reports"].items()},
+    }
