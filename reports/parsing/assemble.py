@@ -24,8 +24,9 @@ NOT_IN_2019_ROWS = ("other_no_correction", "other_unpaid_fee")
 
 
 def row_name(row_key: str) -> str:
-    """"表三（三）1" — a 表三 row as messages name it."""
-    return canonical.short_label(canonical.t3(row_key, "total")).rsplit(" ", 1)[0]
+    """"表三（三）1", "表三 一、本年新收政府信息公开申请数量" — a 表三 row as messages name it."""
+    name = canonical.short_label(canonical.t3(row_key, "total")).rsplit(" ", 1)[0]
+    return name if name.startswith("表三（") else name.replace("表三", "表三 ", 1)
 
 
 @dataclass
@@ -99,6 +100,9 @@ def assemble_t2(rows: list[Row], asm: Assembly, template: str | None) -> None:
         key = L.match_t2_row(row.labels[0]) if row.labels else None
         if key is None:
             continue
+        if len(row.labels) > 1:  # reading order may append a column header to the row's label
+            row = Row(row.table, row.labels[:1], row.cells, row.where, row.positioned, row.explicit_blanks,
+                      row.ordered, row.group, row.block, row.notes)  # fmt: skip
         if key in seen:
             asm.warn("W_EXTRA_ROW", f"表二 “{row.label}” 出现了不止一次，只读取第一处", ())
             continue
@@ -442,8 +446,11 @@ def _place_t3(asm: Assembly, row_key: str, row: Row) -> None:
         if n == 0:
             msg = f"{row_name(row_key)} 没有找到数值（{row.where.describe()}）"
             asm.warn("W_MISSING_CELL", msg, keys)
-        elif row.positioned:
-            msg = f"{row_name(row_key)} 的 {n} 个数无法确定所在的列（{row.where.describe()}）"
+        elif row.positioned or "layout" in row.notes:
+            msg = (
+                f"{row_name(row_key)} 有 {n} 个数，但无法确定各数所在的列"
+                f"（{row.where.describe()}；该页没有可对照的列标题或完整的行）"
+            )
             asm.warn("W_AMBIGUOUS_COLUMNS", msg, keys)
         else:
             msg = f"{row_name(row_key)} 只有 {n} 个数，应为 7 个（{row.where.describe()}）"

@@ -285,12 +285,14 @@ def _t3_by_sequence(region: list[TextLine], out: TableRows) -> list[Row] | None:
             return None
         i, j = moved
         order.insert(j, order.pop(i))
-        token, row_key, col = cells[i], keys[j // 7], canonical.TABLE3_COLUMN_KEYS[j % 7]
+        token = cells[i]
+        affected = keys[min(i, j) // 7 : max(i, j) // 7 + 1]
+        names = f"{_row_name(affected[0])}至{_row_name(affected[-1])}" if len(affected) > 1 else _row_name(affected[0])
         out.notes.append((
             "I_ORDER_REPAIRED",
-            f"表三 按纯文本的阅读顺序，第{token.where.line}行的“{token.raw}”不在原位；只有把它放回"
-            f"{canonical.short_label(canonical.t3(row_key, col))}，各项勾稽关系才全部成立（唯一解），已按此读取",
-            (canonical.t3(row_key, col),),
+            f"表三 按纯文本的阅读顺序，第{token.where.line}行的“{token.raw}”不在原位；把它移回原处后全部勾稽关系"
+            f"成立，且只有这一种结果，已按此读取（涉及 {names} 各行）",
+            tuple(c for k in affected for c in canonical.keys_of_row(k)),
         ))  # fmt: skip
     rows = []
     for r, k in enumerate(keys):
@@ -300,6 +302,10 @@ def _t3_by_sequence(region: list[TextLine], out: TableRows) -> list[Row] | None:
         rows.append(row)
     out.notes.append(("I_READ_IN_ORDER", "表三 的数值按纯文本的阅读顺序逐行读取，且全部勾稽关系成立", ()))
     return rows
+
+
+def _row_name(key: str) -> str:
+    return canonical.short_label(canonical.t3(key, "total")).rsplit(" ", 1)[0]
 
 
 class _Identities:

@@ -226,6 +226,7 @@ def _to_row(r: _R, blanks_shown: bool) -> Row:
     row = Row("t3", tuple(r.labels), tuple(cells), _where(r.lines[0]), positioned=positioned, group=r.group)
     row.explicit_blanks = positioned or (not r.cells and blanks_shown)
     row.ordered = r.ordered
+    row.notes.append("layout")
     return row
 
 
