@@ -74,6 +74,13 @@ class _Walker:
             if el.tail:
                 self.buf.append(el.tail)
             return
+        if tag in ("pre", "textarea", "xmp", "plaintext"):
+            # Preformatted text keeps its tabs and spaces: a table pasted as text is read by them.
+            self.flush()
+            self.lines.extend(ln.rstrip() for ln in el.text_content().split("\n") if ln.strip())
+            if el.tail:
+                self.buf.append(el.tail)
+            return
         if tag == "table" and not el.xpath(".//table"):
             self.flush()
             self.tables.append(_grid(el, len(self.tables), len(self.lines)))

@@ -156,3 +156,10 @@ def test_legacy_excel(tmp_path: Path) -> None:
     report = parse_document(xls)
     assert report.format == "xls"
     assert compare(load_label(CORPUS / "generated" / "r07_xlsx.json"), report.values) == ([], [])
+
+
+def test_text_pasted_into_an_html_pre_keeps_its_tabs() -> None:
+    text = SAMPLE.read_text(encoding="utf-8").replace("&", "&amp;").replace("<", "&lt;")
+    page = f"<html><body><div class='nav'>首页 &gt; 年报</div><pre>{text}</pre></body></html>"
+    report = parse_document(page.encode("utf-8"), "pasted.html")
+    assert _exact(report)
