@@ -10,7 +10,7 @@ stay unread with a warning. A row's values go to columns only when the source sh
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from reports import canonical
@@ -91,18 +91,14 @@ T2_KEYS: dict[str, tuple[str, ...]] = {
     "coercion": ("decisions",),
     "fees": ("amount",),
 }
-_T2_NAME_TO_COL = {"issued": "issued", "repealed": "repealed", "in_force": "in_force", "value": None}
-
-
-def assemble_t2(rows: list[Row], asm: Assembly, template: str | None) -> None:
+def assemble_t2(rows: list[Row], asm: Assembly, template: str | None, found: bool) -> None:
     seen: set[str] = set()
     for row in rows:
         key = L.match_t2_row(row.labels[0]) if row.labels else None
         if key is None:
             continue
         if len(row.labels) > 1:  # reading order may append a column header to the row's label
-            row = Row(row.table, row.labels[:1], row.cells, row.where, row.positioned, row.explicit_blanks,
-                      row.ordered, row.group, row.block, row.notes)  # fmt: skip
+            row = replace(row, labels=row.labels[:1])
         if key in seen:
             asm.warn("W_EXTRA_ROW", f"表二 “{row.label}” 出现了不止一次，只读取第一处", ())
             continue
@@ -114,6 +110,11 @@ def assemble_t2(rows: list[Row], asm: Assembly, template: str | None) -> None:
             _t2_row_2019(asm, key, row)
         else:
             _t2_row(asm, key, row)
+    if not seen and not found:
+        for k in canonical.TABLE2_KEYS:
+            asm.missing(k)
+        asm.warn("W_TABLE_MISSING", "找不到表二（主动公开政府信息情况）", canonical.TABLE2_KEYS)
+        return
     for prefix, cols in T2_KEYS.items():
         keys = [f"active_disclosure.{prefix}.{c}" for c in cols]
         absent = [k for k in keys if k not in asm.provenance]
@@ -520,17 +521,7 @@ def assemble(rows: TableRows, template: str | None) -> Assembly:
     asm = Assembly()
     for code, message, keys in rows.notes:
         asm.warn(code, message, keys)
-    assemble_t2(rows.t2, asm, template)
-    if not rows.t2 and "t2" not in rows.found:
-        keys = list(canonical.TABLE2_KEYS)
-        asm.warnings = [w for w in asm.warnings if not (w.code == "W_MISSING_CELL" and set(w.keys) <= set(keys))]
-        asm.warn("W_TABLE_MISSING", "找不到表二（主动公开政府信息情况）", keys)
+    assemble_t2(rows.t2, asm, template, "t2" in rows.found)
     assemble_t3(rows.t3, asm, template, "t3" in rows.found)
     assemble_t4(rows.t4, asm, "t4" in rows.found)
     return asm
-
-
-def decimal_or_int(v: Value) -> Value:
-    if isinstance(v, Decimal) and v == v.to_integral_value():
-        return int(v)
-    return v

@@ -168,9 +168,7 @@ def _t3_row(table: Table, cells: tuple[GridCell, ...], state: _State, out: Table
             continue
         c = cells[j]
         value_cells.append(Cell(c.text, where.with_col(j), col=logical, merged=c.merged))
-    if not labels and not any(c.raw.strip() for c in value_cells):
-        # A row the grid has but the report does not fill in at all (no label, no value): still a row.
-        pass
+    # A row without label or value still counts: the grid keeps every template row in its place.
     out.t3.append(
         Row("t3", tuple(labels), tuple(value_cells), where, positioned=True, explicit_blanks=True, group=group)
     )
