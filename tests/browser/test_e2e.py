@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connections
 from openpyxl import load_workbook
 
 from agencies.models import Agency
@@ -43,6 +44,9 @@ def browser_page(monkeypatch):
         yield page
         context.close()
         browser.close()
+        # Database connections opened while Playwright's loop ran belong to its context: close them here, or the
+        # test database cannot be dropped at the end of the session (PostgreSQL).
+        connections.close_all()
 
 
 @pytest.fixture
