@@ -155,7 +155,8 @@ def _to_table(gt: GridTable, index: int, page: int, after_line: int) -> Table:
 def _metadata(pdf: pdfium.PdfDocument) -> dict[str, str]:
     try:
         info = pdf.get_metadata_dict(skip_empty=True)
-    except pdfium.PdfiumError:
+    except (pdfium.PdfiumError, UnicodeDecodeError, ValueError):
+        # A damaged Info dictionary must not cost the tables: metadata is optional.
         return {}
     out: dict[str, str] = {}
     for key in ("Title", "Author", "Creator", "Producer"):
