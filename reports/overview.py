@@ -184,7 +184,10 @@ def _same_rows(model, columns: list[str], match: str | None, current, year: int)
         return Coalesce(name, Value(-1), output_field=IntegerField())
 
     marks = {f"nb_{c}": coalesced(c) for c in columns}
-    previous = model.objects.filter(report__agency_id=OuterRef("report__agency_id"), report__year=year - 1)
+    # Correlate through the outer row's own report id (last year's report → its agency → this year's report), so
+    # the database can hash on (report, cells) instead of on cells alone — all-zero rows are common and would
+    # otherwise pair every report with every other.
+    previous = model.objects.filter(report__year=year - 1, report__agency__reports=OuterRef("report_id"))
     if match:
         previous = previous.filter(**{match: OuterRef(match)})
     previous = previous.annotate(**marks).filter(**{k: OuterRef(k) for k in marks})

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from agencies.models import Agency, AgencyKind
@@ -21,7 +22,7 @@ from reports.access import agencies_visible_to, reports_visible_to
 from reports.filtersets import OverviewFilterSet
 from reports.models import Report
 from reports.overview import Overview, overview_build
-from reports.submission import MISSING, STATUS_CHOICES
+from reports.submission import MISSING, STATUS_CHOICES, SubmissionRow
 
 STATUS_COLORS = {
     MISSING: "#b5533c",
@@ -50,6 +51,51 @@ def _charts(ov: Overview) -> dict[str, str]:
         title="关键数字与上年比较",
     )
     return {"status": mark_safe(status), "outcomes": mark_safe(outcomes), "figures": mark_safe(figures)}
+
+
+def _status_cells(status: str) -> str:
+    dot = '<span class="nb-dot" style="background:{}" title="{}"></span>'
+    return "".join(
+        f'<td class="nb-ov-st">{dot.format(STATUS_COLORS[key], label) if key == status else ""}</td>'
+        for key, label in STATUS_CHOICES
+    )
+
+
+# The status cells of a row depend on its status only: six strings, built once.
+STATUS_CELLS = {key: _status_cells(key) for key, _ in STATUS_CHOICES}
+
+
+def _matrix_row(r: SubmissionRow, url: str) -> str:
+    checked = []
+    if r.error_count:
+        checked.append(f'<span class="nb-err">✖ {r.error_count}</span>')
+    if r.warning_count:
+        checked.append(f'<span class="nb-warn">⚠ {r.warning_count}</span>')
+    if r.report_id and r.validated and not checked:
+        checked.append('<span class="nb-ok">✔</span>')
+    timing = escape(r.timing_text)
+    if r.overdue:
+        timing = f'<span class="nb-err">{timing}</span>'
+    classes = "nb-ov-row" + (" nb-overdue" if r.overdue else "") + (" nb-has-errors" if r.error_count else "")
+    published = r.published_on.isoformat() if r.published_on else ""
+    return (
+        f'<tr class="{classes}" data-agency="{r.agency_id}" data-status="{escape(r.status)}">'
+        f'<td><a href="{escape(url)}">{escape(r.agency_name)}</a></td><td>{escape(r.kind_label)}</td>'
+        f"{STATUS_CELLS[r.status]}<td>{' '.join(checked)}</td><td>{published}</td><td>{timing}</td></tr>"
+    )
+
+
+def matrix_rows(rows: list[SubmissionRow], *, change_url: str, add_url: str, year: int) -> str:
+    """The submission matrix's rows as HTML. Built here, not in the template: for 3,000 agencies the template
+    engine's loop over the statuses alone took most of a second. Every text from the database is escaped."""
+    out = []
+    for r in rows:
+        if r.report_id:
+            url = change_url.format(r.report_id)
+        else:
+            url = f"{add_url}?{urlencode({'agency': r.agency_id, 'year': year})}"
+        out.append(_matrix_row(r, url))
+    return mark_safe("\n".join(out))  # noqa: S308 - built from escaped parts above
 
 
 def overview_page(model_admin, request):
@@ -82,13 +128,6 @@ def overview_page(model_admin, request):
     )
     change_url = reverse("admin:reports_report_change", args=[0]).replace("/0/", "/{}/")
     add_url = reverse("admin:reports_report_add")
-    rows = [
-        {
-            "row": r,
-            "url": change_url.format(r.report_id) if r.report_id else f"{add_url}?{urlencode({'agency': r.agency_id, 'year': year})}",
-        }
-        for r in ov.rows
-    ]
     report_statuses = [s for s in sorted(statuses) if s != MISSING]
     query = urlencode([("year", year), *(("kind", k) for k in kinds), *(("status", s) for s in report_statuses)])
     context = {
@@ -96,7 +135,7 @@ def overview_page(model_admin, request):
         "opts": model_admin.opts,
         "title": f"{year} 年度总览",
         "ov": ov,
-        "rows": rows,
+        "matrix": matrix_rows(ov.rows, change_url=change_url, add_url=add_url, year=year),
         "change_url": change_url,
         "charts": _charts(ov),
         "years": sorted(set(years) | {year}, reverse=True),
