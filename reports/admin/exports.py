@@ -77,6 +77,7 @@ class ReportExportsMixin(ImportMixin, ExportActionMixin):
     formats = FLAT_FORMATS
     export_form_class = ExportForm  # 206 columns: a checkbox per column would bury the form
     import_export_change_list_template = "admin/reports/report/change_list_exports.html"
+    import_template_name = "admin/reports/report/flat_import.html"
 
     def has_import_permission(self, request):
         return request.user.has_perm("reports.change_report")
