@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, Exists, IntegerField, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from reports import canonical
 from reports.models import ApplicationOutcome, DisclosureTable, Report, ReviewLitigation
@@ -223,7 +224,7 @@ def overview_build(
     `figure_reports`: the reports whose figures count (the status filter applied); `previous_reports`: last
     year's reports to compare with; `row_statuses`: show only agencies in these statuses (empty: all).
     """
-    today = today or date.today()
+    today = today or timezone.localdate()
     all_rows = submission_rows(year=year, agencies=agencies, reports=reports, today=today)
     counts = defaultdict(int)
     for r in all_rows:

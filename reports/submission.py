@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
+from django.utils import timezone
 
 from agencies.models import AgencyKind
 from reports.choices import ReportStatus
@@ -80,7 +81,7 @@ class SubmissionRow:
 
 def submission_rows(*, year: int, agencies, reports, today: date | None = None) -> list[SubmissionRow]:
     """Every agency of `agencies` with its report of `year` among `reports` (or none), in kind/name order."""
-    today = today or date.today()
+    today = today or timezone.localdate()
     deadline = deadline_for(year)
     by_agency = {
         r["agency_id"]: r

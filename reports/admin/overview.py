@@ -6,13 +6,13 @@ login, permissions and look; filtered with django-filter (reports/filtersets.py)
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -102,7 +102,7 @@ def overview_page(model_admin, request):
     user = request.user
     visible = reports_visible_to(user, Report.objects.all())
     years = sorted(visible.order_by().values_list("year", flat=True).distinct(), reverse=True)
-    default_year = years[0] if years else date.today().year - 1
+    default_year = years[0] if years else timezone.localdate().year - 1
     data = request.GET.copy()
     data.setdefault("year", str(default_year))
     filterset = OverviewFilterSet(data, queryset=visible)

@@ -25,6 +25,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
 
 from agencies.models import AgencyKind
 from reports import canonical
@@ -161,7 +162,7 @@ class _SummarySheet:
         if link:
             name = WriteOnlyCell(ws)
             set_value(name, report.agency.name)
-            name.hyperlink = f"#'{link}'!A1"
+            name.hyperlink = Hyperlink(ref="", location=f"'{link}'!A1")  # a link inside the workbook
             name.font = Font(name=FONT_NAME, size=10, color="0563C1", underline="single")
         ws.append(
             [
@@ -306,7 +307,7 @@ def write_summary(
     reports = reports.select_related("agency").order_by("agency__kind", "agency__name", "pk")
     count = reports.count()
     with_sheets = count <= max_agency_sheets
-    exported_at = exported_at or datetime.now()
+    exported_at = exported_at or timezone.localtime()
     kind_labels = dict(AgencyKind.choices)
     status_labels = dict(ReportStatus.choices)
 
