@@ -50,8 +50,11 @@ class AgencyMatch:
     """The agency a name refers to, how it was found, or the closest candidates when it is not certain."""
 
     agency: Agency | None
-    how: str  # "name", "short_name", "alias", "normalized", "" (none)
+    how: str  # "name", "short_name", "alias", "normalized", "region", "" (none)
     candidates: list[Agency] = field(default_factory=list)
+    # A candidate whose name contains this one or is contained in it ("新集乡" / "彭阳县新集乡人民政府"):
+    # probably the same body, so a new agency must not be created automatically.
+    strong: bool = False
 
     @property
     def certain(self) -> bool:
@@ -69,7 +72,7 @@ def agency_match(name: str | None, *, queryset=None) -> AgencyMatch:
         if len(found) == 1:
             return AgencyMatch(found[0], how)
     wanted, wanted_core = normalize_name(name), _core(name)
-    exact, scored = [], []
+    exact, scored, strong = [], [], False
     for agency in qs.prefetch_related("aliases"):
         names = agency.all_names()
         if any(normalize_name(n) == wanted for n in names) or any(_core(n) == wanted_core for n in names):
@@ -80,12 +83,13 @@ def agency_match(name: str | None, *, queryset=None) -> AgencyMatch:
         # but only a hint: the reviewer confirms it.
         if any(wanted_core and (wanted_core in _core(n) or _core(n) in wanted_core) for n in names):
             best = max(best, 0.8)
+            strong = True
         if best >= 0.5:
             scored.append((best, agency))
     if len(exact) == 1:
         return AgencyMatch(exact[0], "normalized")
     if exact:
-        return AgencyMatch(None, "", exact)
+        return AgencyMatch(None, "", exact, strong=True)
     # Same name but for a region prefix on one side ("淮安市洪泽区人民政府" / "洪泽区人民政府"): certain only
     # when exactly one agency fits.
     # Only one side may drop its prefix: "睢县住建局" and "宁陵县住建局" must never meet at "住建局".
@@ -98,7 +102,7 @@ def agency_match(name: str | None, *, queryset=None) -> AgencyMatch:
     if len(regional) == 1:
         return AgencyMatch(regional[0], "region")
     scored.sort(key=lambda t: (-t[0], t[1].name))
-    return AgencyMatch(None, "", [a for _, a in scored[:5]])
+    return AgencyMatch(None, "", [a for _, a in scored[:5]], strong=strong)
 
 
 @transaction.atomic

@@ -78,13 +78,14 @@ class Command(BaseCommand):
         create = ""
         if item.action == "needs_agency":
             candidates = "、".join(a.name for a in item.match.candidates) if item.match else ""
-            # Never create a near-duplicate of an agency that might be the one meant.
-            if not (self.create_agencies and item.parsed.agency and not candidates):
+            # Never create a near-duplicate of an agency that is probably the one meant.
+            strong = bool(item.match and item.match.strong)
+            if not (self.create_agencies and item.parsed.agency and not strong):
                 hint = f"候选：{candidates}；" if candidates else ""
                 self.stdout.write(
                     self.style.ERROR(
                         f"✖ 失败  {name}：找不到机关“{item.parsed.agency or '（未写明）'}”（{hint}"
-                        "可用 --agency 指定" + ("" if candidates else "，或加 --create-agencies 新建") + "）"
+                        "可用 --agency 指定" + ("" if strong else "，或加 --create-agencies 新建") + "）"
                     )
                 )
                 return "失败"
