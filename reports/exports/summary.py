@@ -162,7 +162,8 @@ class _SummarySheet:
         if link:
             name = WriteOnlyCell(ws)
             set_value(name, report.agency.name)
-            name.hyperlink = Hyperlink(ref="", location=f"'{link}'!A1")  # a link inside the workbook
+            quoted = link.replace("'", "''")
+            name.hyperlink = Hyperlink(ref="", location=f"'{quoted}'!A1")  # a link inside the workbook
             name.font = Font(name=FONT_NAME, size=10, color="0563C1", underline="single")
         ws.append(
             [
