@@ -244,7 +244,7 @@ class _Obs:
 
 def _observe(row: Row) -> _Obs:
     m = L.match_t3_row(row.label)
-    header = L.is_group_header(row.label) if m is None else None
+    header = L.is_group_header(row.label) if m is None and not row.member else None
     group = L.GROUP_OF_ROW[m.key] if m else (header or row.group)
     return _Obs(row, m.key if m else None, m.strength if m else 0, group, header)
 

@@ -139,6 +139,15 @@ def _distance(a: str, b: str) -> int:
     return prev[-1]
 
 
+_SPANNING_LABELS = tuple(norm(t) for t in ("三、本年度办理结果", *(f"（{n}）{c}" for n, c in zip("三四五六", GROUP_CORES.values(), strict=True))))
+
+
+def is_spanning_label_piece(text: str) -> bool:
+    """A wrapped piece (two characters or more) of a label cell that spans rows: "理结果", "（五）不"."""
+    n = norm(text)
+    return len(n) >= 2 and any(n in label for label in _SPANNING_LABELS)
+
+
 def is_group_header(text: str) -> str | None:
     """A label that names a group and no row of it: "（三）不予公开", "(六)其他处理"."""
     group = t3_group_of(text)

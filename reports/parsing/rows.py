@@ -68,6 +68,9 @@ class Row:
     # gathered from two text lines).
     ordered: bool = True
     group: str | None = None  # 表三 group known from the layout (a merged group cell beside the row)
+    # The group label beside the row spans several rows: the row is one of the group's rows, never
+    # a printed subtotal, even without a label of its own.
+    member: bool = False
     block: str | None = None  # 表二 caption block ("一", "五", "六", "八", "九")
     notes: list[str] = field(default_factory=list)
 

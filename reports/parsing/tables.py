@@ -31,6 +31,8 @@ class _State:
     # 表四: grid column → logical column 0-14.
     t4_cols: dict[int, int] | None = None
     t4_header: list[list[GridCell]] = field(default_factory=list)
+    # The table whose last row read completed the 表四 header, until a data row is read.
+    t4_header_table: int | None = None
 
 
 def read_grids(doc: Document) -> TableRows:
@@ -45,9 +47,90 @@ def read_grids(doc: Document) -> TableRows:
         if kind is not None and kind != state.table:
             state.table = kind
             state.t4_header = []
-        for r, cells in enumerate(table.rows):
-            _read_row(table, r, cells, state, out)
+        rows = tidy_rows(table.rows)
+        for i, (r, cells) in enumerate(rows):
+            spans = _vertical_spans(cells, rows[i - 1][1] if i else None, rows[i + 1][1] if i + 1 < len(rows) else None)
+            _read_row(table, r, cells, state, out, spans)
     return out
+
+
+def tidy_rows(rows: tuple[tuple[GridCell, ...], ...]) -> list[tuple[int, tuple[GridCell, ...]]]:
+    """The grid's rows with their indices, without the rows that are only slices of another row.
+
+    A browser printing an HTML table across pages draws the borders of row-spanning label cells
+    partway down a row, and the PDF grid then cuts one table row into two: a thin row holding only
+    continuations of merged cells, or a row's values in one slice and its label in the other.
+    A row that adds nothing is dropped; a row whose numbers all continue those of the row above
+    (the value cells span both) is the same table row and is joined to it.
+    """
+    out: list[tuple[int, tuple[GridCell, ...]]] = []
+    for r, cells in enumerate(rows):
+        below = rows[r + 1] if r + 1 < len(rows) else None
+        if _adds_nothing(cells, below):
+            continue
+        if out:
+            joined = _joined(out[-1][1], cells)
+            if joined is not None:
+                out[-1] = (out[-1][0], joined)
+                continue
+        out.append((r, cells))
+    return out
+
+
+def _adds_nothing(cells: tuple[GridCell, ...], below: tuple[GridCell, ...] | None) -> bool:
+    """Every position continues a merged cell, starts one that goes on below, or starts an empty
+    block spanning to the right: the row has no cell of its own."""
+    if not any(c.merged for c in cells):
+        return False
+    for j, c in enumerate(cells):
+        if c.merged:
+            continue
+        if not c.text.strip():
+            if j + 1 < len(cells) and cells[j + 1].merged and not cells[j + 1].text.strip():
+                continue
+            return False  # an empty cell of its own: a blank value or label of a real row
+        if below is not None and j < len(below) and below[j].merged and below[j].text == c.text:
+            continue
+        return False
+    return True
+
+
+def _joined(above: tuple[GridCell, ...], cells: tuple[GridCell, ...]) -> tuple[GridCell, ...] | None:
+    """``above`` and ``cells`` as one row when every number of ``cells`` continues the one above it."""
+    if len(above) != len(cells):
+        return None
+    continued = False
+    out = []
+    for a, c in zip(above, cells, strict=True):
+        text = c.text.strip()
+        if is_value_like(c.text) and text:
+            if not c.merged or a.text != c.text:
+                return None  # a number of its own: a row of its own
+            continued = True
+            out.append(a)
+        elif c.merged and a.text == c.text or not text:
+            out.append(a)
+        elif not a.text.strip():
+            out.append(c)  # the label printed in the lower slice
+        else:
+            return None  # two different texts: two rows
+    return tuple(out) if continued else None
+
+
+def _vertical_spans(
+    cells: tuple[GridCell, ...], above: tuple[GridCell, ...] | None, below: tuple[GridCell, ...] | None
+) -> frozenset[int]:
+    """Columns where the row's cell is part of a merged cell spanning rows (a rowspan label)."""
+    out = set()
+    for j, c in enumerate(cells):
+        if not c.text.strip():
+            continue
+        if below is not None and j < len(below) and below[j].merged and below[j].text == c.text:
+            out.add(j)
+        elif c.merged and above is not None and j < len(above) and above[j].text == c.text:
+            if not (j and cells[j - 1].merged is False and cells[j - 1].text == c.text):
+                out.add(j)
+    return frozenset(out)
 
 
 def _heading_lines(doc: Document) -> list[tuple[int, int]]:
@@ -67,9 +150,13 @@ def _section_before(headings: list[tuple[int, int]], start: int, end: int) -> st
     return kind
 
 
-def _read_row(table: Table, r: int, cells: tuple[GridCell, ...], state: _State, out: TableRows) -> None:
+def _read_row(
+    table: Table, r: int, cells: tuple[GridCell, ...], state: _State, out: TableRows, spans: frozenset[int]
+) -> None:
     texts = [c.text for c in cells]
     if not any(t.strip() for t in texts):
+        if state.table == "t4" and state.t4_header_table == table.index:
+            _t4_blank_row(cells, state, out, Where(page=cells[0].page or table.page, table=table.index, row=r))
         return
     sign = L.table_sign(_distinct(cells))
     if sign is not None:
@@ -90,9 +177,10 @@ def _read_row(table: Table, r: int, cells: tuple[GridCell, ...], state: _State, 
     if state.table == "t2":
         _t2_row(cells, state, out, where)
     elif state.table == "t3":
-        _t3_row(table, cells, state, out, where)
+        _t3_row(table, cells, state, out, where, spans)
     elif state.table == "t4":
         _t4_row(cells, state, out, where)
+        state.t4_header_table = table.index if state.t4_cols and not out.t4 else None
 
 
 def _distinct(cells: tuple[GridCell, ...]) -> list[str]:
@@ -142,7 +230,9 @@ def _t3_header_cols(cells: tuple[GridCell, ...]) -> dict[int, int]:
     return {j: c for j, c in ((j, L.t3_column_of(cell.text)) for j, cell in enumerate(cells)) if c is not None}
 
 
-def _t3_row(table: Table, cells: tuple[GridCell, ...], state: _State, out: TableRows, where: Where) -> None:
+def _t3_row(
+    table: Table, cells: tuple[GridCell, ...], state: _State, out: TableRows, where: Where, spans: frozenset[int]
+) -> None:
     header = _t3_header_cols(cells)
     if len(header) >= 2 and not any(is_value_like(c.text) and c.text.strip() for c in cells):
         merged = dict(state.t3_cols or {}) if state.t3_width == len(cells) else {}
@@ -158,10 +248,14 @@ def _t3_row(table: Table, cells: tuple[GridCell, ...], state: _State, out: Table
     label_cells = cells[:first_value]
     labels = _label_pieces(label_cells)
     group = None
-    for c in label_cells:
+    member = False
+    for j, c in enumerate(label_cells):
         g = L.is_group_header(c.text)
         if g:
             group = g
+            # A group label spanning rows stands beside the group's rows: this row is one of them,
+            # not a printed subtotal of the group.
+            member = j in spans
     value_cells = []
     for j, logical in sorted(cols.items(), key=lambda kv: kv[1]):
         if j >= len(cells):
@@ -170,7 +264,16 @@ def _t3_row(table: Table, cells: tuple[GridCell, ...], state: _State, out: Table
         value_cells.append(Cell(c.text, where.with_col(j), col=logical, merged=c.merged))
     # A row without label or value still counts: the grid keeps every template row in its place.
     out.t3.append(
-        Row("t3", tuple(labels), tuple(value_cells), where, positioned=True, explicit_blanks=True, group=group)
+        Row(
+            "t3",
+            tuple(labels),
+            tuple(value_cells),
+            where,
+            positioned=True,
+            explicit_blanks=True,
+            group=group,
+            member=member,
+        )
     )
 
 
@@ -218,6 +321,16 @@ def _t4_row(cells: tuple[GridCell, ...], state: _State, out: TableRows, where: W
         return
     values = [Cell(c.text, where.with_col(j), merged=c.merged) for j, c in enumerate(cells) if not c.merged]
     out.t4.append(Row("t4", (), tuple(values), where, positioned=False, explicit_blanks=True))
+
+
+def _t4_blank_row(cells: tuple[GridCell, ...], state: _State, out: TableRows, where: Where) -> None:
+    """An empty row right under a complete 表四 header: the data row, every cell blank in the source."""
+    state.t4_header_table = None
+    cols = state.t4_cols
+    if not cols or len(cols) != 15 or any(c.merged for c in cells):
+        return
+    value_cells = [Cell("", where.with_col(j), col=k) for j, k in cols.items()]
+    out.t4.append(Row("t4", (), tuple(value_cells), where, positioned=True, explicit_blanks=True))
 
 
 def _t4_columns(header: list[list[GridCell]], width: int) -> dict[int, int] | None:

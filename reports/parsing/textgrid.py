@@ -399,21 +399,46 @@ def _t2_blocks_by_count(rows: list[Row]) -> list[Row]:
     """表二 in reading order. A block is read only when it holds exactly one number per cell: a
     one-column block's numbers then go to its rows top to bottom (a column reads the same in any order,
     even when a value comes before its label); the two three-column rows of （一） must each be
-    followed by their own three. Any other block keeps its rows unplaced."""
+    followed by their own three. Any other block keeps its rows unplaced.
+
+    Reading order can also carry a value past the next block's caption (a browser's print of the
+    table does): the count of the block it lands in may then still look right. So a block is not read
+    when a number stands between its caption and its header, nor when one stands between its header
+    and its first row while the block before it is short of numbers (where that number may come from).
+    """
     by_block: dict[str | None, list[Row]] = {}
     for r in rows:
         by_block.setdefault(r.block, []).append(r)
     out: list[Row] = []
+    previous_full = True
     for block, members in by_block.items():
         keys = T2_BLOCK_ROWS.get(block or "")
         numbers = [c for r in members for c in r.cells if clean_token(c.raw)]
         labelled = [r for r in members if r.labels and L.match_t2_row(r.labels[0])]
-        if keys and len(numbers) == len(keys) and [L.match_t2_row(r.labels[0]) for r in labelled] == list(keys):
+        in_place = _t2_numbers_in_place(members, previous_full)
+        previous_full = len(numbers) == T2_BLOCK_CELLS.get(block or "", -1)
+        if in_place and keys and len(numbers) == len(keys) and [L.match_t2_row(r.labels[0]) for r in labelled] == list(keys):
             for r, cell in zip(labelled, numbers, strict=True):
                 out.append(Row("t2", r.labels, (cell,), r.where, block=block))
             continue
-        complete = block == "一" and len(numbers) == 6 and all(len(r.cells) == 3 for r in labelled)
+        complete = in_place and block == "一" and len(numbers) == 6 and all(len(r.cells) == 3 for r in labelled)
         for r in members:
             r.ordered = complete
         out.extend(members)
     return out
+
+
+T2_BLOCK_CELLS = {"一": 6, "五": 1, "六": 2, "八": 1}
+
+
+def _t2_numbers_in_place(members: list[Row], previous_full: bool) -> bool:
+    """No number of the block stands where reading order may have carried one from the block before."""
+    for r in members:
+        if not any(clean_token(c.raw) for c in r.cells):
+            continue
+        first = r.labels[0] if r.labels else ""
+        if L.t2_caption(first):
+            return False  # between the caption and the header: out of place
+        if not L.match_t2_row(first) and not previous_full:
+            return False  # under the header, before any row, with numbers missing just before
+    return True

@@ -120,6 +120,7 @@ class _R:
     cells: list[tuple[_Tok, int | None, _Line]] = field(default_factory=list)
     ordered: bool = True
     group: str | None = None
+    strength: int = 2  # of the label match: 1 is a piece of a label, perhaps the wrapped end of one
 
     @property
     def cols(self) -> set[int]:
@@ -142,7 +143,7 @@ def _t3(lines: list[_Line]) -> list[Row]:
     for i, line in enumerate(data):
         if i in consumed:
             continue
-        m = L.match_t3_row(line.label) if line.words else None
+        m = _match(line)
         if not line.nums:
             if m is None:
                 continue
@@ -150,7 +151,7 @@ def _t3(lines: list[_Line]) -> list[Row]:
                 rows[-1].labels.append(line.label)
                 rows[-1].lines.append(line)
                 continue
-            rows.append(_R([line.label], m.key, [line]))
+            rows.append(_R([line.label], m.key, [line], strength=m.strength))
             continue
         cols = list(range(7)) if len(line.nums) == 7 else _agreed(line.nums, _candidates(i, line, data, full, header))
         cells = [(tok, cols[k] if cols else None, line) for k, tok in enumerate(line.nums)]
@@ -177,6 +178,19 @@ def _t3(lines: list[_Line]) -> list[Row]:
         rows.append(_R([line.label] if line.words else [], None, [line], cells, group=L.is_group_header(line.label)))
     blanks_shown = any(0 < len(r.cells) < 7 and r.cells and all(c is not None for _, c, _ in r.cells) for r in rows)
     return [_to_row(r, blanks_shown) for r in rows]
+
+
+def _match(line: _Line) -> L.RowMatch | None:
+    """The row a line's label names. A label cell spanning rows (三、本年度办理结果, （五）不予处理)
+    prints its wrapped pieces at the start of the lines beside it; those pieces are set aside."""
+    if not line.words:
+        return None
+    m = L.match_t3_row(line.label)
+    words = [w.text for w in line.words]
+    while m is None and len(words) > 1 and L.is_spanning_label_piece(words[0]):
+        words = words[1:]
+        m = L.match_t3_row(" ".join(words))
+    return m
 
 
 def _joinable(row: _R, cols: list[int] | None) -> bool:
@@ -207,7 +221,7 @@ def _label_row_below(data: list[_Line], i: int, consumed: set[int]) -> tuple[int
             return None
         if j in consumed:
             continue
-        m = L.match_t3_row(cand.label) if cand.words else None
+        m = _match(cand)
         if cand.nums:
             return None
         if m is not None and m.strength == 2:
@@ -224,7 +238,9 @@ def _to_row(r: _R, blanks_shown: bool) -> Row:
     else:
         cells = [Cell(tok.text, _where(line)) for tok, _, line in r.cells]
     row = Row("t3", tuple(r.labels), tuple(cells), _where(r.lines[0]), positioned=positioned, group=r.group)
-    row.explicit_blanks = positioned or (not r.cells and blanks_shown)
+    # A label line without values is a blank row only when it names its row outright: a piece of a
+    # label is more likely the wrapped end of a row whose values were not recognised.
+    row.explicit_blanks = positioned or (not r.cells and blanks_shown and r.strength == 2)
     row.ordered = r.ordered
     row.notes.append("layout")
     return row

@@ -1,0 +1,171 @@
+"""The grid engine on grids shaped like real conversions: a browser's print of a portal's HTML table
+slices rows at page breaks (thin rows of merged-cell continuations, a row's values and its label in
+two slices), and a 表四 data row may be printed with every cell empty."""
+
+from __future__ import annotations
+
+from reports import canonical
+from reports.parsing.document import Document, GridCell, Table, TextLine
+from reports.parsing.engine import build_report
+from reports.parsing.tables import tidy_rows
+from reports.parsing.types import ParsedReport
+
+Grid = list[tuple[GridCell, ...]]
+TOP = "三、本年度办理结果"
+GROUP_LABEL = {"withheld": "（三）不予公开", "unavailable": "（四）无法提供", "not_processed": "（五）不予处理",
+               "other": "（六）其他处理"}  # fmt: skip
+
+
+def _cell(text: str, merged: bool = False) -> GridCell:
+    return GridCell(text, merged)
+
+
+def _values(i: int) -> list[str]:
+    """Row i's numbers: distinct per row, adding up along the row (R2)."""
+    return [str(i), "1", "0", "0", "0", "0", str(i + 1)]
+
+
+def t3_grid(*, sub_labels: bool = True) -> Grid:
+    """表三 as an HTML table with rowspans reads: 3 label columns, 7 value columns."""
+    note = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+    rows: Grid = [
+        (_cell(note), _cell(note, True), _cell(note, True), _cell("申请人情况"), *[_cell("申请人情况", True)] * 6),
+        (*[_cell(note, True)] * 3, _cell("自然人"), _cell("法人或其他组织"), *[_cell("法人或其他组织", True)] * 4,
+         _cell("总计")),
+        (*[_cell(note, True)] * 3, _cell("自然人", True), _cell("商业企业"), _cell("科研机构"), _cell("社会公益组织"),
+         _cell("法律服务机构"), _cell("其他"), _cell("总计", True)),
+    ]  # fmt: skip
+    previous_group = None
+    for i, r in enumerate(canonical.TABLE3_ROWS):
+        values = [_cell(v) for v in _values(i)]
+        if r.key in ("new_received", "carried_over", "carried_forward"):
+            label = (_cell(r.label), _cell(r.label, True), _cell(r.label, True))
+        elif r.group_key is None:
+            top = _cell(TOP, merged=r.key != "granted")
+            label = (top, _cell(r.label), _cell(r.label, True))
+        else:
+            group = GROUP_LABEL[r.group_key]
+            label = (_cell(TOP, True), _cell(group, merged=r.group_key == previous_group),
+                     _cell(r.label if sub_labels else ""))  # fmt: skip
+        previous_group = r.group_key
+        rows.append((*label, *values))
+    return rows
+
+
+def _report(*tables: Grid) -> ParsedReport:
+    doc = Document(
+        format="pdf",
+        lines=(TextLine("三、收到和处理政府信息公开申请情况", 1),),
+        tables=tuple(Table(tuple(rows), i, after_line=1) for i, rows in enumerate(tables)),
+    )
+    return build_report(doc, source="grid", fmt="pdf", sha256="")
+
+
+def _row_at(grid: Grid, key: str) -> int:
+    return 3 + canonical.TABLE3_ROW_KEYS.index(key)
+
+
+def _t3_values_read(report: ParsedReport) -> None:
+    for i, r in enumerate(canonical.TABLE3_ROWS):
+        for col, want in zip(canonical.TABLE3_COLUMN_KEYS, _values(i), strict=True):
+            assert report.values[canonical.t3(r.key, col)] == int(want), (r.key, col)
+
+
+def test_the_plain_grid_reads() -> None:
+    _t3_values_read(_report(t3_grid(sub_labels=False)))
+
+
+def test_a_thin_row_of_continuations_at_a_page_break_is_dropped() -> None:
+    # The page ends under 2.其他法律行政法规禁止公开: the label columns go on to the page foot, the
+    # rest of that strip is one empty block.
+    grid = t3_grid(sub_labels=False)
+    at = _row_at(grid, "withheld_law_prohibited") + 1
+    thin = (_cell(TOP, True), _cell(GROUP_LABEL["withheld"], True), _cell(""), *[_cell("", True)] * 7)
+    page_one, page_two = grid[:at] + [thin], grid[at:]
+    report = _report(page_one, page_two)
+    _t3_values_read(report)
+    assert not [w for w in report.warnings if w.code.startswith("W_") and set(w.keys) & set(canonical.TABLE3_KEYS)]
+
+
+def test_a_row_sliced_in_two_is_joined() -> None:
+    # The border of （六）其他处理 is drawn a little below the top of its first row: the row's numbers
+    # start in the upper slice and go on (merged) into the lower one, which holds the group label.
+    grid = t3_grid(sub_labels=False)
+    at = _row_at(grid, "other_no_correction")
+    row = grid[at]
+    upper = (row[0], _cell(""), _cell(""), *row[3:])
+    lower = (_cell(TOP, True), _cell(GROUP_LABEL["other"]), _cell("", True), *[_cell(c.text, True) for c in row[3:]])
+    following = [(r[0], _cell(GROUP_LABEL["other"], True), r[2], *r[3:]) for r in grid[at + 1 : at + 3]]
+    grid[at : at + 3] = [upper, lower, *following]
+    report = _report(grid)
+    _t3_values_read(report)
+
+
+def test_a_label_slice_below_the_numbers_is_joined() -> None:
+    # （七）总计 printed in the lower slice of its row, its numbers in the upper one.
+    grid = t3_grid()
+    at = _row_at(grid, "total_processed")
+    row = grid[at]
+    upper = (_cell(TOP, True), _cell(""), _cell(""), *row[3:])
+    lower = (_cell(""), _cell("（七）总计"), _cell(""), *[_cell(c.text, True) for c in row[3:]])
+    grid[at : at + 1] = [upper, lower]
+    _t3_values_read(_report(grid))
+
+
+def test_a_blank_row_is_not_a_slice() -> None:
+    grid = t3_grid(sub_labels=False)
+    blank = (_cell(TOP, True), _cell(GROUP_LABEL["withheld"], True), *[_cell("")] * 8)
+    rows = tuple(grid[:6] + [blank])
+    assert len(tidy_rows(rows)) == 7
+    sliced = (_cell(TOP, True), _cell(GROUP_LABEL["withheld"], True), _cell(""), *[_cell("", True)] * 7)
+    assert len(tidy_rows(tuple(grid[:6] + [sliced]))) == 6
+
+
+def test_a_row_beside_a_spanning_group_label_is_no_subtotal() -> None:
+    # One row too many under （三）不予公开 (all without labels): its first row is not a printed subtotal
+    # of the group just because the group's spanning label stands beside it. Nothing there is read.
+    grid = t3_grid(sub_labels=False)
+    at = _row_at(grid, "withheld_state_secret")
+    extra = (_cell(TOP, True), _cell(GROUP_LABEL["withheld"], True), _cell(""), *[_cell(v) for v in ["5"] * 6 + ["30"]])
+    grid.insert(at + 3, extra)
+    report = _report(grid)
+    assert not report.printed_subtotals
+    for r in canonical.GROUPS["withheld"][1]:
+        assert report.values[canonical.t3(r, "total")] is None
+    assert any(w.code == "W_ROWS_UNPLACED" for w in report.warnings)
+
+
+def _t4_grid(data: tuple[GridCell, ...]) -> Grid:
+    blocks = ("行政复议", "未经复议直接起诉", "复议后起诉")
+    cols = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
+    return [
+        (_cell("行政复议"), *[_cell("行政复议", True)] * 4, _cell("行政诉讼"), *[_cell("行政诉讼", True)] * 9),
+        (*[_cell(c) for c in cols], _cell(blocks[1]), *[_cell(blocks[1], True)] * 4, _cell(blocks[2]),
+         *[_cell(blocks[2], True)] * 4),
+        (*[_cell(c, True) for c in cols], *[_cell(c) for c in cols], *[_cell(c) for c in cols]),
+        data,
+    ]  # fmt: skip
+
+
+def _t4_report(grid: Grid) -> ParsedReport:
+    doc = Document(
+        format="pdf",
+        lines=(TextLine("四、政府信息公开行政复议、行政诉讼情况", 1),),
+        tables=(Table(tuple(grid), 0, after_line=1),),
+    )
+    return build_report(doc, source="grid", fmt="pdf", sha256="")
+
+
+def test_an_empty_t4_data_row_is_read_as_blank() -> None:
+    report = _t4_report(_t4_grid(tuple(_cell("") for _ in range(15))))
+    for key in canonical.TABLE4_KEYS:
+        assert report.values[key] is None
+        assert report.provenance[key].blank and not report.provenance[key].missing
+    assert not any(set(w.keys) & set(canonical.TABLE4_KEYS) for w in report.warnings)
+
+
+def test_an_empty_merged_strip_under_t4_is_no_data_row() -> None:
+    report = _t4_report(_t4_grid((_cell(""), *[_cell("", True)] * 14)))
+    for key in canonical.TABLE4_KEYS:
+        assert report.provenance[key].missing
+    assert any(set(w.keys) >= set(canonical.TABLE4_KEYS) for w in report.warnings)

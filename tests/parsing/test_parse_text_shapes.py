@@ -1,0 +1,84 @@
+"""Plain-text shapes of real conversions: reading order that carries a 表二 value past the next
+block's caption (pdftotext of a browser's print), and -layout lines that start with the wrapped
+pieces of a label spanning rows."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from reports.parsing import labels as L
+from reports.parsing import parse_document
+from reports.parsing.document import TextLine
+from reports.parsing.textlayout import read_layout_region
+
+HEAD = ["某某县某某局2024年政府信息公开工作年度报告", "一、总体情况", "本局认真贯彻落实条例。", "二、主动公开政府信息情况"]
+T1_FULL = ["第二十条第（一）项", "信息内容", "本年制发件数", "本年废止件数", "现行有效件数",
+           "规章", "0", "0", "0", "行政规范性文件", "4", "0", "34"]  # fmt: skip
+TAIL = ["三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "无。",
+        "六、其他需要报告的事项", "无。"]  # fmt: skip
+
+
+def _t2(lines: list[str]) -> dict[str, object]:
+    report = parse_document("\n".join(HEAD + lines + TAIL).encode(), "raw.txt")
+    named = {k for w in report.warnings for k in w.keys}
+    out = {}
+    for key in ("licensing", "punishment", "coercion", "fees"):
+        full = f"active_disclosure.{key}." + ("amount" if key == "fees" else "decisions")
+        value = report.values[full]
+        if value is None:
+            assert full in named  # an unread cell is always named by a warning
+        out[key] = value
+    return out
+
+
+def test_raw_order_in_place_is_read() -> None:
+    lines = T1_FULL + ["第二十条第（五）项", "信息内容", "本年处理决定数量", "338", "行政许可",
+                       "第二十条第（六）项", "信息内容", "本年处理决定数量", "行政处罚", "29", "行政强制", "1",
+                       "第二十条第（八）项", "信息内容", "本年收费金额（单位：万元）", "行政事业性收费", "2.2"]  # fmt: skip
+    assert _t2(lines) == {"licensing": 338, "punishment": 29, "coercion": 1, "fees": Decimal("2.2")}
+
+
+def test_a_value_carried_past_the_next_caption_is_not_read() -> None:
+    # 行政处罚 3 and 行政强制 blank, 收费 blank: the 3 comes after the next block's caption.
+    lines = T1_FULL + ["第二十条第（五）项", "信息内容", "本年处理决定数量", "行政许可", "163",
+                       "第二十条第（六）项", "信息内容", "本年处理决定数量", "行政处罚", "行政强制",
+                       "第二十条第（八）项", "3", "信息内容", "本年收费金额（单位：万元）", "行政事业性收费"]  # fmt: skip
+    got = _t2(lines)
+    assert got["fees"] is None and got["punishment"] is None and got["coercion"] is None
+
+
+def test_a_value_under_the_header_after_a_short_block_is_not_read() -> None:
+    # 行政许可 163 is carried under the header of （六）, whose 行政处罚 is blank and 行政强制 is 5: the
+    # block then holds two numbers for two rows, but the block before it is short of its number.
+    lines = T1_FULL + ["第二十条第（五）项", "信息内容", "本年处理决定数量", "行政许可",
+                       "第二十条第（六）项", "信息内容", "本年处理决定数量", "163", "行政处罚", "行政强制", "5",
+                       "第二十条第（八）项", "信息内容", "本年收费金额（单位：万元）", "行政事业性收费", "2.2"]  # fmt: skip
+    got = _t2(lines)
+    assert got["punishment"] is None and got["coercion"] is None and got["licensing"] is None
+    assert got["fees"] == Decimal("2.2")
+
+
+def _lines(texts: list[str]) -> list[TextLine]:
+    return [TextLine(t, i + 1, 1) for i, t in enumerate(texts)]
+
+
+def test_layout_label_after_pieces_of_spanning_labels() -> None:
+    region = _lines([
+        "                2.重复申请                                                      0",
+        "         3.要求提供公开出版物                                                        0",
+        "三、本 （五）不",
+        "                                                                            0",
+        "年度办 予处理  4.无正当理由大量反复申请",
+        "理结果             5.要求行政机关确认或重新出具已                                            0",
+        "                获取信息",
+    ])  # fmt: skip
+    rows = read_layout_region("t3", region)
+    keys = [m.key if (m := L.match_t3_row(r.label)) else None for r in rows]
+    assert keys == ["not_processed_duplicate", "not_processed_publication", "not_processed_excessive",
+                    "not_processed_confirmation"]  # fmt: skip
+    assert [c.raw for c in rows[-1].cells] == ["0"]
+
+
+def test_spanning_label_pieces() -> None:
+    assert all(L.is_spanning_label_piece(t) for t in ("三、本", "年度办", "理结果", "（五）不", "予处理", "法提供"))
+    assert not any(L.is_spanning_label_piece(t) for t in ("5.要求行政机关", "获取信息", "其", "2.重复申请"))
