@@ -31,6 +31,7 @@ def build_report(doc: Document, *, source: str, fmt: str, sha256: str) -> Parsed
     # A 2019 report has no （六）1/2 rows: those cells stay empty rather than be proved 0.
     infer(asm, exclude=canonical.NOT_IN_2019 if meta.template == "2019" else frozenset())
     _cover_missing(asm)
+    _image_pages(doc, asm)
     warnings = _meta_warnings(meta) + asm.warnings
     legacy = asm.legacy or None
     return ParsedReport(
@@ -75,6 +76,14 @@ def _cover_missing(asm: Assembly) -> None:
     unnamed = [k for k in canonical.ALL_KEYS if asm.is_unknown(k) and k not in named]
     if unnamed:
         asm.warn("W_MISSING_CELL", f"{len(unnamed)} 个单元格未能读取", unnamed)
+
+
+def _image_pages(doc: Document, asm: Assembly) -> None:
+    """A table that is incomplete may be a picture pasted into a page that has no text at all."""
+    pages = [p for p in doc.metadata.get("image_only_pages", "").split(",") if p.strip()]
+    unread = [k for k in canonical.ALL_KEYS if asm.is_unknown(k)]
+    if pages and unread:
+        asm.warn("W_IMAGE_PAGE", f"第{'、'.join(pages)}页是图片，表格可能是插入的图片，请核对原件", unread)
 
 
 def _meta_warnings(meta: Meta) -> list[ParseWarning]:

@@ -414,6 +414,50 @@ def test_an_image_only_page_in_a_text_pdf_is_reported_and_its_ocr_layer_is_not_r
     assert [line.text for line in doc.lines] == ["A report with text on page one and a pasted picture on page two."]
 
 
+def test_a_table_page_pasted_as_a_picture_is_named_in_a_warning() -> None:
+    from reports.parsing import parse_document
+
+    source = CORPUS / "generated/r02_pdf.pdf"
+    pdf = pdfium.PdfDocument(source.read_bytes())
+    table_page = next(i for i in range(len(pdf)) if "申请人情况" in pdf[i].get_textpage().get_text_range())
+    width, height = pdf[table_page].get_size()
+    pdf.del_page(table_page)
+    page = pdf.new_page(width, height, index=table_page)
+    bitmap = pdfium.PdfBitmap.new_native(40, 40, pdfium_c.FPDFBitmap_BGR)
+    bitmap.fill_rect((200, 200, 200, 255), 0, 0, 40, 40)
+    image = pdfium.PdfImage.new(pdf)
+    image.set_bitmap(bitmap)
+    image.set_matrix(pdfium.PdfMatrix().scale(width - 80, height - 120).translate(40, 60))
+    page.insert_obj(image)
+    page.gen_content()
+    report = parse_document(_save(pdf), "pasted.pdf")
+    expected = canonical.flatten(label(source))
+    read_values = {k: v for k, v in report.values.items() if v is not None}
+    assert read_values and all(Decimal(str(expected[k])) == Decimal(str(v)) for k, v in read_values.items())
+    pictures = [w for w in report.warnings if w.code == "W_IMAGE_PAGE"]
+    assert len(pictures) == 1
+    assert pictures[0].message == f"第{table_page + 1}页是图片，表格可能是插入的图片，请核对原件"
+    unread = {k for k in canonical.ALL_KEYS if report.values[k] is None and not report.provenance[k].blank}
+    assert unread and set(pictures[0].keys) == unread
+
+
+def test_an_image_page_beside_complete_tables_is_not_warned_about() -> None:
+    from reports.parsing import parse_document
+
+    source = CORPUS / "generated/r02_pdf.pdf"
+    pdf = pdfium.PdfDocument(source.read_bytes())
+    width, height = pdf[0].get_size()
+    page = pdf.new_page(width, height)
+    bitmap = pdfium.PdfBitmap.new_native(40, 40, pdfium_c.FPDFBitmap_BGR)
+    image = pdfium.PdfImage.new(pdf)
+    image.set_bitmap(bitmap)
+    image.set_matrix(pdfium.PdfMatrix().scale(200, 100).translate(40, 60))
+    page.insert_obj(image)
+    page.gen_content()
+    report = parse_document(_save(pdf), "with_a_stamp_page.pdf")
+    assert not any(w.code == "W_IMAGE_PAGE" for w in report.warnings)
+
+
 def test_scan_with_an_ocr_layer_is_refused_as_scanned() -> None:
     d = _Drawing()
     d.picture()
