@@ -164,6 +164,9 @@ def _t2_unreadable(asm: Assembly, keys: list[str], row: Row, found: int) -> None
     if found == 0:
         msg = f"表二 “{row.label}” 没有数值（{row.where.describe()}）"
         code = "W_MISSING_CELL"
+    elif found == want:
+        msg = f"表二 “{row.label}” 有 {found} 个数，但在文本的阅读顺序中无法确认它们属于这一行（{row.where.describe()}）"
+        code = "W_UNCERTAIN_ORDER"
     else:
         msg = f"表二 “{row.label}” 有 {found} 个数，应为 {want} 个，无法确定各数所在的列（{row.where.describe()}）"
         code = "W_SHORT_ROW"
@@ -453,6 +456,9 @@ def _place_t3(asm: Assembly, row_key: str, row: Row) -> None:
                 f"（{row.where.describe()}；该页没有可对照的列标题或完整的行）"
             )
             asm.warn("W_AMBIGUOUS_COLUMNS", msg, keys)
+        elif n == 7:
+            msg = f"{row_name(row_key)} 有 7 个数，但在文本的阅读顺序中无法确认它们的列和所属的行（{row.where.describe()}）"
+            asm.warn("W_UNCERTAIN_ORDER", msg, keys)
         else:
             msg = f"{row_name(row_key)} 只有 {n} 个数，应为 7 个（{row.where.describe()}）"
             if n > 7:
@@ -491,7 +497,11 @@ def assemble_t4(rows: list[Row], asm: Assembly, found: bool) -> None:
         filled = [c for c in row.cells if c.raw.strip()]
         for k in keys:
             asm.missing(k, None, row.where)
-        asm.warn("W_SHORT_ROW", f"表四 有 {len(filled)} 个数，应为 15 个，无法确定各数所在的列", keys)
+        if len(filled) == 15 and not row.ordered:
+            msg = "表四 有 15 个数，但按文本的阅读顺序三组数各自的合计不符，无法确认各数所在的列"
+            asm.warn("W_UNCERTAIN_ORDER", msg, keys)
+        else:
+            asm.warn("W_SHORT_ROW", f"表四 有 {len(filled)} 个数，应为 15 个，无法确定各数所在的列", keys)
         return
     for key, cell in zip(keys, cells, strict=True):
         if cell is None:

@@ -271,13 +271,25 @@ def _t3_by_sequence(region: list[TextLine], out: TableRows) -> list[Row] | None:
     all such moves, that table is read, with a warning saying which value was moved."""
     cells = [Cell(ln.text.strip(), Where(page=ln.page, line=ln.line)) for ln in region if is_number_text(ln.text)]
     n_rows = len(cells) // 7
-    if len(cells) % 7 or n_rows not in (25, 23):
+    if len(cells) % 7 > 1 or n_rows not in (25, 23):
         return None
     keys = [k for k in canonical.TABLE3_ROW_KEYS if n_rows == 25 or k not in ("other_no_correction", "other_unpaid_fee")]
     values = [parse_value(c.raw).value for c in cells]
     if any(not isinstance(v, int) for v in values):
         return None
     check = _Identities(keys)
+    if len(cells) % 7 == 1:
+        extra = _single_extra(values, check)  # type: ignore[arg-type]
+        if extra is None:
+            return None
+        token = cells.pop(extra)
+        values.pop(extra)
+        out.notes.append((
+            "I_EXTRA_NUMBER",
+            f"表三 部分的纯文本比表格的单元格多 1 个数；去掉一个“{token.raw}”（例如第{token.where.line}行的）后"
+            "全部勾稽关系成立，且只有这一种结果，已按此读取（多出的数属于表格以外的内容）",
+            (),
+        ))  # fmt: skip
     order = list(range(len(cells)))
     if not check.holds(values):  # type: ignore[arg-type]
         moved = _single_move(values, check)  # type: ignore[arg-type]
@@ -353,6 +365,19 @@ def _single_move(values: list[int], check: _Identities) -> tuple[int, int] | Non
             if len(found) > 1:
                 return None
     return next(iter(found.values())) if found else None
+
+
+def _single_extra(values: list[int], check: _Identities) -> int | None:
+    """The index of a number that is not the table's (a value of the text around it, carried in by the
+    reading order): dropping it must make every identity hold, and every such drop must give the same table."""
+    tables = {}
+    for i in range(len(values)):
+        cand = values[:i] + values[i + 1 :]
+        if check.holds(cand):
+            tables.setdefault(tuple(cand), i)
+            if len(tables) > 1:
+                return None
+    return next(iter(tables.values())) if tables else None
 
 
 def _trailing_values(cells: list[_TCell]) -> list[_TCell]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from reports import canonical
 from reports.parsing import labels as L
 from reports.parsing import parse_document
 from reports.parsing.document import TextLine
@@ -82,3 +83,53 @@ def test_layout_label_after_pieces_of_spanning_labels() -> None:
 def test_spanning_label_pieces() -> None:
     assert all(L.is_spanning_label_piece(t) for t in ("三、本", "年度办", "理结果", "（五）不", "予处理", "法提供"))
     assert not any(L.is_spanning_label_piece(t) for t in ("5.要求行政机关", "获取信息", "其", "2.重复申请"))
+
+
+# --------------------------------------------------------------------------------------------------
+# 表三 in reading order, one value a line
+
+
+def _t3_table() -> dict[str, int]:
+    """A 表三 satisfying every identity, with distinct-looking numbers."""
+    t3 = canonical.t3
+    v: dict[str, int] = {}
+    for c_i, c in enumerate(canonical.APPLICANT_COLUMN_KEYS):
+        outcomes = {r: (r_i * 3 + c_i * 5) % 7 for r_i, r in enumerate(canonical.OUTCOME_ROW_KEYS)}
+        v.update({t3(r, c): x for r, x in outcomes.items()})
+        v[t3("total_processed", c)] = sum(outcomes.values())
+        v[t3("carried_forward", c)] = c_i + 1
+        v[t3("carried_over", c)] = 2
+        v[t3("new_received", c)] = sum(outcomes.values()) + c_i + 1 - 2
+    for r in canonical.TABLE3_ROW_KEYS:
+        v[t3(r, "total")] = sum(v[t3(r, c)] for c in canonical.APPLICANT_COLUMN_KEYS)
+    return v
+
+
+def _raw_t3(values: dict[str, int], before_header: list[str] = ()) -> str:  # type: ignore[assignment]
+    lines = HEAD + T1_FULL + ["三、收到和处理政府信息公开申请情况", *before_header, "申请人情况",
+                              "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "法人或其他组织",
+                              "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]  # fmt: skip
+    for row in canonical.TABLE3_ROWS:
+        lines.append(row.label)
+        lines.extend(str(values[k]) for k in canonical.keys_of_row(row.key))
+    return "\n".join(lines + TAIL[1:])
+
+
+def test_reading_order_t3_with_one_number_of_the_text_before_it() -> None:
+    values = _t3_table()
+    report = parse_document(_raw_t3(values, before_header=["3"]).encode(), "raw.txt")
+    assert {k: report.values[k] for k in values} == values
+    assert any(w.code == "I_EXTRA_NUMBER" for w in report.warnings)
+
+
+def test_reading_order_t3_with_one_number_too_many_that_no_drop_explains() -> None:
+    values = _t3_table()
+    broken = dict(values)
+    broken[canonical.t3("granted", "total")] += 1  # R2 fails in that row whatever number is dropped
+    report = parse_document(_raw_t3(broken, before_header=["3"]).encode(), "raw.txt")
+    named = {k for w in report.warnings for k in w.keys}
+    assert not any(w.code == "I_EXTRA_NUMBER" for w in report.warnings)
+    for k in values:
+        assert report.values[k] is None or report.values[k] == broken[k]
+        if report.values[k] is None:
+            assert k in named
