@@ -188,8 +188,16 @@ def _axis_segment(p: tuple[float, float], q: tuple[float, float]) -> Segment | N
 
 
 def _thin_box(points: list[tuple[float, float]], edges) -> Segment | None:
-    """A filled axis-aligned rectangle that is thin enough to be a drawn line, as that line."""
-    if len(points) < 4 or any(abs(p[0] - q[0]) > 0.5 and abs(p[1] - q[1]) > 0.5 for p, q in edges):
+    """A filled axis-aligned rectangle that is thin enough to be a drawn line, as that line.
+
+    A browser draws each border of a cell as its own filled shape, with the ends cut on the slant
+    where it meets a border of another width (a mitred corner): a short slanted edge, no longer than
+    a line is thick, is still a line's end.
+    """
+    if len(points) < 4 or any(
+        abs(p[0] - q[0]) > 0.5 and abs(p[1] - q[1]) > 0.5 and (abs(p[0] - q[0]) > THIN or abs(p[1] - q[1]) > THIN)
+        for p, q in edges
+    ):
         return None  # not an axis-aligned rectangle
     xs = [p[0] for p in points]
     ys = [p[1] for p in points]

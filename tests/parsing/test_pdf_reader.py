@@ -292,6 +292,15 @@ class _Drawing:
         pdfium_c.FPDFPath_SetDrawMode(path, pdfium_c.FPDF_FILLMODE_WINDING, False)
         pdfium_c.FPDFPage_InsertObject(self.page.raw, path)
 
+    def polygon(self, points: list[tuple[float, float]]) -> None:
+        path = pdfium_c.FPDFPageObj_CreateNewPath(*points[0])
+        for x, y in points[1:]:
+            pdfium_c.FPDFPath_LineTo(path, x, y)
+        pdfium_c.FPDFPath_Close(path)
+        pdfium_c.FPDFPageObj_SetFillColor(path, 0, 0, 0, 255)
+        pdfium_c.FPDFPath_SetDrawMode(path, pdfium_c.FPDF_FILLMODE_WINDING, False)
+        pdfium_c.FPDFPage_InsertObject(self.page.raw, path)
+
     def text(
         self, s: str, x: float, y: float, size: float = 10, turn: bool = False, invisible: bool = False, page=None
     ) -> None:
@@ -366,6 +375,35 @@ def test_word_style_table_is_read_by_position_even_when_drawn_column_by_column()
         [("Row B", False), ("3", False), ("0", False)],
     ]
     assert table.after_line == 1 and table.page == 1
+
+
+def test_borders_with_mitred_ends_are_lines() -> None:
+    # A browser draws every border of a cell as a filled shape; where it meets a thicker border, its
+    # end is cut on the slant. A 0.8 pt border ending in a 3 pt slant is still a border.
+    d = _Drawing()
+    for y in (250, 220):
+        d.polygon([(50, y), (350.8, y), (350.8, y - 0.8), (50, y - 0.8)])
+    d.polygon([(50, 190), (350.8, 190), (350.8, 187), (50, 187)])  # a 3 pt bottom border
+    for x in (50, 150, 250, 350):
+        d.polygon([(x, 250), (x, 190), (x + 0.8, 187), (x + 0.8, 250)])
+    for text, x, y in (("Row A", 60, 230), ("12", 160, 230), ("3", 260, 230), ("Row B", 60, 200), ("0", 160, 200),
+                       ("45", 260, 200)):  # fmt: skip
+        d.text(text, x, y)
+    (table,) = read_pdf(d.bytes()).tables
+    assert [[c.text for c in row] for row in table.rows] == [["Row A", "12", "3"], ["Row B", "0", "45"]]
+
+
+def test_a_slanted_bar_is_no_line() -> None:
+    d = _Drawing()
+    for y in (250, 220, 190):
+        d.line(50, y, 350, y)
+    for x in (50, 350):
+        d.line(x, 190, x, 250)
+    d.polygon([(150, 250), (152, 250), (160, 190), (158, 190)])  # a stroke of a drawing, on the slant
+    d.text("Row A", 60, 230)
+    d.text("12", 200, 230)
+    (table,) = read_pdf(d.bytes()).tables
+    assert [len(row) for row in table.rows] == [1, 1]
 
 
 def test_numbers_without_a_border_between_them_are_not_joined() -> None:
