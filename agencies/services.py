@@ -72,37 +72,52 @@ def agency_match(name: str | None, *, queryset=None) -> AgencyMatch:
         if len(found) == 1:
             return AgencyMatch(found[0], how)
     wanted, wanted_core = normalize_name(name), _core(name)
-    exact, scored, strong = [], [], False
-    for agency in qs.prefetch_related("aliases"):
-        names = agency.all_names()
-        if any(normalize_name(n) == wanted for n in names) or any(_core(n) == wanted_core for n in names):
-            exact.append(agency)
+    wanted_stripped = _without_regions(wanted_core)
+    exact, regional, scored, strong = [], [], [], False
+    for pk, names in _names_by_agency(qs).items():
+        cores = [_core(n) for n in names]
+        if wanted_core in cores or any(normalize_name(n) == wanted for n in names):
+            exact.append(pk)
             continue
-        best = max(difflib.SequenceMatcher(None, wanted_core, _core(n)).ratio() for n in names)
+        # Same name but for a region prefix on one side ("淮安市洪泽区人民政府" / "洪泽区人民政府"). Only one side
+        # may drop its prefix: "睢县住建局" and "宁陵县住建局" must never meet at "住建局".
+        if any(c in wanted_stripped or wanted_core in _without_regions(c) for c in cores):
+            regional.append(pk)
+        best = max(_similarity(wanted_core, c) for c in cores)
         # A shorter self-name contained in the full name ("新集乡" in "彭阳县新集乡人民政府") is a strong hint,
         # but only a hint: the reviewer confirms it.
-        if any(wanted_core and (wanted_core in _core(n) or _core(n) in wanted_core) for n in names):
+        if any(wanted_core in c or c in wanted_core for c in cores if c):
             best = max(best, 0.8)
             strong = True
         if best >= 0.5:
-            scored.append((best, agency))
+            scored.append((best, pk))
     if len(exact) == 1:
-        return AgencyMatch(exact[0], "normalized")
+        return AgencyMatch(Agency.objects.get(pk=exact[0]), "normalized")
     if exact:
-        return AgencyMatch(None, "", exact, strong=True)
-    # Same name but for a region prefix on one side ("淮安市洪泽区人民政府" / "洪泽区人民政府"): certain only
-    # when exactly one agency fits.
-    # Only one side may drop its prefix: "睢县住建局" and "宁陵县住建局" must never meet at "住建局".
-    wanted_stripped = _without_regions(wanted_core)
-    regional = [
-        a
-        for a in qs.prefetch_related("aliases")
-        if any(_core(n) in wanted_stripped or wanted_core in _without_regions(_core(n)) for n in a.all_names())
-    ]
+        return AgencyMatch(None, "", list(Agency.objects.filter(pk__in=exact)), strong=True)
     if len(regional) == 1:
-        return AgencyMatch(regional[0], "region")
-    scored.sort(key=lambda t: (-t[0], t[1].name))
-    return AgencyMatch(None, "", [a for _, a in scored[:5]], strong=strong)
+        return AgencyMatch(Agency.objects.get(pk=regional[0]), "region")
+    best_pks = [pk for _, pk in sorted(scored, key=lambda t: -t[0])[:5]]
+    by_pk = Agency.objects.in_bulk(best_pks)
+    return AgencyMatch(None, "", [by_pk[pk] for pk in best_pks], strong=strong)
+
+
+def _names_by_agency(qs) -> dict[int, list[str]]:
+    """Every name of every agency in two queries (the matcher runs once per imported file)."""
+    names: dict[int, list[str]] = {}
+    for pk, full, short in qs.values_list("pk", "name", "short_name"):
+        names[pk] = [n for n in (full, short) if n]
+    for agency_id, alias in AgencyAlias.objects.filter(agency_id__in=qs.values("pk")).values_list("agency_id", "name"):
+        if agency_id in names:
+            names[agency_id].append(alias)
+    return names
+
+
+def _similarity(a: str, b: str) -> float:
+    matcher = difflib.SequenceMatcher(None, a, b)
+    if matcher.real_quick_ratio() < 0.5 or matcher.quick_ratio() < 0.5:
+        return 0.0
+    return matcher.ratio()
 
 
 @transaction.atomic

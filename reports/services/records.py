@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from reports import canonical
 from reports.models import ApplicationOutcome, DisclosureTable, Report, ReviewLitigation
-from reports.models.report import ensure_unlocked
+from reports.models.report import ReportLockedError
 from reports.models.tables import DISCLOSURE_FIELDS, TABLE3_POSITION, TABLE4_POSITION
-from reports.selectors import report_values
+from reports.selectors import values_from_rows
 from reports.services.validation import report_validate
 
 Value = int | Decimal | None
@@ -45,55 +46,75 @@ def report_ensure_rows(*, report: Report) -> None:
     )
 
 
+INVALID_CELL = "{label}：“{value}”不是有效的数值（应为不小于 0 的{kind}，或留空）。"
+
+
+def clean_cell(key: str, value) -> Value:
+    """A cell value as stored: None, a non-negative int, or for 行政事业性收费 a non-negative Decimal."""
+    if value is None or value == "":
+        return None
+    is_fee = key == canonical.FEES_KEY
+    try:
+        number = None if isinstance(value, bool) else Decimal(str(value).strip())
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or number < 0 or (not is_fee and number % 1):
+        kind = "金额" if is_fee else "整数"
+        raise ValidationError(INVALID_CELL.format(label=canonical.short_label(key), value=value, kind=kind))
+    return number if is_fee else int(number)
+
+
 @transaction.atomic
 def report_set_values(
     *, report: Report, values: Mapping[str, Value], user=None, reason: str = "", validate: bool = True
 ) -> list[str]:
     """Write the given canonical cells; returns the keys whose value changed. Unknown keys are refused.
 
-    The report's rule issues are recomputed afterwards (unless the caller validates once itself).
+    Values are checked here (non-negative integers, a non-negative amount for 行政事业性收费) and the rows are
+    written in bulk with their history; the database constraints stay the last line of defence. The report's
+    rule issues are recomputed afterwards (unless the caller validates once itself).
     """
     unknown = set(values) - set(canonical.ALL_KEYS)
     if unknown:
         raise ValueError(f"unknown canonical keys: {sorted(unknown)[:5]}")
-    ensure_unlocked(report.pk)
+    cleaned = {key: clean_cell(key, value) for key, value in values.items()}
+    # Lock the report row: no approval can slip in between this check and the write.
+    if Report.objects.select_for_update().filter(pk=report.pk, status=Report.Status.APPROVED).exists():
+        raise ReportLockedError()
     report_ensure_rows(report=report)
-    before = report_values(report)
-    changed = [k for k in canonical.ALL_KEYS if k in values and not values_equal(before[k], values[k])]
+    disclosure = DisclosureTable.objects.get(report=report)
+    outcomes = {o.row: o for o in ApplicationOutcome.objects.filter(report=report)}
+    blocks = {b.block: b for b in ReviewLitigation.objects.filter(report=report)}
+    before = values_from_rows(disclosure, outcomes.values(), blocks.values())
+    changed = [k for k in canonical.ALL_KEYS if k in cleaned and not values_equal(before[k], cleaned[k])]
     if not changed:
         return []
-    by_table: dict[str, dict[str, dict[str, Value]]] = {}
+    dirty: dict[type, dict[int, object]] = {DisclosureTable: {}, ApplicationOutcome: {}, ReviewLitigation: {}}
+    fields: dict[type, set[str]] = {DisclosureTable: set(), ApplicationOutcome: set(), ReviewLitigation: set()}
     for key in changed:
         table, row, col = key.split(".")
-        by_table.setdefault(table, {}).setdefault(row, {})[col] = values[key]
-    if "active_disclosure" in by_table:
-        obj = DisclosureTable.objects.get(report=report)
-        for row, cols in by_table["active_disclosure"].items():
-            for col, value in cols.items():
-                setattr(obj, _DISCLOSURE_FIELD_BY_KEY[f"active_disclosure.{row}.{col}"], value)
-        _save(obj, user, reason)
-    for row, cols in by_table.get("applications", {}).items():
-        obj = ApplicationOutcome.objects.get(report=report, row=row)
-        for col, value in cols.items():
-            setattr(obj, col, value)
-        _save(obj, user, reason)
-    for block, cols in by_table.get("review_litigation", {}).items():
-        obj = ReviewLitigation.objects.get(report=report, block=block)
-        for col, value in cols.items():
-            setattr(obj, col, value)
-        _save(obj, user, reason)
+        if table == "active_disclosure":
+            obj, field = disclosure, _DISCLOSURE_FIELD_BY_KEY[key]
+        elif table == "applications":
+            obj, field = outcomes[row], col
+        else:
+            obj, field = blocks[row], col
+        setattr(obj, field, cleaned[key])
+        dirty[type(obj)][obj.pk] = obj
+        fields[type(obj)].add(field)
+    for model, objs in dirty.items():
+        if objs:
+            bulk_update_with_history(
+                list(objs.values()),
+                model,
+                sorted(fields[model]),
+                default_user=user,
+                default_change_reason=reason or None,
+            )
     Report.objects.filter(pk=report.pk).update(updated_by=user)
     if validate:
         report_validate(report=report)
     return changed
-
-
-def _save(obj, user, reason: str) -> None:
-    obj.full_clean()
-    obj._history_user = user
-    if reason:
-        obj._change_reason = reason
-    obj.save()
 
 
 def values_equal(a: Value, b: Value) -> bool:
