@@ -111,20 +111,18 @@ def report_import(*, parsed, data: bytes, agency, year: int | None = None, user=
             agency=agency,
             year=year,
             user=user,
+            values=parsed.values,
+            reason=f"导入 {parsed.source}",
             status=ReportStatus.SUBMITTED,
             template_version=parsed.template or ("2019" if year < 2021 else "2021"),
             title=(parsed.title or "")[:200],
             published_on=parsed.publication_date,
+            sections_found=list(parsed.sections_found),
+            printed_subtotals=_json_numbers(parsed.printed_subtotals),
             **_section_fields(parsed),
         )
-        Report.objects.filter(pk=report.pk).update(
-            sections_found=list(parsed.sections_found), printed_subtotals=_json_numbers(parsed.printed_subtotals)
-        )
         source, _ = source_document_add(report=report, data=data, filename=parsed.source, parsed=parsed, user=user)
-        changed = report_set_values(
-            report=report, values=parsed.values, user=user, reason=f"导入 {parsed.source}", validate=False
-        )
-        report.refresh_from_db()
+        changed = [k for k in canonical.ALL_KEYS if parsed.values.get(k) is not None]
         report_validate(report=report)
         _log_import(report, source, user, changed=len(changed))
         return ImportResult("created", report, source, changed)

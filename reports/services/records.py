@@ -22,27 +22,57 @@ _DISCLOSURE_FIELD_BY_KEY = {key: field for field, key in DISCLOSURE_FIELDS.items
 
 
 @transaction.atomic
-def report_create(*, agency, year: int, user=None, **fields) -> Report:
-    """Create a report with all its table rows present and empty (NULL cells)."""
+def report_create(
+    *, agency, year: int, user=None, values: Mapping[str, Value] | None = None, reason: str = "", **fields
+) -> Report:
+    """Create a report with all its table rows present: filled from ``values`` (an import) or empty (NULL)."""
+    cleaned = {key: clean_cell(key, value) for key, value in (values or {}).items() if key in canonical.LABELS}
     report = Report(agency=agency, year=year, created_by=user, updated_by=user, **fields)
     report.full_clean()
     report.save()
-    report_ensure_rows(report=report)
+    report_ensure_rows(report=report, values=cleaned, user=user, reason=reason)
     return report
 
 
-def report_ensure_rows(*, report: Report) -> None:
-    """Create whichever of the 1 + 25 + 3 table rows a report is missing (idempotent)."""
-    DisclosureTable.objects.get_or_create(report=report)
+def report_ensure_rows(*, report: Report, values: Mapping[str, Value] | None = None, user=None, reason="") -> None:
+    """Create whichever of the 1 + 25 + 3 table rows a report is missing (idempotent), with ``values``."""
+    values = values or {}
+    history = {"default_user": user, "default_change_reason": reason or None}
+    if not DisclosureTable.objects.filter(report=report).exists():
+        bulk_create_with_history(
+            [DisclosureTable(report=report, **{f: values.get(k) for f, k in DISCLOSURE_FIELDS.items()})],
+            DisclosureTable,
+            **history,
+        )
     have = set(report.outcomes.values_list("row", flat=True))
     bulk_create_with_history(
-        [ApplicationOutcome(report=report, row=k, position=p) for k, p in TABLE3_POSITION.items() if k not in have],
+        [
+            ApplicationOutcome(
+                report=report,
+                row=k,
+                position=p,
+                **{c: values.get(canonical.t3(k, c)) for c in canonical.TABLE3_COLUMN_KEYS},
+            )
+            for k, p in TABLE3_POSITION.items()
+            if k not in have
+        ],
         ApplicationOutcome,
+        **history,
     )
     have = set(report.review_litigation.values_list("block", flat=True))
     bulk_create_with_history(
-        [ReviewLitigation(report=report, block=k, position=p) for k, p in TABLE4_POSITION.items() if k not in have],
+        [
+            ReviewLitigation(
+                report=report,
+                block=k,
+                position=p,
+                **{c: values.get(canonical.t4(k, c)) for c in canonical.TABLE4_COLUMN_KEYS},
+            )
+            for k, p in TABLE4_POSITION.items()
+            if k not in have
+        ],
         ReviewLitigation,
+        **history,
     )
 
 

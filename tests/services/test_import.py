@@ -29,7 +29,9 @@ def test_new_document_creates_report_with_values_source_history_and_event():
     assert "上乐村镇" in source.extracted_text and source.parsed["applications"]["new_received"]
     assert report.overview and report.sections_found
     assert ReportEvent.objects.filter(report=report, kind="import").count() == 1
-    assert report.outcomes.get(row="new_received").history.count() == 2  # created empty, then filled
+    (created,) = report.outcomes.get(row="new_received").history.all()  # created with the values read
+    assert created.total == parsed.values[canonical.t3("new_received", "total")]
+    assert created.history_change_reason == "导入 002_cff4ace8f11033c3.txt"
 
 
 def test_identical_file_is_skipped():
