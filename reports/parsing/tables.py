@@ -112,6 +112,8 @@ def _joined(above: tuple[GridCell, ...], cells: tuple[GridCell, ...]) -> tuple[G
             out.append(a)
         elif not a.text.strip():
             out.append(c)  # the label printed in the lower slice
+        elif not c.merged and not a.merged and not is_value_like(a.text):
+            out.append(GridCell(a.text + c.text, a.merged, a.page))  # a label wrapped across the two slices
         else:
             return None  # two different texts: two rows
     return tuple(out) if continued else None
@@ -261,7 +263,7 @@ def _t3_row(
         if j >= len(cells):
             continue
         c = cells[j]
-        value_cells.append(Cell(c.text, where.with_col(j), col=logical, merged=c.merged))
+        value_cells.append(Cell(c.text, where.with_col(j), col=logical, merged=c.merged or _spills(cells, j, cols)))
     # A row without label or value still counts: the grid keeps every template row in its place.
     out.t3.append(
         Row(
@@ -293,6 +295,14 @@ def _t3_columns_for(cells: tuple[GridCell, ...], state: _State) -> dict[int, int
     return None
 
 
+def _spills(cells: tuple[GridCell, ...], j: int, value_cols: dict[int, int]) -> bool:
+    """A value cell merged with the next value column: the number may be printed in either column,
+    so the cell it starts is no more certain than the rest of the merged cell."""
+    c = cells[j]
+    k = j + 1
+    return bool(c.text.strip()) and k in value_cols and k < len(cells) and cells[k].merged and cells[k].text == c.text
+
+
 def _label_pieces(cells: tuple[GridCell, ...]) -> list[str]:
     pieces: list[str] = []
     for c in cells:
@@ -316,7 +326,10 @@ def _t4_row(cells: tuple[GridCell, ...], state: _State, out: TableRows, where: W
         return
     cols = state.t4_cols
     if cols and len(cols) == 15:
-        value_cells = [Cell(cells[j].text, where.with_col(j), col=k, merged=cells[j].merged) for j, k in cols.items()]
+        value_cells = [
+            Cell(cells[j].text, where.with_col(j), col=k, merged=cells[j].merged or _spills(cells, j, cols))
+            for j, k in cols.items()
+        ]
         out.t4.append(Row("t4", (), tuple(value_cells), where, positioned=True, explicit_blanks=True))
         return
     values = [Cell(c.text, where.with_col(j), merged=c.merged) for j, c in enumerate(cells) if not c.merged]

@@ -169,3 +169,31 @@ def test_an_empty_merged_strip_under_t4_is_no_data_row() -> None:
     for key in canonical.TABLE4_KEYS:
         assert report.provenance[key].missing
     assert any(set(w.keys) >= set(canonical.TABLE4_KEYS) for w in report.warnings)
+
+
+def test_a_number_in_a_cell_merged_across_value_columns_is_not_given_a_column() -> None:
+    # The border between 其他 and 总计 is missing in one row: the total's number is in a cell that
+    # spans both columns, and the grid cannot tell which one it is printed in.
+    grid = t3_grid()
+    at = _row_at(grid, "not_processed_confirmation")
+    row = list(grid[at])
+    total = row[9].text
+    row[8], row[9] = _cell(total), _cell(total, True)
+    grid[at] = tuple(row)
+    report = _report(grid)
+    for col in ("other", "total"):
+        key = canonical.t3("not_processed_confirmation", col)
+        assert report.values[key] is None or report.provenance[key].inferred
+        assert any(key in w.keys and w.code == "W_MERGED_CELL" for w in report.warnings)
+
+
+def test_a_label_wrapped_across_two_slices_is_joined() -> None:
+    grid = t3_grid()
+    at = _row_at(grid, "not_processed_confirmation")
+    row = grid[at]
+    upper = (*row[:2], _cell("5.要求行政机关确认或重新出具已获"), *row[3:])
+    lower = (*[_cell(c.text, True) for c in row[:2]], _cell("取信息"), *[_cell(c.text, True) for c in row[3:]])
+    grid[at : at + 1] = [upper, lower]
+    report = _report(grid)
+    _t3_values_read(report)
+    assert report.provenance[canonical.t3("not_processed_confirmation", "total")].label.endswith("已获取信息")
