@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -79,6 +80,7 @@ def main(n: int) -> None:
             peak = max(peak, tree_rss_mb(proc.pid))
             time.sleep(0.2)
     elapsed = time.perf_counter() - started
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     output = log.read_text()
     print(output.strip().splitlines()[-1])
     failed = [line for line in output.splitlines() if line.startswith("✖")]
@@ -86,6 +88,9 @@ def main(n: int) -> None:
         print(f"{len(failed)} failed, e.g. {failed[0]}")
     print(f"import_reports: {n} documents in {elapsed:.1f} s ({n / elapsed:.1f} per second; target ≤ 180 s)")
     print(f"peak memory of the command and its workers: {peak:.0f} MB (target ≤ 500 MB)")
+    busy = cpu.ru_utime + cpu.ru_stime
+    print(f"CPU time of the command and its parser processes: {busy:.0f} s (load average now {os.getloadavg()[0]:.1f}; "
+          "wall time is only meaningful on an otherwise idle machine)")
 
 
 if __name__ == "__main__":

@@ -2,8 +2,8 @@
 
 import multiprocessing
 import sys
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
-from itertools import islice
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -13,7 +13,7 @@ from agencies.services import agency_match
 from reports.services import batch
 from reports.workers import parse_job
 
-CHUNK = 16
+WINDOW = 32
 
 
 class Command(BaseCommand):
@@ -59,16 +59,24 @@ class Command(BaseCommand):
         counts = {"新建": 0, "更新": 0, "跳过": 0, "失败": 0}
         files = batch.collect_paths(paths)
         # forkserver: workers are clean processes that import only the pure parser (no Django, no DB sockets).
+        # A sliding window keeps both parser processes busy while this process writes to the database, and
+        # bounds memory to WINDOW documents in flight.
         context = multiprocessing.get_context("forkserver")
         with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context) as pool:
-            while chunk := list(islice(files, CHUNK)):
-                jobs_ = [(i.name, i.data, i.error) for i in chunk]
-                for incoming, (parsed, error) in zip(chunk, pool.map(parse_job, jobs_), strict=True):
-                    item = batch.preview(
-                        incoming, parsed=parsed, error=error, agency=self.override_agency, year=self.year
-                    )
-                    counts[self.handle_one(item, write)] += 1
+            pending: deque = deque()
+            for incoming in files:
+                pending.append((incoming, pool.submit(parse_job, (incoming.name, incoming.data, incoming.error))))
+                if len(pending) >= WINDOW:
+                    counts[self.finish(pending.popleft(), write)] += 1
+            while pending:
+                counts[self.finish(pending.popleft(), write)] += 1
         return counts
+
+    def finish(self, job, write):
+        incoming, future = job
+        parsed, error = future.result()
+        item = batch.preview(incoming, parsed=parsed, error=error, agency=self.override_agency, year=self.year)
+        return self.handle_one(item, write)
 
     def handle_one(self, item, write):
         name = item.incoming.name
