@@ -17,6 +17,9 @@ BENCH_URL = os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1
 def setup_django(*, fresh: bool = True) -> None:
     """Point Django at the scratch database (recreated when fresh) and migrate it."""
     os.environ["DATABASE_URL"] = BENCH_URL
+    # Measure as in production: DEBUG off (no query log, no debug cursor wrapper).
+    os.environ["DEBUG"] = "off"
+    os.environ.setdefault("SECRET_KEY", "benchmark-only")
     os.environ.setdefault("MEDIA_ROOT", "/tmp/nianbao-bench-media")
     if fresh and BENCH_URL.startswith("postgres"):
         args = ["-h", "127.0.0.1", "-U", "postgres"]

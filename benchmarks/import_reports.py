@@ -59,7 +59,7 @@ def main(n: int) -> None:
     setup_django()
     counts = build_pile(n)
     print(f"pile: {n} documents ({counts['txt']} text, {counts['docx']} docx, {counts['pdf']} PDF) in {PILE}")
-    env = {**os.environ, "DATABASE_URL": BENCH_URL, "MEDIA_ROOT": "/tmp/nianbao-bench-media"}
+    env = {**os.environ, "DATABASE_URL": BENCH_URL, "MEDIA_ROOT": "/tmp/nianbao-bench-media", "DEBUG": "off"}
     shutil.rmtree("/tmp/nianbao-bench-media", ignore_errors=True)
     cmd = [
         sys.executable,
