@@ -16,6 +16,15 @@ class FixedRowsInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
+    ordering = ["position"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Every number cell gets the same compact non-negative input; the fee amount allows decimals.
+        if db_field.name == "fees_amount":
+            kwargs["widget"] = forms.NumberInput(attrs={"class": "nb-cell", "min": "0", "step": "0.0001"})
+        elif db_field.name in self.fields:
+            kwargs["widget"] = CELL_WIDGET
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -36,13 +45,7 @@ class DisclosureInline(FixedRowsInline):
     template = "admin/reports/edit_inline/table2.html"
     verbose_name_plural = layout.TABLE_TITLES["table2"]
     max_num = 1
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "fees_amount":
-            kwargs["widget"] = forms.NumberInput(attrs={"class": "nb-cell", "min": "0", "step": "0.0001"})
-        elif db_field.name in DISCLOSURE_FIELDS:
-            kwargs["widget"] = CELL_WIDGET
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+    ordering = None
 
 
 class OutcomeInline(FixedRowsInline):
@@ -52,14 +55,6 @@ class OutcomeInline(FixedRowsInline):
     verbose_name_plural = layout.TABLE_TITLES["table3"]
     max_num = len(canonical.TABLE3_ROWS)
 
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name in canonical.TABLE3_COLUMN_KEYS:
-            kwargs["widget"] = CELL_WIDGET
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).order_by("position")
-
 
 class ReviewLitigationInline(FixedRowsInline):
     model = ReviewLitigation
@@ -67,11 +62,3 @@ class ReviewLitigationInline(FixedRowsInline):
     template = "admin/reports/edit_inline/table4.html"
     verbose_name_plural = layout.TABLE_TITLES["table4"]
     max_num = len(canonical.TABLE4_BLOCKS)
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name in canonical.TABLE4_COLUMN_KEYS:
-            kwargs["widget"] = CELL_WIDGET
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).order_by("position")

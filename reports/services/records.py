@@ -44,36 +44,19 @@ def report_ensure_rows(*, report: Report, values: Mapping[str, Value] | None = N
             DisclosureTable,
             **history,
         )
-    have = set(report.outcomes.values_list("row", flat=True))
-    bulk_create_with_history(
-        [
-            ApplicationOutcome(
-                report=report,
-                row=k,
-                position=p,
-                **{c: values.get(canonical.t3(k, c)) for c in canonical.TABLE3_COLUMN_KEYS},
-            )
-            for k, p in TABLE3_POSITION.items()
-            if k not in have
-        ],
-        ApplicationOutcome,
-        **history,
-    )
-    have = set(report.review_litigation.values_list("block", flat=True))
-    bulk_create_with_history(
-        [
-            ReviewLitigation(
-                report=report,
-                block=k,
-                position=p,
-                **{c: values.get(canonical.t4(k, c)) for c in canonical.TABLE4_COLUMN_KEYS},
-            )
-            for k, p in TABLE4_POSITION.items()
-            if k not in have
-        ],
-        ReviewLitigation,
-        **history,
-    )
+    _create_missing(report, ApplicationOutcome, "row", TABLE3_POSITION, canonical.t3, values, history)
+    _create_missing(report, ReviewLitigation, "block", TABLE4_POSITION, canonical.t4, values, history)
+
+
+def _create_missing(report, model, key_field, positions, key_of, values, history) -> None:
+    have = set(model.objects.filter(report=report).values_list(key_field, flat=True))
+    columns = canonical.TABLE3_COLUMN_KEYS if model is ApplicationOutcome else canonical.TABLE4_COLUMN_KEYS
+    rows = [
+        model(report=report, position=pos, **{key_field: key}, **{c: values.get(key_of(key, c)) for c in columns})
+        for key, pos in positions.items()
+        if key not in have
+    ]
+    bulk_create_with_history(rows, model, **history)
 
 
 INVALID_CELL = "{label}：“{value}”不是有效的数值（应为不小于 0 的{kind}，或留空）。"
