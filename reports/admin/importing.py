@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 import shutil
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -29,8 +30,23 @@ def _batch_dir(token: str) -> Path:
     return Path(settings.MEDIA_ROOT) / INCOMING / token
 
 
+STALE_SECONDS = 24 * 3600
+
+
+def _drop_stale_batches() -> None:
+    """Previews nobody confirmed are not kept: remove upload batches older than a day."""
+    root = Path(settings.MEDIA_ROOT) / INCOMING
+    if not root.is_dir():
+        return
+    cutoff = time.time() - STALE_SECONDS
+    for folder in root.iterdir():
+        if folder.is_dir() and folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def _store(request, items: list[batch.Incoming]) -> str:
     """Keep the uploaded bytes between preview and confirmation (generated names, outside sources/)."""
+    _drop_stale_batches()
     token = secrets.token_hex(16)
     folder = _batch_dir(token)
     folder.mkdir(parents=True)
