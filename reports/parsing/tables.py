@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from reports.parsing import labels as L
 from reports.parsing.document import Document, GridCell, Table
 from reports.parsing.headings import SECTION_TABLE, heading_number
-from reports.parsing.normalize import is_value_like, norm
+from reports.parsing.normalize import is_value_like, norm, parse_value
 from reports.parsing.rows import Cell, Row, TableRows, Where
 
 
@@ -33,6 +33,10 @@ class _State:
     t4_header: list[list[GridCell]] = field(default_factory=list)
     # The table whose last row read completed the 表四 header, until a data row is read.
     t4_header_table: int | None = None
+    # The rows of the table being read, and the 表三 value columns worked out for it when it continues
+    # 表三 at another width ({} when they cannot be told).
+    rows: list[tuple[int, tuple[GridCell, ...]]] = field(default_factory=list)
+    continuation: dict[int, int] | None = None
 
 
 def read_grids(doc: Document) -> TableRows:
@@ -48,6 +52,7 @@ def read_grids(doc: Document) -> TableRows:
             state.table = kind
             state.t4_header = []
         rows = tidy_rows(table.rows)
+        state.rows, state.continuation = rows, None
         for i, (r, cells) in enumerate(rows):
             spans = _vertical_spans(cells, rows[i - 1][1] if i else None, rows[i + 1][1] if i + 1 < len(rows) else None)
             _read_row(table, r, cells, state, out, spans)
@@ -283,16 +288,62 @@ def _t3_columns_for(cells: tuple[GridCell, ...], state: _State) -> dict[int, int
     if state.t3_cols and len(state.t3_cols) == 7 and state.t3_width == len(cells):
         return state.t3_cols
     if state.t3_cols and len(state.t3_cols) == 7:
-        # A continuation table of another width: align its value columns on the right, past any
-        # trailing columns that are empty in this row.
-        last = len(cells)
-        while last > 0 and not cells[last - 1].text.strip() and last > 7:
-            last -= 1
-        start = last - 7
-        if start >= 1 and not is_value_like(cells[start - 1].text):
-            return {start + i: i for i in range(7)}
-        return None
+        if state.continuation is None:
+            state.continuation = _continuation_columns(state.rows)
+        cols = state.continuation
+        if not cols:
+            return None
+        start = min(cols)
+        if any(c.text.strip() and is_value_like(c.text) for c in cells[:start]):
+            return None
+        return cols
     return None
+
+
+def _continuation_columns(rows: list[tuple[int, tuple[GridCell, ...]]]) -> dict[int, int]:
+    """The value columns of a table that continues 表三 at another width (a page break, a second table).
+
+    Every way of placing seven columns is tried: each must leave every number of the table inside
+    them and no label text in them. When more than one fits (blank columns at an edge), the one under
+    which every row adds up (R2) with a total above zero somewhere is taken, if it is the only one.
+    Empty when the columns cannot be told.
+    """
+    data = []
+    for _, cells in rows:
+        if L.table_sign(_distinct(cells)) in ("t2", "t4"):
+            break
+        if len(_t3_header_cols(cells)) >= 2:
+            continue
+        data.append(cells)
+    width = max((len(c) for c in data), default=0)
+    fits: list[int] = []
+    for start in range(1, width - 6):
+        if all(_fits(cells, start) for cells in data):
+            fits.append(start)
+    if len(fits) > 1:
+        fits = [start for start in fits if _adds_up(data, start)]
+    return {fits[0] + i: i for i in range(7)} if len(fits) == 1 else {}
+
+
+def _fits(cells: tuple[GridCell, ...], start: int) -> bool:
+    for j, c in enumerate(cells):
+        text = c.text.strip()
+        if not text:
+            continue
+        inside = start <= j < start + 7
+        if is_value_like(text) != inside:
+            return False
+    return True
+
+
+def _adds_up(data: list[tuple[GridCell, ...]], start: int) -> bool:
+    some_total = False
+    for cells in data:
+        numbers = [parse_value(c.text).value or 0 for c in cells[start : start + 7]]
+        if len(numbers) != 7 or sum(numbers[:6]) != numbers[6]:
+            return False
+        some_total = some_total or numbers[6] > 0
+    return some_total
 
 
 def _spills(cells: tuple[GridCell, ...], j: int, value_cols: dict[int, int]) -> bool:

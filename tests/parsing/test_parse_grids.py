@@ -197,3 +197,34 @@ def test_a_label_wrapped_across_two_slices_is_joined() -> None:
     report = _report(grid)
     _t3_values_read(report)
     assert report.provenance[canonical.t3("not_processed_confirmation", "total")].label.endswith("已获取信息")
+
+
+def _split_at(grid: Grid, key: str, drop_top_label: bool) -> tuple[Grid, Grid]:
+    """The table broken before row ``key``; the second part drawn without the 三、本年度办理结果 column."""
+    at = _row_at(grid, key)
+    second = [tuple(row[1:]) if drop_top_label and row[0].text == TOP else row for row in grid[at:]]
+    return grid[:at], second
+
+
+def test_a_continuation_table_of_another_width_is_read_by_its_numbers() -> None:
+    grid = t3_grid(sub_labels=False)
+    first, second = _split_at(grid, "withheld_process_info", drop_top_label=True)
+    # The rows after 四、结转 keep the full width; all rows of the second part must be one width.
+    second = [row if len(row) == 9 else (row[0], *row[2:]) for row in second]
+    report = _report(first, second)
+    _t3_values_read(report)
+
+
+def test_a_continuation_table_whose_columns_cannot_be_told_is_not_read() -> None:
+    # The second part has empty columns at the right and every total left blank: the seven value
+    # columns could start right after the labels or one further. Nothing there is read.
+    grid = t3_grid(sub_labels=False)
+    first, second = _split_at(grid, "withheld_process_info", drop_top_label=True)
+    second = [(row[0], _cell(""), *row[-7:-1], *[_cell("")] * 3) for row in second]
+    report = _report(first, second)
+    named = {k for w in report.warnings for k in w.keys}
+    row = "withheld_process_info"
+    for col in canonical.TABLE3_COLUMN_KEYS:
+        key = canonical.t3(row, col)
+        assert report.values[key] is None or report.provenance[key].inferred
+        assert key in named
