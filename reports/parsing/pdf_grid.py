@@ -289,9 +289,26 @@ def table_frames(segments: list[Segment]) -> list[list[Segment]]:
         groups.setdefault(find(i), []).append(s)
     frames = []
     for group in groups.values():
-        if sum(s.horizontal for s in group) >= 2 and sum(not s.horizontal for s in group) >= 2:
+        hs = [s for s in group if s.horizontal]
+        vs = [s for s in group if not s.horizontal]
+        if len(vs) >= 2 and (len(hs) >= 2 or (len(hs) == 1 and _open_box(hs[0], vs))):
             frames.append(group)
     return frames
+
+
+def _open_box(h: Segment, vs: list[Segment]) -> bool:
+    """A box with one side not drawn: the rest of a table row carried over a page break, whose top
+    border was drawn at the foot of the page before. The vertical lines stand on the one horizontal
+    line from end to end and all stop at the same height."""
+    if abs(min(v.pos for v in vs) - h.lo) > SNAP or abs(max(v.pos for v in vs) - h.hi) > SNAP:
+        return False
+    if all(abs(v.lo - h.pos) <= SNAP for v in vs):
+        far = [v.hi for v in vs]
+    elif all(abs(v.hi - h.pos) <= SNAP for v in vs):
+        far = [v.lo for v in vs]
+    else:
+        return False
+    return max(far) - min(far) <= SNAP and abs(far[0] - h.pos) > 2 * SNAP
 
 
 def _boundaries(values: list[float]) -> list[float]:

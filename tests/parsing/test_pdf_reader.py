@@ -393,6 +393,31 @@ def test_borders_with_mitred_ends_are_lines() -> None:
     assert [[c.text for c in row] for row in table.rows] == [["Row A", "12", "3"], ["Row B", "0", "45"]]
 
 
+def test_a_row_carried_over_a_page_break_without_its_top_border_is_a_table() -> None:
+    # The border above the row was drawn at the foot of the page before: here only the bottom line
+    # and the vertical lines are drawn.
+    d = _Drawing()
+    d.line(50, 200, 350, 200)
+    for x in (50, 150, 350):
+        d.line(x, 200, x, 230)
+    d.text("Fees", 60, 210)
+    d.text("0", 160, 210)
+    d.text("Text under it", 50, 150)
+    doc = read_pdf(d.bytes())
+    assert [[c.text for c in row] for row in doc.tables[0].rows] == [["Fees", "0"]]
+    assert [line.text for line in doc.lines] == ["Text under it"]
+
+
+def test_lines_that_do_not_close_a_box_are_no_table() -> None:
+    d = _Drawing()
+    d.line(50, 200, 350, 200)
+    d.line(50, 200, 50, 230)
+    d.line(350, 200, 350, 260)  # the sides stop at different heights: no row of a table
+    d.text("Fees 0", 60, 210)
+    doc = read_pdf(d.bytes())
+    assert doc.tables == () and [line.text for line in doc.lines] == ["Fees 0"]
+
+
 def test_a_slanted_bar_is_no_line() -> None:
     d = _Drawing()
     for y in (250, 220, 190):
