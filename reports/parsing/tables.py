@@ -33,6 +33,8 @@ class _State:
     t4_header: list[list[GridCell]] = field(default_factory=list)
     # The table whose last row read completed the 表四 header, until a data row is read.
     t4_header_table: int | None = None
+    # The last row read in 表三 when it had no number: the upper half of a header cut by a page break.
+    t3_previous: tuple[GridCell, ...] | None = None
     # The rows of the table being read, and the 表三 value columns worked out for it when it continues
     # 表三 at another width ({} when they cannot be told).
     rows: list[tuple[int, tuple[GridCell, ...]]] = field(default_factory=list)
@@ -76,7 +78,17 @@ def tidy_rows(rows: tuple[tuple[GridCell, ...], ...]) -> list[tuple[int, tuple[G
         if out:
             joined = _joined(out[-1][1], cells)
             if joined is not None:
-                out[-1] = (out[-1][0], joined)
+                r_above, above = out.pop()
+                # Column names in the upper slice (a header cut by the page break shares a slice with
+                # the first row's numbers) stay as a header row of their own.
+                names = [
+                    GridCell(a.text, False, a.page) if _column_name(a) and j < len(joined) and joined[j] is not a
+                    else GridCell("", False, a.page)
+                    for j, a in enumerate(above)
+                ]
+                if any(c.text for c in names):
+                    out.append((r_above, tuple(names)))
+                out.append((r_above, joined))
                 continue
         out.append((r, cells))
     return out
@@ -101,27 +113,55 @@ def _adds_nothing(cells: tuple[GridCell, ...], below: tuple[GridCell, ...] | Non
 
 
 def _joined(above: tuple[GridCell, ...], cells: tuple[GridCell, ...]) -> tuple[GridCell, ...] | None:
-    """``above`` and ``cells`` as one row when every number of ``cells`` continues the one above it."""
+    """``above`` and ``cells`` as one row when they are two slices of it: every number of one of
+    them is a cell that goes on into the other (the value cells span both slices)."""
     if len(above) != len(cells):
         return None
-    continued = False
+    lower = [j for j, c in enumerate(cells) if _number(c)]
+    upper = [j for j, a in enumerate(above) if _number(a)]
+    if not any(_continues(above[j], cells[j]) for j in lower + upper):
+        return None
+    if not all(_continues(above[j], cells[j]) for j in lower) and not all(
+        _continues(above[j], cells[j]) for j in upper
+    ):
+        return None  # each slice has a number of its own: two rows
     out = []
     for a, c in zip(above, cells, strict=True):
-        text = c.text.strip()
-        if is_value_like(c.text) and text:
-            if not c.merged or a.text != c.text:
-                return None  # a number of its own: a row of its own
-            continued = True
+        if _continues(a, c) or (not c.text.strip() and not c.merged and _keeps_upper(a)):
             out.append(a)
-        elif c.merged and a.text == c.text or not text:
-            out.append(a)
-        elif not a.text.strip():
-            out.append(c)  # the label printed in the lower slice
-        elif not c.merged and not a.merged and not is_value_like(a.text):
+        elif not c.text.strip() or not a.text.strip() or (not c.merged and not _number(a) and (a.merged or _number(c))):
+            # The upper slice's cell is empty, or a text that ends there (a header, a label of a row
+            # above) over a cell of the lower slice's own.
+            out.append(c)
+        elif not c.merged and not a.merged and not _number(a) and not _number(c):
             out.append(GridCell(a.text + c.text, a.merged, a.page))  # a label wrapped across the two slices
         else:
             return None  # two different texts: two rows
-    return tuple(out) if continued else None
+    return tuple(out)
+
+
+def _column_name(c: GridCell) -> bool:
+    """A 表三 column header (or a piece of one) printed in this cell."""
+    return not c.merged and (L.t3_column_of(c.text) is not None or norm(c.text) in L.T3_HEADER_PIECES)
+
+
+def _number(c: GridCell) -> bool:
+    return bool(c.text.strip()) and is_value_like(c.text)
+
+
+def _continues(a: GridCell, c: GridCell) -> bool:
+    """``c`` continues the merged cell that ``a`` is part of."""
+    return c.merged and a.text == c.text and bool(a.text.strip())
+
+
+def _keeps_upper(a: GridCell) -> bool:
+    """Over an empty cell of the lower slice, the upper slice's cell is the row's: a number or a label
+    of its own, not a continuation of a cell above and not a piece of a column header."""
+    if not a.text.strip():
+        return False
+    if _number(a):
+        return True
+    return not a.merged and L.t3_column_of(a.text) is None and norm(a.text) not in L.T3_HEADER_PIECES
 
 
 def _vertical_spans(
@@ -234,17 +274,21 @@ def _t2_row(cells: tuple[GridCell, ...], state: _State, out: TableRows, where: W
 
 
 def _t3_header_cols(cells: tuple[GridCell, ...]) -> dict[int, int]:
-    return {j: c for j, c in ((j, L.t3_column_of(cell.text)) for j, cell in enumerate(cells)) if c is not None}
+    cols = {j: c for j, c in ((j, L.t3_column_of(cell.text)) for j, cell in enumerate(cells)) if c is not None}
+    if len(cols) >= 2:
+        # A header cell cut by a page break keeps only a piece of its name ("商业" of 商业企业): it names
+        # its column when no other cell of the row does.
+        for j, cell in enumerate(cells):
+            piece = L.T3_HEADER_PIECES.get(norm(cell.text)) if cell.text.strip() and not cell.merged else None
+            if j not in cols and piece is not None and piece not in cols.values():
+                cols[j] = piece
+    return cols
 
 
 def _t3_row(
     table: Table, cells: tuple[GridCell, ...], state: _State, out: TableRows, where: Where, spans: frozenset[int]
 ) -> None:
-    header = _t3_header_cols(cells)
-    if len(header) >= 2 and not any(is_value_like(c.text) and c.text.strip() for c in cells):
-        merged = dict(state.t3_cols or {}) if state.t3_width == len(cells) else {}
-        merged.update(header)
-        state.t3_cols, state.t3_width = merged, len(cells)
+    if _t3_header_row(cells, state):
         return
     if L.table_sign(_distinct(cells)) == "t3" and not any(L.match_t3_row(t) for t in _distinct(cells)):
         return  # the title row of the header (勾稽关系 note, 申请人情况)
@@ -282,6 +326,39 @@ def _t3_row(
             member=member,
         )
     )
+
+
+def _t3_header_row(cells: tuple[GridCell, ...], state: _State) -> bool:
+    """Take the column names of a header row; False for any other row.
+
+    A header cut by a page break prints each name in two pieces, one at the foot of a page and one
+    at the top of the next ("商业" / "企业"): the two rows' texts are put together column by column.
+    While the columns are not all known, a header row naming a single column still counts.
+    """
+    previous, state.t3_previous = state.t3_previous, None
+    if any(_number(c) for c in cells):
+        return False
+    header = _t3_header_cols(cells)
+    if previous is not None and len(previous) == len(cells):
+        for j, (p, c) in enumerate(zip(previous, cells, strict=True)):
+            if j not in header and not p.merged and not c.merged and p.text.strip() and c.text.strip():
+                col = L.t3_column_of(p.text + c.text)
+                if col is not None and col not in header.values():
+                    header[j] = col
+    state.t3_previous = cells
+    known = dict(state.t3_cols or {}) if state.t3_width == len(cells) else {}
+    only_names = all(_column_name(c) for c in cells if c.text.strip() and not c.merged)
+    if len(header) >= 2:
+        known.update(header)
+    elif header and len(known) < 7:
+        ((j, col),) = header.items()
+        if j in known or col in known.values():
+            return only_names
+        known[j] = col
+    else:
+        return bool(header) and only_names
+    state.t3_cols, state.t3_width = known, len(cells)
+    return True
 
 
 def _t3_columns_for(cells: tuple[GridCell, ...], state: _State) -> dict[int, int] | None:

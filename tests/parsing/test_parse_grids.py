@@ -228,3 +228,33 @@ def test_a_continuation_table_whose_columns_cannot_be_told_is_not_read() -> None
         key = canonical.t3(row, col)
         assert report.values[key] is None or report.provenance[key].inferred
         assert key in named
+
+
+def _header_rows(grid: Grid) -> tuple[Grid, Grid]:
+    return grid[:3], grid[3:]
+
+
+def test_a_header_cut_by_a_page_break_is_put_together() -> None:
+    # The second header row is cut: "商业" at the foot of one page, "企业" at the top of the next.
+    grid = t3_grid()
+    head, data = _header_rows(grid)
+    upper = (*head[2][:4], _cell("商业"), _cell("科研"), _cell("社会公益"), _cell("法律服务"), _cell("其他"), head[2][9])
+    lower = (*[_cell("")] * 4, _cell("企业"), _cell("机构"), _cell("组织"), _cell("机构"), _cell(""), _cell(""))
+    report = _report([*head[:2], upper], [lower, *data])
+    _t3_values_read(report)
+
+
+def test_a_header_sharing_a_slice_with_the_first_row_is_kept_apart() -> None:
+    # The second header row is carried to the next page, where the first row's label cell reaches up
+    # beside it; its 商业企业 cell and the first row's total share a slice.
+    grid = t3_grid()
+    head, data = _header_rows(grid)
+    first = data[0]
+    label = first[0].text
+    names = ("科研机构", "社会公益组织", "法律服务机构", "其他")
+    top = (_cell(label), _cell(label, True), _cell(label, True), _cell(""), _cell(""), *map(_cell, names), _cell(""))
+    middle = (*[_cell(label, True)] * 3, _cell(""), _cell("商业企业"), *[_cell(n, True) for n in names], first[9])
+    bottom = (*[_cell(label, True)] * 3, *first[3:9], _cell(first[9].text, True))
+    remnant = (*head[2][:4], *[_cell("", True)] * 5, head[2][9])
+    report = _report([*head[:2], remnant], [top, middle, bottom, *data[1:]])
+    _t3_values_read(report)
