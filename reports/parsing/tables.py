@@ -73,7 +73,7 @@ def tidy_rows(rows: tuple[tuple[GridCell, ...], ...]) -> list[tuple[int, tuple[G
     out: list[tuple[int, tuple[GridCell, ...]]] = []
     for r, cells in enumerate(rows):
         below = rows[r + 1] if r + 1 < len(rows) else None
-        if _adds_nothing(cells, below):
+        if _adds_nothing(cells, below) or _empty_slice_of_a_row(cells, below):
             continue
         if out:
             joined = _joined(out[-1][1], cells)
@@ -110,6 +110,24 @@ def _adds_nothing(cells: tuple[GridCell, ...], below: tuple[GridCell, ...] | Non
             continue
         return False
     return True
+
+
+def _empty_slice_of_a_row(cells: tuple[GridCell, ...], below: tuple[GridCell, ...] | None) -> bool:
+    """A slice without a number or a text of its own, beside a 表三 row label that goes on into the
+    next grid row: the label of one template row never spans two rows of the table, so this is a
+    strip of the row below (its cells are there too)."""
+    if below is None or len(below) != len(cells) or any(_number(c) for c in cells):
+        return False
+    beside_row_label = False
+    for c, b in zip(cells, below, strict=True):
+        if not c.text.strip():
+            continue
+        m = L.match_t3_row(c.text) if b.merged and b.text == c.text else None
+        if m is not None and m.strength == 2:
+            beside_row_label = True  # the row label, going on into the next grid row
+        elif not c.merged:
+            return False  # a text of its own
+    return beside_row_label
 
 
 def _joined(above: tuple[GridCell, ...], cells: tuple[GridCell, ...]) -> tuple[GridCell, ...] | None:
@@ -313,6 +331,8 @@ def _t3_row(
             continue
         c = cells[j]
         value_cells.append(Cell(c.text, where.with_col(j), col=logical, merged=c.merged or _spills(cells, j, cols)))
+    if all(c.merged for c in value_cells) and not any(c.raw.strip() and is_value_like(c.raw) for c in value_cells):
+        return  # no value cell of its own (a label's cell spilling over the row at a page foot): no row
     # A row without label or value still counts: the grid keeps every template row in its place.
     out.t3.append(
         Row(
@@ -362,6 +382,8 @@ def _t3_header_row(cells: tuple[GridCell, ...], state: _State) -> bool:
 
 
 def _t3_columns_for(cells: tuple[GridCell, ...], state: _State) -> dict[int, int] | None:
+    if state.t3_cols and len(state.t3_cols) == 6 and state.t3_width == len(cells):
+        state.t3_cols = _complete_columns(state.t3_cols, len(cells))
     if state.t3_cols and len(state.t3_cols) == 7 and state.t3_width == len(cells):
         return state.t3_cols
     if state.t3_cols and len(state.t3_cols) == 7:
@@ -375,6 +397,18 @@ def _t3_columns_for(cells: tuple[GridCell, ...], state: _State) -> dict[int, int
             return None
         return cols
     return None
+
+
+def _complete_columns(cols: dict[int, int], width: int) -> dict[int, int]:
+    """Six of the seven columns named, on neighbouring grid columns in the template's order: the
+    seventh is the grid column where the template puts it among them (its name was lost where a
+    border is missing in the header, e.g. 自然人 run into the 勾稽关系 note). Else unchanged."""
+    by_col = {logical: j for j, logical in cols.items()}
+    missing = next(c for c in range(7) if c not in by_col)
+    j = by_col[missing - 1] + 1 if missing > 0 else by_col[1] - 1
+    if any(at != j + (logical - missing) for logical, at in by_col.items()) or not 0 < j < width:
+        return cols
+    return {**cols, j: missing}
 
 
 def _continuation_columns(rows: list[tuple[int, tuple[GridCell, ...]]]) -> dict[int, int]:

@@ -258,3 +258,34 @@ def test_a_header_sharing_a_slice_with_the_first_row_is_kept_apart() -> None:
     remnant = (*head[2][:4], *[_cell("", True)] * 5, head[2][9])
     report = _report([*head[:2], remnant], [top, middle, bottom, *data[1:]])
     _t3_values_read(report)
+
+
+def test_an_empty_slice_beside_a_row_label_is_part_of_that_row() -> None:
+    # 一、本年新收… reaches up beside an empty strip (the rest of a header carried over a page break):
+    # the strip is not a blank row of its own.
+    grid = t3_grid()
+    at = _row_at(grid, "new_received")
+    row = grid[at]
+    strip = (row[0], _cell(row[0].text, True), _cell(row[0].text, True), *[_cell("")] * 7)
+    grid[at : at + 1] = [strip, (*[_cell(row[0].text, True)] * 3, *row[3:])]
+    report = _report(grid)
+    _t3_values_read(report)
+    assert not report.provenance[canonical.t3("new_received", "total")].blank
+
+
+def test_a_label_spilling_over_a_whole_row_is_no_row() -> None:
+    # At a page foot the rest of （六）其他处理 ("处理") fills a strip as wide as the table.
+    grid = t3_grid(sub_labels=False)
+    at = _row_at(grid, "other_other") + 1
+    spill = (_cell(TOP, True), _cell("处理"), *[_cell("处理", True)] * 8)
+    grid.insert(at, spill)
+    _t3_values_read(_report(grid))
+
+
+def test_a_column_name_lost_in_the_header_is_where_the_template_puts_it() -> None:
+    # No border between the 勾稽关系 note and 自然人: the name runs into the note's cell.
+    grid = t3_grid()
+    note = grid[0][0].text
+    grid[1] = (*[_cell(note, True)] * 3, _cell(note, True), *grid[1][4:])
+    grid[2] = (*[_cell(note, True)] * 3, _cell(note, True), *grid[2][4:])
+    _t3_values_read(_report(grid))
