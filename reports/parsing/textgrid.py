@@ -27,8 +27,10 @@ from reports.parsing.headings import heading_number
 from reports.parsing.normalize import clean_token, is_number_text, is_value_like, norm, parse_value
 from reports.parsing.rows import Cell, Row, TableRows, Where
 from reports.parsing.textlayout import read_layout_region
+from reports.parsing.textslots import Identities, t3_by_slots, t4_by_slots
 
 TABLES = ("t2", "t3", "t4")
+SLOTS_NOTE = "{table} 为每格一行的纯文本（空单元格为空行），按行名后的各行逐格读取，且全部勾稽关系成立"
 _PIPE_ONLY = re.compile(r"^\s*\|+\s*$")
 _PAGE_NUMBER = re.compile(r"^\s*(?:[-－—–]\s*\d{1,3}\s*[-－—–]|第\s*\d{1,3}\s*页(?:\s*共\s*\d{1,3}\s*页)?)\s*$")
 T2_BLOCK_ROWS = {"五": ("licensing",), "六": ("punishment", "coercion"), "八": ("fees",)}
@@ -49,7 +51,7 @@ def read_text(doc: Document, wanted: set[str]) -> TableRows:
             rows = read_layout_region(table, region)
         else:
             rows = _read_cells_region(table, region, mode, out)
-        if table == "t4" and mode == "raw" and rows:
+        if table == "t4" and mode == "raw" and rows and not rows[0].positioned:
             rows = [_t4_with_spill(rows[0], lines[end:], out)]
         out.rows(table).extend(rows)
     return out
@@ -237,8 +239,16 @@ def _read_cells_region(table: str, region: list[TextLine], mode: str, notes: Tab
                 row.positioned = True
             rows.append(row)
     if table == "t4":
+        slot_row = t4_by_slots(region) if mode == "raw" else None
+        if slot_row is not None:
+            notes.notes.append(("I_READ_BY_LINES", SLOTS_NOTE.format(table="表四"), ()))
+            return [slot_row]
         return _t4_rows(rows, mode)
     if table == "t3" and mode == "raw":
+        by_slots = t3_by_slots(region)
+        if by_slots:
+            notes.notes.append(("I_READ_BY_LINES", SLOTS_NOTE.format(table="表三"), ()))
+            return by_slots
         by_sequence = _t3_by_sequence(region, notes)
         if by_sequence:
             return by_sequence
@@ -277,7 +287,7 @@ def _t3_by_sequence(region: list[TextLine], out: TableRows) -> list[Row] | None:
     values = [parse_value(c.raw).value for c in cells]
     if any(not isinstance(v, int) for v in values):
         return None
-    check = _Identities(keys)
+    check = Identities(keys)
     if len(cells) % 7 == 1:
         extra = _single_extra(values, check)  # type: ignore[arg-type]
         if extra is None:
@@ -320,31 +330,7 @@ def _row_name(key: str) -> str:
     return canonical.short_label(canonical.t3(key, "total")).rsplit(" ", 1)[0]
 
 
-class _Identities:
-    """R1, R2 and R3 over a table given as 7 values a row, rows in template order."""
-
-    def __init__(self, keys: list[str]) -> None:
-        self.n = len(keys)
-        at = {k: i for i, k in enumerate(keys)}
-        self.outcomes = [at[k] for k in canonical.OUTCOME_ROW_KEYS if k in at]
-        self.new, self.over = at["new_received"], at["carried_over"]
-        self.total, self.forward = at["total_processed"], at["carried_forward"]
-
-    def bad_rows(self, v: list[int]) -> list[int]:
-        return [r for r in range(self.n) if sum(v[r * 7 : r * 7 + 6]) != v[r * 7 + 6]]
-
-    def holds(self, v: list[int]) -> bool:
-        if self.bad_rows(v):
-            return False
-        for c in range(7):
-            if v[self.new * 7 + c] + v[self.over * 7 + c] != v[self.total * 7 + c] + v[self.forward * 7 + c]:
-                return False
-            if sum(v[r * 7 + c] for r in self.outcomes) != v[self.total * 7 + c]:
-                return False
-        return True
-
-
-def _single_move(values: list[int], check: _Identities) -> tuple[int, int] | None:
+def _single_move(values: list[int], check: Identities) -> tuple[int, int] | None:
     """The one move (from, to) of a single value that makes every identity hold, if exactly one table results."""
     bad = check.bad_rows(values)
     if not bad:
@@ -367,7 +353,7 @@ def _single_move(values: list[int], check: _Identities) -> tuple[int, int] | Non
     return next(iter(found.values())) if found else None
 
 
-def _single_extra(values: list[int], check: _Identities) -> int | None:
+def _single_extra(values: list[int], check: Identities) -> int | None:
     """The index of a number that is not the table's (a value of the text around it, carried in by the
     reading order): dropping it must make every identity hold, and every such drop must give the same table."""
     tables = {}

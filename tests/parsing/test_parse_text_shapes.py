@@ -11,6 +11,7 @@ from reports.parsing import labels as L
 from reports.parsing import parse_document
 from reports.parsing.document import TextLine
 from reports.parsing.textlayout import read_layout_region
+from reports.parsing.textslots import t3_by_slots
 
 HEAD = ["某某县某某局2024年政府信息公开工作年度报告", "一、总体情况", "本局认真贯彻落实条例。", "二、主动公开政府信息情况"]
 T1_FULL = ["第二十条第（一）项", "信息内容", "本年制发件数", "本年废止件数", "现行有效件数",
@@ -133,3 +134,73 @@ def test_reading_order_t3_with_one_number_too_many_that_no_drop_explains() -> No
         assert report.values[k] is None or report.values[k] == broken[k]
         if report.values[k] is None:
             assert k in named
+
+
+# --------------------------------------------------------------------------------------------------
+# One cell a line, blank cells as empty lines (LibreOffice "save as text")
+
+
+def _cell_lines(values: dict[str, int], *, extra_after: str | None = None) -> str:
+    """表三 and 表四 as LibreOffice writes a Word table as text; zero cells other than totals blank."""
+    lines = HEAD + T1_FULL + ["三、收到和处理政府信息公开申请情况", "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+                              "申请人情况", "", "自然人", "法人或其他组织", "总计", "", "", "商业企业", "科研机构",
+                              "社会公益组织", "法律服务机构", "其他", ""]  # fmt: skip
+    group = None
+    for row in canonical.TABLE3_ROWS:
+        if row.group and row.group != group:
+            lines.append(row.group)
+        group = row.group
+        lines.append(row.label)
+        if row.key == extra_after:
+            lines.append("")  # the label cell has a second, empty paragraph
+        for key in canonical.keys_of_row(row.key):
+            v = values[key]
+            lines.append(str(v) if v or key.endswith(".total") else "")
+        lines.extend(["", ""])
+    lines += ["四、政府信息公开行政复议、行政诉讼情况", "行政复议", "行政诉讼", "结果维持", "结果纠正", "其他结果", "尚未审结",
+              "总计", "未经复议直接起诉", "复议后起诉", "", "", *["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2]
+    lines += ["2", "", "1", "", "3"] + [""] * 4 + ["0"] + ["1", "1", "", "", "2"]
+    return "\n".join(lines + TAIL[2:])
+
+
+def test_one_cell_a_line_with_empty_lines_for_blank_cells() -> None:
+    values = _t3_table()
+    report = parse_document(_cell_lines(values).encode(), "saved_as_text.txt")
+    for key, v in values.items():
+        got = report.values[key]
+        assert got == (v if v or key.endswith(".total") else None), key
+        assert (got is None) == report.provenance[key].blank
+    t4 = [report.values[k] for k in canonical.TABLE4_KEYS]
+    assert t4 == [2, None, 1, None, 3, None, None, None, None, 0, 1, 1, None, None, 2]
+    assert sum(w.code == "I_READ_BY_LINES" for w in report.warnings) == 2
+
+
+def test_one_cell_a_line_with_a_line_too_many_is_not_read() -> None:
+    # carried_over's label cell has an empty second paragraph: its cells move one line on and its
+    # total falls outside the row, so nothing of 表三 is read that way.
+    values = _t3_table()
+    report = parse_document(_cell_lines(values, extra_after="carried_over").encode(), "saved_as_text.txt")
+    assert not any(w.code == "I_READ_BY_LINES" and "表三" in w.message for w in report.warnings)
+    named = {k for w in report.warnings for k in w.keys}
+    for key, v in values.items():
+        got = report.values[key]
+        if got is None and not report.provenance[key].blank:
+            assert key in named
+        else:
+            assert got == (v if v or key.endswith(".total") else None) or report.provenance[key].inferred, key
+
+
+def _zero_table_lines(first_row: list[str]) -> list[TextLine]:
+    texts = []
+    for row in canonical.TABLE3_ROWS:
+        texts.append(row.label)
+        texts.extend(first_row if row.key == "new_received" else [""] * 6 + ["0"])
+        texts.append("")
+    return _lines(texts)
+
+
+def test_an_empty_total_after_a_printed_cell_is_not_read_by_lines() -> None:
+    # ["0", "", …, ""] could be ["", "0", …] moved one line on by an empty paragraph before it.
+    assert t3_by_slots(_zero_table_lines(["0"] + [""] * 6)) is None
+    rows = t3_by_slots(_zero_table_lines(["0"] + [""] * 5 + ["0"]))
+    assert rows is not None and [c.raw for c in rows[0].cells] == ["0", "", "", "", "", "", "0"]
