@@ -421,10 +421,11 @@ def _continuation_columns(rows: list[tuple[int, tuple[GridCell, ...]]]) -> dict[
     """
     data = []
     for _, cells in rows:
-        if L.table_sign(_distinct(cells)) in ("t2", "t4"):
+        sign = L.table_sign(_distinct(cells))
+        if sign in ("t2", "t4"):
             break
-        if len(_t3_header_cols(cells)) >= 2:
-            continue
+        if len(_t3_header_cols(cells)) >= 2 or (sign == "t3" and not any(L.match_t3_row(t) for t in _distinct(cells))):
+            continue  # a header repeated on the new page
         data.append(cells)
     width = max((len(c) for c in data), default=0)
     fits: list[int] = []

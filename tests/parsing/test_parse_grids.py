@@ -289,3 +289,11 @@ def test_a_column_name_lost_in_the_header_is_where_the_template_puts_it() -> Non
     grid[1] = (*[_cell(note, True)] * 3, _cell(note, True), *grid[1][4:])
     grid[2] = (*[_cell(note, True)] * 3, _cell(note, True), *grid[2][4:])
     _t3_values_read(_report(grid))
+
+
+def test_a_continuation_table_repeating_the_header_is_read() -> None:
+    grid = t3_grid(sub_labels=False)
+    first, second = _split_at(grid, "withheld_process_info", drop_top_label=True)
+    second = [row if len(row) == 9 else (row[0], *row[2:]) for row in second]
+    header = [(row[0], *row[2:]) for row in grid[:3]]  # the header again, one label column fewer
+    _t3_values_read(_report(first, [*header, *second]))
