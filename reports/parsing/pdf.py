@@ -35,6 +35,9 @@ _PAGE_NUMBER = re.compile(
     r"[-－—–_·\s]*(?:\d{1,4}|第\s*\d{1,4}\s*页(?:\s*[,，、/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})[-－—–_·\s]*"
 )
 _PDF_DATE = re.compile(r"^(?:D:)?(\d{4})(\d{2})?(\d{2})?")
+_DIGITS = re.compile(r"\d+")
+# A running header or footer is told on at least this many pages.
+RUNNING_MIN_PAGES = 3
 
 
 def read_pdf(data: bytes) -> Document:
@@ -90,6 +93,7 @@ def _read(pdf: pdfium.PdfDocument) -> Document:
         chars, segments = upright(chars, segments, rotation)
         page_tables, rest = find_tables(segments, chars)
         pages.append((_drop_page_numbers(visual_lines(rest)), page_tables))
+    _drop_running_lines(pages)
     _align_page_splits(pages)
     lines: list[TextLine] = []
     tables: list[Table] = []
@@ -123,6 +127,27 @@ def _align_page_splits(pages: list[tuple[list[VisualLine], list[GridTable]]]) ->
 
 def _mid(vl: VisualLine) -> float:
     return (vl.top + vl.bottom) / 2
+
+
+def _drop_running_lines(pages: list[tuple[list[VisualLine], list[GridTable]]]) -> None:
+    """Leave out a page's running header and footer: the same line (but for its digits: a date, a
+    page count) at the same place at the top or foot of most pages, e.g. a browser's date, title and
+    address. Report text never repeats page after page in one spot."""
+    if len(pages) < RUNNING_MIN_PAGES:
+        return
+
+    def key(vl: VisualLine) -> tuple[str, int]:
+        return _DIGITS.sub("0", vl.text), round(vl.top / 2)
+
+    for edge in (0, -1):
+        counts: dict[tuple[str, int], int] = {}
+        for page_lines, _ in pages:
+            if page_lines:
+                counts[key(page_lines[edge])] = counts.get(key(page_lines[edge]), 0) + 1
+        running = {k for k, n in counts.items() if n >= max(RUNNING_MIN_PAGES, len(pages) / 2)}
+        for n, (page_lines, tables) in enumerate(pages):
+            if page_lines and key(page_lines[edge]) in running:
+                pages[n] = (page_lines[1:] if edge == 0 else page_lines[:-1], tables)
 
 
 def _drop_page_numbers(page_lines: list[VisualLine]) -> list[VisualLine]:

@@ -408,6 +408,30 @@ def test_a_row_carried_over_a_page_break_without_its_top_border_is_a_table() -> 
     assert [line.text for line in doc.lines] == ["Text under it"]
 
 
+def test_a_running_header_and_footer_are_left_out() -> None:
+    # A browser's print: date and title at the top of every page, address and page count at the foot.
+    d = _Drawing()
+    pages = [d.page, d.new_page(), d.new_page()]
+    for n, page in enumerate(pages, start=1):
+        d.text("11/22/26, 3:44 AM   Annual report", 10, 285, size=7, page=page)
+        d.text(f"file:///tmp/report.html   {n}/3", 10, 8, size=7, page=page)
+        d.text(f"Body text of page {n}", 40, 150, page=page)
+    d.text("Annual report", 40, 250, size=14, page=pages[0])
+    doc = read_pdf(d.bytes())
+    assert [line.text for line in doc.lines] == [
+        "Annual report", "Body text of page 1", "Body text of page 2", "Body text of page 3"
+    ]
+
+
+def test_a_line_repeated_on_two_pages_only_is_kept() -> None:
+    d = _Drawing()
+    pages = [d.page, d.new_page()]
+    for page in pages:
+        d.text("Same words on both pages", 10, 285, page=page)
+    doc = read_pdf(d.bytes())
+    assert [line.text for line in doc.lines] == ["Same words on both pages"] * 2
+
+
 def test_lines_that_do_not_close_a_box_are_no_table() -> None:
     d = _Drawing()
     d.line(50, 200, 350, 200)
