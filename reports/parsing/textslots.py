@@ -98,9 +98,7 @@ def t3_by_slots(region: list[TextLine]) -> list[Row] | None:
     rows = []
     for _, label, cells in found:
         where = Where(page=label.page, line=label.line)
-        row_cells = tuple(
-            Cell(c.text.strip(), Where(page=c.page, line=c.line), col=j) for j, c in enumerate(cells)
-        )
+        row_cells = tuple(Cell(c.text.strip(), Where(page=c.page, line=c.line), col=j) for j, c in enumerate(cells))
         rows.append(Row("t3", (label.text.strip(),), row_cells, where, positioned=True, explicit_blanks=True))
     return rows
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from reports import canonical
 from reports.parsing.document import Document, GridCell, Table, TextLine
 from reports.parsing.engine import build_report
-from reports.parsing.tables import tidy_rows
+from reports.parsing.slices import tidy_rows
 from reports.parsing.types import ParsedReport
 
 Grid = list[tuple[GridCell, ...]]
@@ -238,7 +238,15 @@ def test_a_header_cut_by_a_page_break_is_put_together() -> None:
     # The second header row is cut: "商业" at the foot of one page, "企业" at the top of the next.
     grid = t3_grid()
     head, data = _header_rows(grid)
-    upper = (*head[2][:4], _cell("商业"), _cell("科研"), _cell("社会公益"), _cell("法律服务"), _cell("其他"), head[2][9])
+    upper = (
+        *head[2][:4],
+        _cell("商业"),
+        _cell("科研"),
+        _cell("社会公益"),
+        _cell("法律服务"),
+        _cell("其他"),
+        head[2][9],
+    )
     lower = (*[_cell("")] * 4, _cell("企业"), _cell("机构"), _cell("组织"), _cell("机构"), _cell(""), _cell(""))
     report = _report([*head[:2], upper], [lower, *data])
     _t3_values_read(report)

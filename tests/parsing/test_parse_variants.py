@@ -18,7 +18,9 @@ from reports.parsing.types import ParsedReport
 from tests.parsing.helpers import FIXTURES, compare, load_label
 
 VARIANTS = FIXTURES / "variants"
-DOCS = sorted(p for p in VARIANTS.iterdir() if p.suffix not in (".json", ".md", ".py") and p.with_suffix(".json").exists())
+DOCS = sorted(
+    p for p in VARIANTS.iterdir() if p.suffix not in (".json", ".md", ".py") and p.with_suffix(".json").exists()
+)
 MAX_BYTES = 300 * 1024
 
 
