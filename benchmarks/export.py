@@ -35,7 +35,9 @@ def fill(n: int) -> None:
 
     labels = [
         canonical.flatten(rec)
-        for rec in (json.loads(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "tests/fixtures").rglob("*.json")))
+        for rec in (
+            json.loads(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "tests/fixtures").rglob("*.json"))
+        )
         if isinstance(rec, dict) and "applications" in rec
     ]
     rng = random.Random(11)
@@ -53,8 +55,13 @@ def fill(n: int) -> None:
         )
         reports = Report.objects.bulk_create(
             [
-                Report(agency=a, year=2023, status=rng.choice(["submitted", "reviewing", "approved"]),
-                       title=f"{a.name}2023年政府信息公开工作年度报告", validated_at="2024-01-20T10:00:00+08:00")
+                Report(
+                    agency=a,
+                    year=2023,
+                    status=rng.choice(["submitted", "reviewing", "approved"]),
+                    title=f"{a.name}2023年政府信息公开工作年度报告",
+                    validated_at="2024-01-20T10:00:00+08:00",
+                )
                 for a in agencies[:n]
             ],  # fmt: skip
             batch_size=5000,

@@ -89,8 +89,10 @@ def main(n: int) -> None:
     print(f"import_reports: {n} documents in {elapsed:.1f} s ({n / elapsed:.1f} per second; target ≤ 180 s)")
     print(f"peak memory of the command and its workers: {peak:.0f} MB (target ≤ 500 MB)")
     busy = cpu.ru_utime + cpu.ru_stime
-    print(f"CPU time of the command and its parser processes: {busy:.0f} s (load average now {os.getloadavg()[0]:.1f}; "
-          "wall time is only meaningful on an otherwise idle machine)")
+    print(
+        f"CPU time of the command and its parser processes: {busy:.0f} s (load average now {os.getloadavg()[0]:.1f}; "
+        "wall time is only meaningful on an otherwise idle machine)"
+    )
 
 
 if __name__ == "__main__":

@@ -29,7 +29,9 @@ def fill(n: int) -> None:
 
     labels = [
         canonical.flatten(rec)
-        for rec in (json.loads(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "tests/fixtures").rglob("*.json")))
+        for rec in (
+            json.loads(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "tests/fixtures").rglob("*.json"))
+        )
         if isinstance(rec, dict) and "applications" in rec
     ]
     rng = random.Random(5)

@@ -30,7 +30,16 @@ from reports.parsing import detect_format, parse_document  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 TARGET_MS = {"txt": 20, "html": 20, "docx": 50, "pdf": 150}
-GROUP = {"txt": "txt", "html": "html", "docx": "docx", "xlsx": "xlsx", "xls": "xlsx", "pdf": "pdf", "doc": "doc", "wps": "doc"}
+GROUP = {
+    "txt": "txt",
+    "html": "html",
+    "docx": "docx",
+    "xlsx": "xlsx",
+    "xls": "xlsx",
+    "pdf": "pdf",
+    "doc": "doc",
+    "wps": "doc",
+}
 
 _CHILD = """
 import resource, sys, time, tracemalloc

@@ -32,13 +32,21 @@ TABLE2_CELLS: tuple[Table2Cell, ...] = (
     Table2Cell("active_disclosure.regulations.repealed", "第二十条第（一）项", "规章", "本年废止件数"),
     Table2Cell("active_disclosure.regulations.in_force", "第二十条第（一）项", "规章", "现行有效件数"),
     Table2Cell("active_disclosure.normative_documents.issued", "第二十条第（一）项", "行政规范性文件", "本年制发件数"),
-    Table2Cell("active_disclosure.normative_documents.repealed", "第二十条第（一）项", "行政规范性文件", "本年废止件数"),
-    Table2Cell("active_disclosure.normative_documents.in_force", "第二十条第（一）项", "行政规范性文件", "现行有效件数"),
+    Table2Cell(
+        "active_disclosure.normative_documents.repealed", "第二十条第（一）项", "行政规范性文件", "本年废止件数"
+    ),
+    Table2Cell(
+        "active_disclosure.normative_documents.in_force", "第二十条第（一）项", "行政规范性文件", "现行有效件数"
+    ),
     Table2Cell("active_disclosure.licensing.decisions", "第二十条第（五）项", "行政许可", "本年处理决定数量"),
     Table2Cell("active_disclosure.punishment.decisions", "第二十条第（六）项", "行政处罚", "本年处理决定数量"),
     Table2Cell("active_disclosure.coercion.decisions", "第二十条第（六）项", "行政强制", "本年处理决定数量"),
     Table2Cell(
-        "active_disclosure.fees.amount", "第二十条第（八）项", "行政事业性收费", "本年收费金额（单位：万元）", decimal=True
+        "active_disclosure.fees.amount",
+        "第二十条第（八）项",
+        "行政事业性收费",
+        "本年收费金额（单位：万元）",
+        decimal=True,
     ),
 )
 FEES_KEY = "active_disclosure.fees.amount"
@@ -85,9 +93,7 @@ TABLE3_ROWS: tuple[Table3Row, ...] = (
     Table3Row("not_processed_publication", "3.要求提供公开出版物", _N, "not_processed"),
     Table3Row("not_processed_excessive", "4.无正当理由大量反复申请", _N, "not_processed"),
     Table3Row("not_processed_confirmation", "5.要求行政机关确认或重新出具已获取信息", _N, "not_processed"),
-    Table3Row(
-        "other_no_correction", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", _O, "other"
-    ),
+    Table3Row("other_no_correction", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", _O, "other"),
     Table3Row(
         "other_unpaid_fee", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", _O, "other"
     ),

@@ -33,7 +33,9 @@ def _table3_labels() -> dict[str, tuple[Span, ...]]:
     """For each 表三 row key, the label cells that START on that row (spans continue on the rows below)."""
     labels: dict[str, tuple[Span, ...]] = {}
     seen_groups: set[str] = set()
-    result_rows = [r for r in canonical.TABLE3_ROWS if r.key in canonical.OUTCOME_ROW_KEYS or r.key == "total_processed"]
+    result_rows = [
+        r for r in canonical.TABLE3_ROWS if r.key in canonical.OUTCOME_ROW_KEYS or r.key == "total_processed"
+    ]
     for row in canonical.TABLE3_ROWS:
         cells: list[Span] = []
         if row.key == result_rows[0].key:
@@ -60,11 +62,22 @@ TABLE2_BLOCKS: tuple[tuple[str, tuple[str, ...], tuple[tuple[str, tuple[str, ...
         "第二十条第（一）项",
         ("本年制发件数", "本年废止件数", "现行有效件数"),
         (
-            ("规章", ("active_disclosure.regulations.issued", "active_disclosure.regulations.repealed",
-                      "active_disclosure.regulations.in_force")),
-            ("行政规范性文件", ("active_disclosure.normative_documents.issued",
-                               "active_disclosure.normative_documents.repealed",
-                               "active_disclosure.normative_documents.in_force")),
+            (
+                "规章",
+                (
+                    "active_disclosure.regulations.issued",
+                    "active_disclosure.regulations.repealed",
+                    "active_disclosure.regulations.in_force",
+                ),
+            ),
+            (
+                "行政规范性文件",
+                (
+                    "active_disclosure.normative_documents.issued",
+                    "active_disclosure.normative_documents.repealed",
+                    "active_disclosure.normative_documents.in_force",
+                ),
+            ),
         ),
     ),
     ("第二十条第（五）项", ("本年处理决定数量",), (("行政许可", ("active_disclosure.licensing.decisions",)),)),

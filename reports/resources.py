@@ -100,9 +100,7 @@ class AgencyWidget(widgets.ForeignKeyWidget):
         name = str(value or "").strip()
         if not name:
             return None
-        found = list(
-            Agency.objects.filter(Q(name=name) | Q(short_name=name) | Q(aliases__name=name)).distinct()[:2]
-        )
+        found = list(Agency.objects.filter(Q(name=name) | Q(short_name=name) | Q(aliases__name=name)).distinct()[:2])
         if not found:
             raise ValueError(UNKNOWN_AGENCY.format(value=name))
         if len(found) > 1:

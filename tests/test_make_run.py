@@ -35,8 +35,9 @@ def test_make_run_serves_admin_with_samples(tmp_path):
     env.pop("SECRET_KEY", None)
     env.pop("DEBUG", None)
     log = open(tmp_path / "run.log", "w+")
-    proc = subprocess.Popen(["make", "run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        ["make", "run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         login_page = None
@@ -57,13 +58,20 @@ def test_make_run_serves_admin_with_samples(tmp_path):
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         opener.open(f"{base}/admin/login/")
         token = next(c.value for c in jar if c.name == "csrftoken")
-        form = urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token,
-                          "next": "/admin/reports/report/"}).encode()
-        request = urllib.request.Request(f"{base}/admin/login/?next=/admin/reports/report/", data=form,
-                                         headers={"Referer": f"{base}/admin/login/"})
+        form = urlencode(
+            {"username": username, "password": password, "csrfmiddlewaretoken": token, "next": "/admin/reports/report/"}
+        ).encode()
+        request = urllib.request.Request(
+            f"{base}/admin/login/?next=/admin/reports/report/", data=form, headers={"Referer": f"{base}/admin/login/"}
+        )
         changelist = opener.open(request).read().decode()
-        for agency in ("彭阳县新集乡人民政府", "安远县版石镇人民政府", "卫辉市上乐村镇人民政府", "一平垣乡人民政府",
-                       "二塘乡人民政府"):
+        for agency in (
+            "彭阳县新集乡人民政府",
+            "安远县版石镇人民政府",
+            "卫辉市上乐村镇人民政府",
+            "一平垣乡人民政府",
+            "二塘乡人民政府",
+        ):
             assert agency in changelist
     finally:
         os.killpg(proc.pid, signal.SIGTERM)

@@ -173,4 +173,3 @@ class ReportExportsMixin(ImportMixin, ExportActionMixin):
 def overview_query(*, year: int, kinds=(), statuses=()) -> str:
     """The query string of the overview (and of its workbook) for these filters."""
     return urlencode([("year", year), *(("kind", k) for k in kinds), *(("status", s) for s in statuses)])
-

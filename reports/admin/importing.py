@@ -67,9 +67,7 @@ def _load(request, token: str) -> list[batch.Incoming]:
         raise Http404("导入批次已过期，请重新上传。")
     if manifest.get("user") != request.user.pk:
         raise PermissionDenied
-    return [
-        batch.Incoming(f["name"], (folder / f["path"]).read_bytes(), f["error"]) for f in manifest["files"]
-    ]
+    return [batch.Incoming(f["name"], (folder / f["path"]).read_bytes(), f["error"]) for f in manifest["files"]]
 
 
 def _grid(parsed) -> dict:
@@ -86,8 +84,10 @@ def _grid(parsed) -> dict:
             (r.full_label, [cell(canonical.t3(r.key, c)) for c in canonical.TABLE3_COLUMN_KEYS])
             for r in canonical.TABLE3_ROWS
         ],
-        "table4": [(label, [cell(canonical.t4(b, c)) for c in canonical.TABLE4_COLUMN_KEYS])
-                   for b, label in canonical.TABLE4_BLOCKS],
+        "table4": [
+            (label, [cell(canonical.t4(b, c)) for c in canonical.TABLE4_COLUMN_KEYS])
+            for b, label in canonical.TABLE4_BLOCKS
+        ],
     }
 
 
@@ -100,7 +100,9 @@ def upload_view(model_admin, request):
         for upload in form.cleaned_data["files"]:
             limit = settings.NIANBAO_MAX_UPLOAD_BYTES
             if upload.size > limit:
-                items.append(batch.Incoming(upload.name, error=f"文件超过大小上限（{upload.size // 1048576} MB），未导入。"))
+                items.append(
+                    batch.Incoming(upload.name, error=f"文件超过大小上限（{upload.size // 1048576} MB），未导入。")
+                )
                 continue
             items.extend(batch.expand(upload.name, upload.read()))
         token = _store(request, items)

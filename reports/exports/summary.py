@@ -139,7 +139,9 @@ class _SummarySheet:
         heights = {TABLE_ROW: 20, ROW_ROW: 48, COLUMN_ROW: 58}
         for level, row in enumerate((TABLE_ROW, ROW_ROW, COLUMN_ROW)):
             ws.row_dimensions[row].height = heights[row]
-            cells: list[Any] = [styled(ws, label if row == TABLE_ROW else None, "header") for _, label, _ in LEAD_COLUMNS]
+            cells: list[Any] = [
+                styled(ws, label if row == TABLE_ROW else None, "header") for _, label, _ in LEAD_COLUMNS
+            ]
             labels = [lv[level] for lv in levels]
             if level == 1:
                 # A row label repeats across tables only by accident; keep runs within one table.

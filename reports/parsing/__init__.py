@@ -43,7 +43,9 @@ def parse_document(source: str | Path | bytes, filename: str | None = None) -> P
     except ParseError:
         raise
     except Exception as exc:
-        raise ParseError("internal", f"解析 {name} 时发生内部错误（{type(exc).__name__}: {exc}），请联系管理员") from exc
+        raise ParseError(
+            "internal", f"解析 {name} 时发生内部错误（{type(exc).__name__}: {exc}），请联系管理员"
+        ) from exc
 
 
 def _load(source: str | Path | bytes, filename: str | None) -> tuple[bytes, str]:
@@ -75,7 +77,7 @@ def _too_large(name: str, size: int) -> str:
 
 
 def detect_format(data: bytes, name: str) -> str:
-    """"txt", "html", "docx", "doc", "wps", "rtf", "pdf", "xlsx" or "xls", from the content, then the name."""
+    """ "txt", "html", "docx", "doc", "wps", "rtf", "pdf", "xlsx" or "xls", from the content, then the name."""
     ext = Path(name).suffix.lower()
     head = data[:2048]
     if b"%PDF-" in head[:1024]:

@@ -24,7 +24,7 @@ NOT_IN_2019_ROWS = ("other_no_correction", "other_unpaid_fee")
 
 
 def row_name(row_key: str) -> str:
-    """"表三（三）1", "表三 一、本年新收政府信息公开申请数量" — a 表三 row as messages name it."""
+    """ "表三（三）1", "表三 一、本年新收政府信息公开申请数量" — a 表三 row as messages name it."""
     name = canonical.short_label(canonical.t3(row_key, "total")).rsplit(" ", 1)[0]
     return name if name.startswith("表三（") else name.replace("表三", "表三 ", 1)
 
@@ -91,6 +91,8 @@ T2_KEYS: dict[str, tuple[str, ...]] = {
     "coercion": ("decisions",),
     "fees": ("amount",),
 }
+
+
 def assemble_t2(rows: list[Row], asm: Assembly, template: str | None, found: bool) -> None:
     seen: set[str] = set()
     for row in rows:
@@ -165,7 +167,9 @@ def _t2_unreadable(asm: Assembly, keys: list[str], row: Row, found: int) -> None
         msg = f"表二 “{row.label}” 没有数值（{row.where.describe()}）"
         code = "W_MISSING_CELL"
     elif found == want:
-        msg = f"表二 “{row.label}” 有 {found} 个数，但在文本的阅读顺序中无法确认它们属于这一行（{row.where.describe()}）"
+        msg = (
+            f"表二 “{row.label}” 有 {found} 个数，但在文本的阅读顺序中无法确认它们属于这一行（{row.where.describe()}）"
+        )
         code = "W_UNCERTAIN_ORDER"
     else:
         msg = f"表二 “{row.label}” 有 {found} 个数，应为 {want} 个，无法确定各数所在的列（{row.where.describe()}）"

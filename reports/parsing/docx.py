@@ -40,9 +40,7 @@ def read_docx(data: bytes) -> Document:
         raise ParseError("corrupt", CORRUPT)
     reader = _Reader()
     reader.block(body)
-    return Document(
-        "docx", lines=tuple(reader.lines), tables=tuple(reader.tables), metadata=_core_metadata(core)
-    )
+    return Document("docx", lines=tuple(reader.lines), tables=tuple(reader.tables), metadata=_core_metadata(core))
 
 
 class _Reader:

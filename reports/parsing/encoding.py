@@ -14,7 +14,11 @@ UNREADABLE = "文件内容不是可识别的文字（编码无法识别或是二
 
 def decode(data: bytes, *, html: bool = False) -> str:
     """Decode a text or HTML file, or raise ParseError("not_text") for binary content."""
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+    for bom, enc in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
         if data.startswith(bom):
             return _checked(data[len(bom) :].decode(enc, errors="replace"))
     if html:

@@ -139,7 +139,10 @@ def _distance(a: str, b: str) -> int:
     return prev[-1]
 
 
-_SPANNING_LABELS = tuple(norm(t) for t in ("三、本年度办理结果", *(f"（{n}）{c}" for n, c in zip("三四五六", GROUP_CORES.values(), strict=True))))
+_SPANNING_LABELS = tuple(
+    norm(t)
+    for t in ("三、本年度办理结果", *(f"（{n}）{c}" for n, c in zip("三四五六", GROUP_CORES.values(), strict=True)))
+)
 
 
 def is_spanning_label_piece(text: str) -> bool:
@@ -268,12 +271,18 @@ def t4_column_of(text: str) -> int | None:
 # ---------------------------------------------------------------------------------------------------
 # Which table a row of cells belongs to
 
-T3_SIGNS = ("本列数据的勾稽关系", "申请人情况", "法人或其他组织", "本年新收政府信息公开申请", "上年结转政府信息公开申请")
+T3_SIGNS = (
+    "本列数据的勾稽关系",
+    "申请人情况",
+    "法人或其他组织",
+    "本年新收政府信息公开申请",
+    "上年结转政府信息公开申请",
+)
 T4_SIGNS = ("未经复议直接起诉", "复议后起诉")
 
 
 def table_sign(texts: list[str]) -> str | None:
-    """"t2", "t3" or "t4" when the texts of one row announce that table (caption or header)."""
+    """ "t2", "t3" or "t4" when the texts of one row announce that table (caption or header)."""
     joined = "".join(norm(t) for t in texts)
     if not joined:
         return None

@@ -283,7 +283,9 @@ def _t3_by_sequence(region: list[TextLine], out: TableRows) -> list[Row] | None:
     n_rows = len(cells) // 7
     if len(cells) % 7 > 1 or n_rows not in (25, 23):
         return None
-    keys = [k for k in canonical.TABLE3_ROW_KEYS if n_rows == 25 or k not in ("other_no_correction", "other_unpaid_fee")]
+    keys = [
+        k for k in canonical.TABLE3_ROW_KEYS if n_rows == 25 or k not in ("other_no_correction", "other_unpaid_fee")
+    ]
     values = [parse_value(c.raw).value for c in cells]
     if any(not isinstance(v, int) for v in values):
         return None
@@ -428,7 +430,12 @@ def _t2_blocks_by_count(rows: list[Row]) -> list[Row]:
         labelled = [r for r in members if r.labels and L.match_t2_row(r.labels[0])]
         in_place = _t2_numbers_in_place(members, previous_full)
         previous_full = len(numbers) == T2_BLOCK_CELLS.get(block or "", -1)
-        if in_place and keys and len(numbers) == len(keys) and [L.match_t2_row(r.labels[0]) for r in labelled] == list(keys):
+        if (
+            in_place
+            and keys
+            and len(numbers) == len(keys)
+            and [L.match_t2_row(r.labels[0]) for r in labelled] == list(keys)
+        ):
             for r, cell in zip(labelled, numbers, strict=True):
                 out.append(Row("t2", r.labels, (cell,), r.where, block=block))
             continue

@@ -98,6 +98,7 @@ def _agreed(nums: list[_Tok], candidates: list[list[float]]) -> list[int] | None
 
 def _sums_hold(values: dict[int, str], parts: list[int], total: int) -> bool:
     """A row placed by position must add up (R2, R4-R6); if not, a value probably sits in the wrong column."""
+
     def number(col: int) -> int | None:
         token = parse_value(values.get(col, ""))
         return token.value if token.is_number else 0 if token.is_blank else None  # type: ignore[return-value]
@@ -132,9 +133,7 @@ class _R:
 
 
 def _t3(lines: list[_Line]) -> list[Row]:
-    first_data = next(
-        (i for i, ln in enumerate(lines) if L.match_t3_row(ln.label) or len(ln.nums) >= 2), len(lines)
-    )
+    first_data = next((i for i, ln in enumerate(lines) if L.match_t3_row(ln.label) or len(ln.nums) >= 2), len(lines))
     header = _t3_header_anchors(lines[:first_data])
     data = lines[first_data:]
     full = [(i, ln) for i, ln in enumerate(data) if len(ln.nums) == 7]

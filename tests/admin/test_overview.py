@@ -97,7 +97,9 @@ def test_key_figures_and_change_from_last_year(admin_client, county):
     review = next(f for f in ov.figures if f.label == "行政复议")
     assert review.current == 1 + 2 + 3
     granted = next(f for f in ov.outcomes if f.label == "予以公开")
-    assert granted.current == sum(report_values(r)[canonical.t3("granted", "total")] for r in Report.objects.filter(year=2023))
+    assert granted.current == sum(
+        report_values(r)[canonical.t3("granted", "total")] for r in Report.objects.filter(year=2023)
+    )
     assert "本年新收申请" in html and '<svg xmlns="http://www.w3.org/2000/svg" class="nb-chart"' in html
     assert 'aria-label="申请办理结果（总计列）"' in html and 'aria-label="各机关报送状态"' in html
 

@@ -23,8 +23,13 @@ def test_new_report_has_all_rows_present_and_empty():
 
 @pytest.mark.parametrize(
     ("model", "field"),
-    [(ApplicationOutcome, "natural_person"), (ApplicationOutcome, "total"), (ReviewLitigation, "pending"),
-     (DisclosureTable, "licensing_decisions"), (DisclosureTable, "fees_amount")],
+    [
+        (ApplicationOutcome, "natural_person"),
+        (ApplicationOutcome, "total"),
+        (ReviewLitigation, "pending"),
+        (DisclosureTable, "licensing_decisions"),
+        (DisclosureTable, "fees_amount"),
+    ],
 )
 def test_negative_cell_refused(model, field):
     report = make_report()

@@ -129,7 +129,12 @@ def _title(agency: str, year: int) -> list[str]:
 
 
 def _tail() -> list[str]:
-    return ["五、存在的主要问题及改进情况", "工作人员业务能力有待提升。", "六、其他需要报告的事项", "本机关未收取信息处理费。"]
+    return [
+        "五、存在的主要问题及改进情况",
+        "工作人员业务能力有待提升。",
+        "六、其他需要报告的事项",
+        "本机关未收取信息处理费。",
+    ]
 
 
 def render_tsv(values: Mapping[str, Any], agency: str, year: int, variants: Mapping[str, bool]) -> str:

@@ -14,7 +14,11 @@ from django.core.management import CommandError, call_command
 
 from tests.parsing.helpers import CORPUS, EXPECTED, SAMPLES, SCHEMA, compare, load_label
 
-GOOD = [SAMPLES / "000_0644fa4e77b34486.txt", CORPUS / "generated" / "r02_docx.docx", CORPUS / "real" / "003_huaian_shi_2024.pdf"]
+GOOD = [
+    SAMPLES / "000_0644fa4e77b34486.txt",
+    CORPUS / "generated" / "r02_docx.docx",
+    CORPUS / "real" / "003_huaian_shi_2024.pdf",
+]
 
 
 def _run(*args: str) -> tuple[str, str, int]:

@@ -24,7 +24,9 @@ def _damage(text: str, table_lines: range, picks: list[int], how: str) -> str:
         if how == "delete":
             del lines[i]
         elif how == "wipe_label":
-            lines[i] = "\t".join(f if f.strip().replace(".", "", 1).isdigit() or not f.strip() else "" for f in lines[i].split("\t"))
+            lines[i] = "\t".join(
+                f if f.strip().replace(".", "", 1).isdigit() or not f.strip() else "" for f in lines[i].split("\t")
+            )
         elif how == "duplicate":
             lines.insert(i, lines[i])
     out = "\n".join(lines)

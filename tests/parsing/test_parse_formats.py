@@ -40,7 +40,9 @@ def test_windows_line_endings() -> None:
 
 def test_gbk_html_with_declared_charset() -> None:
     html = (CORPUS / "generated" / "r06_html.html").read_text(encoding="utf-8")
-    html = html.replace('<meta charset="utf-8">', '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">')
+    html = html.replace(
+        '<meta charset="utf-8">', '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+    )
     report = parse_document(html.encode("gb18030"), "page.htm")
     label = load_label(CORPUS / "generated" / "r06_html.json")
     assert compare(label, report.values) == ([], [])

@@ -50,7 +50,17 @@ def test_row_labels_and_their_variants(seen: str, key: str) -> None:
 
 @pytest.mark.parametrize(
     "fragment",
-    ["（三）不", "予公开", "年度办", "理结果", "三、本年度办理结果", "行政机关不再处理其政府信息公开", "申请", "信息公开申请", ""],
+    [
+        "（三）不",
+        "予公开",
+        "年度办",
+        "理结果",
+        "三、本年度办理结果",
+        "行政机关不再处理其政府信息公开",
+        "申请",
+        "信息公开申请",
+        "",
+    ],
 )
 def test_fragments_name_no_row(fragment: str) -> None:
     assert L.match_t3_row(fragment) is None
@@ -58,7 +68,12 @@ def test_fragments_name_no_row(fragment: str) -> None:
 
 @pytest.mark.parametrize(
     ("seen", "group"),
-    [("（三）不予公开", "withheld"), ("（五 ）不\n予以处理", "not_processed"), ("(六)其他处理", "other"), ("(四)无法提供", "unavailable")],
+    [
+        ("（三）不予公开", "withheld"),
+        ("（五 ）不\n予以处理", "not_processed"),
+        ("(六)其他处理", "other"),
+        ("(四)无法提供", "unavailable"),
+    ],
 )
 def test_group_headers(seen: str, group: str) -> None:
     assert L.is_group_header(seen) == group
@@ -89,7 +104,9 @@ def test_headings(text: str, number: int) -> None:
     assert heading_number(text) == number
 
 
-@pytest.mark.parametrize("text", ["（一）主动公开", "三、本年度办理结果", "四、结转下年度继续办理", "全文包括总体情况、主动公开政府信息情况"])
+@pytest.mark.parametrize(
+    "text", ["（一）主动公开", "三、本年度办理结果", "四、结转下年度继续办理", "全文包括总体情况、主动公开政府信息情况"]
+)
 def test_not_headings(text: str) -> None:
     assert heading_number(text) is None
 

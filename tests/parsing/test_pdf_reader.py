@@ -419,7 +419,10 @@ def test_a_running_header_and_footer_are_left_out() -> None:
     d.text("Annual report", 40, 250, size=14, page=pages[0])
     doc = read_pdf(d.bytes())
     assert [line.text for line in doc.lines] == [
-        "Annual report", "Body text of page 1", "Body text of page 2", "Body text of page 3"
+        "Annual report",
+        "Body text of page 1",
+        "Body text of page 2",
+        "Body text of page 3",
     ]
 
 

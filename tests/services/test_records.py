@@ -16,15 +16,24 @@ CELL = canonical.t3("granted", "total")
 
 @pytest.mark.parametrize(
     ("key", "raw", "stored"),
-    [(CELL, 3, 3), (CELL, "12", 12), (CELL, "0", 0), (CELL, None, None), (CELL, "", None), (CELL, Decimal("4"), 4),
-     (FEE, "0.35", Decimal("0.35")), (FEE, 2, Decimal(2))],
+    [
+        (CELL, 3, 3),
+        (CELL, "12", 12),
+        (CELL, "0", 0),
+        (CELL, None, None),
+        (CELL, "", None),
+        (CELL, Decimal("4"), 4),
+        (FEE, "0.35", Decimal("0.35")),
+        (FEE, 2, Decimal(2)),
+    ],
 )
 def test_clean_cell_accepts(key, raw, stored):
     assert clean_cell(key, raw) == stored
 
 
-@pytest.mark.parametrize(("key", "raw"), [(CELL, -1), (CELL, "1.5"), (CELL, "若干"), (CELL, True), (FEE, "-0.1"),
-                                          (FEE, "NaN")])
+@pytest.mark.parametrize(
+    ("key", "raw"), [(CELL, -1), (CELL, "1.5"), (CELL, "若干"), (CELL, True), (FEE, "-0.1"), (FEE, "NaN")]
+)
 def test_clean_cell_refuses_with_the_cell_named(key, raw):
     with pytest.raises(ValidationError, match=canonical.short_label(key)):
         clean_cell(key, raw)

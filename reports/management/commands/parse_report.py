@@ -49,4 +49,6 @@ class Command(BaseCommand):
     def _fail(self, name: str, code: str, message: str, as_json: bool) -> None:
         self.stderr.write(f"错误：{name} 无法读取：{message}")
         if as_json:
-            self.stdout.write(json.dumps({"source": name, "error": {"code": code, "message": message}}, ensure_ascii=False))
+            self.stdout.write(
+                json.dumps({"source": name, "error": {"code": code, "message": message}}, ensure_ascii=False)
+            )

@@ -51,7 +51,11 @@ class Command(BaseCommand):
         if User.objects.filter(is_superuser=True).exists():
             user = User.objects.filter(is_superuser=True).order_by("pk").first()
             saved = password_file.read_text().strip() if password_file.exists() else ""
-            hint = f"密码：{saved}" if saved and user.check_password(saved) else "密码：（已修改；忘记时运行 python manage.py changepassword）"
+            hint = (
+                f"密码：{saved}"
+                if saved and user.check_password(saved)
+                else "密码：（已修改；忘记时运行 python manage.py changepassword）"
+            )
             self.stdout.write(self.style.SUCCESS(f"管理员账号：{user.get_username()}  {hint}"))
             return
         password = secrets.token_urlsafe(9)
