@@ -10,7 +10,7 @@ ADDR ?= 127.0.0.1:8000
 help:
 	@echo "make run   — 安装依赖、迁移数据库、载入示例数据、创建管理员并启动 http://$(ADDR)/admin/"
 	@echo "make test  — 安装测试依赖并运行全部测试（DATABASE_URL 可指定 PostgreSQL）"
-	@echo "make lint  — ruff 代码检查"
+	@echo "make lint  — ruff 代码检查与格式检查"
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
@@ -39,6 +39,7 @@ test: $(VENV)/.installed-dev
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 bench: $(VENV)/.installed-dev
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
