@@ -63,4 +63,4 @@ class Command(BaseCommand):
         password_file.write_text(password + "\n")
         password_file.chmod(0o600)
         self.stdout.write(self.style.SUCCESS(f"已创建管理员账号：{username}  密码：{password}"))
-        self.stdout.write(f"（密码同时保存在 {password_file.name}，请登录后修改）")
+        self.stdout.write(f"（密码同时保存在 {password_file.resolve()}，请登录后修改）")
