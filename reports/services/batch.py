@@ -21,6 +21,7 @@ from agencies.models import Agency
 from agencies.services import AgencyMatch, agency_create, agency_match
 from reports import rules
 from reports.access import agencies_visible_to
+from reports.choices import ReportStatus
 from reports.models import Report
 from reports.parsing import ParsedReport
 from reports.services.imports import ImportResult, report_import, sha256_of
@@ -177,6 +178,8 @@ class Preview:
 
     @property
     def action_label(self) -> str:
+        if self.action == "update" and self.existing is not None and self.existing.status == ReportStatus.RETURNED:
+            return "作为已退回报告的新版本导入，并重新提交"
         return {
             "create": "新建报告",
             "update": "作为已有报告的新版本导入",

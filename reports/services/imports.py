@@ -21,6 +21,7 @@ from reports.models.report import ReportLockedError
 from reports.selectors import report_values
 from reports.services.records import Value, report_create, report_set_values, values_equal
 from reports.services.validation import report_validate
+from reports.services.workflow import report_transition
 
 SECTION_FIELDS = {"preamble": "preamble", "overview": "overview", "problems": "problems", "other": "other_matters"}
 
@@ -64,6 +65,7 @@ class ImportResult:
     source: SourceDocument | None = None
     changed: list[str] = field(default_factory=list)  # cells written from the document
     kept: list[str] = field(default_factory=list)  # hand corrections kept although the new document differs
+    resubmitted: bool = False  # a returned report went back to 已提交 with the corrected document
 
     @property
     def message(self) -> str:
@@ -74,6 +76,8 @@ class ImportResult:
         msg = f"新版本（第 {self.source.version} 版）：{self.report}，更新 {len(self.changed)} 个单元格"
         if self.kept:
             msg += f"，保留人工修改 {len(self.kept)} 个（可在对比页选择采用新值）"
+        if self.resubmitted:
+            msg += "；该报告曾被退回，已重新提交"
         return msg
 
 
@@ -157,7 +161,12 @@ def report_import(*, parsed, data: bytes, agency, year: int | None = None, user=
     _update_texts(report=report, parsed=parsed, previous=previous, user=user)
     report_validate(report=report)
     _log_import(report, source, user, changed=len(changed), kept=kept)
-    return ImportResult("updated", report, source, changed, kept)
+    resubmitted = report.status == ReportStatus.RETURNED
+    if resubmitted:  # the agency sent the corrected version the reviewer asked for: back into the queue
+        report = report_transition(
+            report=report, action="submit", user=user, reason=f"收到新版本 {parsed.source}，自动重新提交"
+        )
+    return ImportResult("updated", report, source, changed, kept, resubmitted)
 
 
 def _log_import(report: Report, source: SourceDocument, user, *, changed: int, kept: list[str] = ()) -> None:

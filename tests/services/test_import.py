@@ -96,6 +96,32 @@ def test_reimport_never_blanks_a_number(tmp_path):
     assert report_values(report)[PUNISH] == before[PUNISH]
 
 
+def test_corrected_version_of_a_returned_report_resubmits_it(tmp_path):
+    report = import_file(SAMPLE).report
+    services.report_transition(report=report, action="return", reason="行政处罚数字有误，请核实")
+    text = (FIXTURES / SAMPLE).read_text(encoding="utf-8")
+    line = next(ln for ln in text.splitlines() if ln.startswith("行政处罚"))
+    before = report_values(report)[PUNISH]
+    v2 = _edited_copy(tmp_path, line, line.replace(str(before), str(before + 1)))
+    shown = services.batch.preview(services.batch.Incoming(v2.name, v2.read_bytes()))
+    assert shown.action == "update" and "重新提交" in shown.action_label
+    result = import_file(v2, agency=report.agency)
+    report.refresh_from_db()
+    assert result.resubmitted and "已重新提交" in result.message
+    assert report.status == "submitted" and report_values(report)[PUNISH] == before + 1
+    event = ReportEvent.objects.filter(report=report, kind="status").latest("pk")
+    assert (event.from_status, event.to_status) == ("returned", "submitted") and "002_v2.txt" in event.reason
+
+
+def test_new_version_leaves_a_report_under_review_where_it_is(tmp_path):
+    report = import_file(SAMPLE).report
+    services.report_transition(report=report, action="start_review")
+    v2 = _edited_copy(tmp_path, "行政处罚", "行政处罚 ")
+    result = import_file(v2, agency=report.agency)
+    report.refresh_from_db()
+    assert result.action == "updated" and not result.resubmitted and report.status == "reviewing"
+
+
 def test_approved_report_refuses_new_documents_and_value_changes(tmp_path):
     report = import_file(SAMPLE).report
     services.report_transition(report=report, action="approve", override=True, reason="测试")
