@@ -158,6 +158,7 @@ class ReportAdmin(ReportExportsMixin, SimpleHistoryAdmin):
             ),
             path("<int:report_id>/diff/", view(workflow.diff_view), name="reports_report_diff"),
             path("<int:report_id>/timeline/", view(workflow.timeline_view), name="reports_report_timeline"),
+            path("<int:report_id>/notice/", view(workflow.notice_view), name="reports_report_notice"),
             path(
                 "<int:report_id>/sources/<int:source_id>/",
                 view(workflow.source_download_view),

@@ -12,10 +12,12 @@ from django.http import FileResponse, HttpResponse, HttpResponseNotAllowed, Http
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 
 from reports import canonical, services
 from reports.history import report_timeline, timeline_csv
 from reports.models import CellComment, Report, SourceDocument
+from reports.notice import review_notice
 
 
 def post_only(view):
@@ -132,6 +134,24 @@ def timeline_view(model_admin, request, report_id):
         "entries": report_timeline(report),
     }
     return TemplateResponse(request, "admin/reports/report/timeline.html", context)
+
+
+def notice_view(model_admin, request, report_id):
+    report = _report(model_admin, request, report_id)
+    text = review_notice(report)
+    if request.GET.get("format") == "txt":
+        response = HttpResponse(text.encode("utf-8-sig"), content_type="text/plain; charset=utf-8")
+        filename = f"审核意见-{report.agency.name}-{report.year}.txt"
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        return response
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": Report._meta,
+        "original": report,
+        "title": f"审核意见：{report}",
+        "notice": text,
+    }
+    return TemplateResponse(request, "admin/reports/report/notice.html", context)
 
 
 def source_download_view(model_admin, request, report_id, source_id):
