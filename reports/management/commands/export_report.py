@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from reports.exports.official import report_workbook
 from reports.exports.output import OutputError, write_atomically
+from reports.management.database import require_database
 from reports.models import Report
 from reports.selectors import AgencyLookupError, agency_get_by_name, report_values
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help="输出文件（.xlsx）")
 
     def handle(self, *args, agency, year, output, **options):
+        require_database()
         try:
             found = agency_get_by_name(agency)
         except AgencyLookupError as exc:

@@ -8,6 +8,7 @@ from reports.choices import ReportStatus
 from reports.exports.output import OutputError, check_xlsx_path, write_atomically
 from reports.exports.summary import MAX_AGENCY_SHEETS, EmptyExport, write_summary
 from reports.filtersets import ReportFilterSet
+from reports.management.database import require_database
 from reports.models import Report
 
 UNKNOWN_CHOICE = "未知的{what}：{value}（可选：{options}）。"
@@ -47,6 +48,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, year, kind, status, output, max_agency_sheets, **options):
+        require_database()
         kinds = [_choice(k, AgencyKind.choices, "机关类别") for k in kind]
         statuses = [_choice(s, ReportStatus.choices, "报告状态") for s in status]
         try:

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from agencies.models import Agency
 from agencies.services import agency_match
+from reports.management.database import require_database
 from reports.services import batch
 from reports.workers import parse_job
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--jobs", type=int, default=2, help="并行解析的进程数（默认 2）")
 
     def handle(self, *args, paths, dry_run, agency, year, yes, create_agencies, kind, jobs, **options):
+        require_database()
         self.override_agency = None
         if agency:
             match = agency_match(agency)
