@@ -71,6 +71,7 @@ def test_make_run_serves_admin_with_samples(tmp_path):
             "卫辉市上乐村镇人民政府",
             "一平垣乡人民政府",
             "二塘乡人民政府",
+            "洪泽区人民政府",
         ):
             assert agency in changelist
     finally:

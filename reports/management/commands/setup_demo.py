@@ -35,7 +35,7 @@ class Command(BaseCommand):
         for spec in json.loads((DEMO_DIR / "agencies.json").read_text(encoding="utf-8")):
             if not Agency.objects.filter(name=spec["name"]).exists():
                 agency_create(**spec)
-        for path in sorted(DEMO_DIR.glob("*.txt")):
+        for path in sorted(p for p in DEMO_DIR.iterdir() if p.suffix in (".txt", ".pdf")):
             data = path.read_bytes()
             parsed = parse_document(data, path.name)
             match = agency_match(parsed.agency)
