@@ -124,6 +124,7 @@ class _SummarySheet:
             ws.column_dimensions[get_column_letter(i)].width = VALUE_WIDTH
         ws.freeze_panes = f"C{FIRST_DATA_ROW}"
         ws.print_title_rows = f"{TABLE_ROW}:{COLUMN_ROW}"
+        ws.print_title_cols = "A:B"  # every printed page of the wide sheet names its agencies
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = 9
         self._headers(title)

@@ -100,9 +100,10 @@ def test_totals_row_has_real_sum_formulas(county, wb):
     assert sum(column) == sum(report_values(r)[key] for r in reports) == 4 + 5 + 6
 
 
-def test_frozen_panes_and_filter(wb):
+def test_frozen_panes_filter_and_print_titles(wb):
     ws = wb["汇总"]
     assert ws.freeze_panes == f"C{FIRST_DATA_ROW}"
+    assert ws.print_title_cols == "$A:$B" and ws.print_title_rows == f"${TABLE_ROW}:${COLUMN_ROW}"
     last = get_column_letter(len(LEAD_COLUMNS) + len(canonical.ALL_KEYS))
     assert ws.auto_filter.ref == f"A{COLUMN_ROW}:{last}{FIRST_DATA_ROW + 2}"
 
