@@ -18,7 +18,7 @@ from reports.admin.exports import ReportExportsMixin
 from reports.admin.filters import IssueStateFilter
 from reports.admin.inlines import DisclosureInline, OutcomeInline, ReviewLitigationInline
 from reports.models import Report
-from reports.selectors import report_values
+from reports.selectors import report_edit_digest, report_values
 
 _CREATE_FIELDS = {
     "agency", "year", "template_version", "title", "published_on", "preamble", "overview", "problems",
@@ -56,6 +56,12 @@ def cell_provenance(report) -> tuple[dict[str, str], dict[str, str]]:
     return state, title
 
 
+EDITED_MEANWHILE = (
+    "您打开此页面之后，这份报告已被他人修改或导入了新文件。为避免覆盖对方的修改，本次修改未保存："
+    "请刷新页面，核对后重新录入。"
+)
+
+
 class ReportForm(forms.ModelForm):
     nb_change_reason = forms.CharField(
         label="修改说明",
@@ -64,10 +70,25 @@ class ReportForm(forms.ModelForm):
         help_text="可选：说明这次修改的原因（记入修改记录），例如“按电话核实更正”。",
         widget=forms.TextInput(attrs={"size": 60}),
     )
+    # Optimistic concurrency: the state the page was rendered from. The admin would otherwise write back every
+    # cell of a changed row as the page showed it, silently undoing a colleague's (or an import's) change.
+    nb_edit_digest = forms.CharField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Report
         fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["nb_edit_digest"] = report_edit_digest(self.instance.pk)
+
+    def clean(self):
+        cleaned = super().clean()
+        seen = cleaned.get("nb_edit_digest")
+        if self.instance.pk and seen and seen != report_edit_digest(self.instance.pk):
+            raise forms.ValidationError(EDITED_MEANWHILE, code="edited_meanwhile")
+        return cleaned
 
 
 @admin.register(Report)
@@ -94,7 +115,7 @@ class ReportAdmin(ReportExportsMixin, SimpleHistoryAdmin):
             },
         ),
         ("记录", {"fields": [("created_by", "created_at"), ("updated_by", "updated_at")], "classes": ["collapse"]}),
-        (None, {"fields": ["nb_change_reason"]}),
+        (None, {"fields": ["nb_change_reason", "nb_edit_digest"]}),
     ]
 
     class Media:
@@ -116,7 +137,7 @@ class ReportAdmin(ReportExportsMixin, SimpleHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.is_locked:
             # An approved report is frozen: every field read-only until someone reopens it.
-            return [f for f in flatten_fieldsets(self.fieldsets) if f != "nb_change_reason"]
+            return [f for f in flatten_fieldsets(self.fieldsets) if f not in ("nb_change_reason", "nb_edit_digest")]
         return self.readonly_fields
 
     def get_fieldsets(self, request, obj=None):
