@@ -44,9 +44,9 @@ def report_values(report: Report) -> dict[str, Value]:
     )
 
 
-# What a reviewer edits on the report page besides the 200 cells.
+# What a reviewer edits on the report page besides the 200 cells, and the status that decides whether it may.
 EDITED_FIELDS = (
-    "agency_id", "year", "template_version", "title", "published_on", "preamble", "overview", "problems",
+    "status", "agency_id", "year", "template_version", "title", "published_on", "preamble", "overview", "problems",
     "other_matters",
 )  # fmt: skip
 

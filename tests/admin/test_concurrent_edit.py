@@ -66,3 +66,13 @@ def test_a_text_change_meanwhile_also_counts(admin_client, report):
     response = _post(admin_client, report, data)
     assert response.status_code == 200 and EDITED_MEANWHILE in response.content.decode()
     assert Report.objects.get(pk=report.pk).overview == "同事补充的总体情况"
+
+
+def test_a_save_after_someone_approved_the_report_is_refused_not_reported_as_done(admin_client, report):
+    data = _change_form_data(admin_client, report)
+    services.report_transition(report=report, action="submit")
+    services.report_transition(report=report, action="approve", override=True, reason="已电话核实")
+    data[f"outcomes-{canonical.TABLE3_ROW_KEYS.index('new_received')}-other"] = 1
+    response = _post(admin_client, report, data)
+    assert response.status_code == 200 and EDITED_MEANWHILE in response.content.decode()
+    assert report_values(report)[canonical.t3("new_received", "other")] is None
