@@ -4,7 +4,7 @@
 A cell is a non-negative integer or NULL: NULL means the source left it blank, which is not the same as 0.
 """
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -13,6 +13,9 @@ from reports import canonical
 from reports.models.report import ensure_unlocked
 
 NON_NEGATIVE = "数值不能为负数。"
+# The largest count a cell holds: PostgreSQL's integer, enforced the same on SQLite (whose integers are 64-bit,
+# so a typo of 19 digits would otherwise be stored there and overflow the county's sums).
+MAX_COUNT = 2_147_483_647
 
 
 class LockedRowMixin:
@@ -25,7 +28,9 @@ class LockedRowMixin:
 
 
 def _count(verbose_name: str) -> models.IntegerField:
-    return models.IntegerField(verbose_name, null=True, blank=True, validators=[MinValueValidator(0)])
+    return models.IntegerField(
+        verbose_name, null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(MAX_COUNT)]
+    )
 
 
 def _non_negative(prefix: str, fields: list[str]) -> list[models.CheckConstraint]:

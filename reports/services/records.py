@@ -12,7 +12,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from reports import canonical
 from reports.models import ApplicationOutcome, DisclosureTable, Report, ReviewLitigation
 from reports.models.report import ReportLockedError
-from reports.models.tables import DISCLOSURE_FIELDS, TABLE3_POSITION, TABLE4_POSITION
+from reports.models.tables import DISCLOSURE_FIELDS, MAX_COUNT, TABLE3_POSITION, TABLE4_POSITION
 from reports.selectors import values_from_rows
 from reports.services.validation import report_validate
 
@@ -60,6 +60,8 @@ def _create_missing(report, model, key_field, positions, key_of, values, history
 
 
 INVALID_CELL = "{label}：“{value}”不是有效的数值（应为不小于 0 的{kind}，或留空）。"
+TOO_LARGE = "{label}：“{value}”超出了可保存的范围（最大 {limit}），请核对原文。"
+MAX_FEE = Decimal("9999999999.9999")  # DecimalField(max_digits=14, decimal_places=4)
 
 
 def clean_cell(key: str, value) -> Value:
@@ -74,6 +76,9 @@ def clean_cell(key: str, value) -> Value:
     if number is None or not number.is_finite() or number < 0 or (not is_fee and number % 1):
         kind = "金额" if is_fee else "整数"
         raise ValidationError(INVALID_CELL.format(label=canonical.short_label(key), value=value, kind=kind))
+    limit = MAX_FEE if is_fee else MAX_COUNT
+    if number > limit:
+        raise ValidationError(TOO_LARGE.format(label=canonical.short_label(key), value=value, limit=limit))
     return number if is_fee else int(number)
 
 

@@ -104,6 +104,15 @@ def test_negative_value_in_grid_is_refused_with_message(admin_client, report):
     assert ApplicationOutcome.objects.get(report=report, row="new_received").natural_person is None
 
 
+def test_huge_value_in_grid_is_refused_on_every_database(admin_client, report):
+    data = _change_form_data(admin_client, report)
+    data["outcomes-0-natural_person"] = 10**15  # SQLite would store it, and the county's sums would overflow
+    response = admin_client.post(reverse("admin:reports_report_change", args=[report.pk]), data)
+    assert response.status_code == 200
+    assert "确保该值小于或等于2147483647" in response.content.decode()
+    assert ApplicationOutcome.objects.get(report=report, row="new_received").natural_person is None
+
+
 def test_add_report_creates_all_rows_and_opens_grid(admin_client):
     agency = AgencyFactory()
     response = admin_client.post(

@@ -25,6 +25,8 @@ CELL = canonical.t3("granted", "total")
         (CELL, Decimal("4"), 4),
         (FEE, "0.35", Decimal("0.35")),
         (FEE, 2, Decimal(2)),
+        (CELL, 2_147_483_647, 2_147_483_647),
+        (FEE, "9999999999.9999", Decimal("9999999999.9999")),
     ],
 )
 def test_clean_cell_accepts(key, raw, stored):
@@ -32,7 +34,18 @@ def test_clean_cell_accepts(key, raw, stored):
 
 
 @pytest.mark.parametrize(
-    ("key", "raw"), [(CELL, -1), (CELL, "1.5"), (CELL, "若干"), (CELL, True), (FEE, "-0.1"), (FEE, "NaN")]
+    ("key", "raw"),
+    [
+        (CELL, -1),
+        (CELL, "1.5"),
+        (CELL, "若干"),
+        (CELL, True),
+        (FEE, "-0.1"),
+        (FEE, "NaN"),
+        (CELL, 2_147_483_648),  # past PostgreSQL's integer: refused alike on SQLite
+        (CELL, "99999999999999999999"),
+        (FEE, "10000000000"),
+    ],
 )
 def test_clean_cell_refuses_with_the_cell_named(key, raw):
     with pytest.raises(ValidationError, match=canonical.short_label(key)):
