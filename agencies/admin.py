@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.db.models import Count
-from simple_history.admin import SimpleHistoryAdmin
 
 from agencies.models import Agency, AgencyAlias
 from reports.access import agencies_visible_to, sees_all
+from reports.admin.scoped_history import ScopedHistoryAdmin
 
 
 class AliasInline(admin.TabularInline):
@@ -14,7 +14,7 @@ class AliasInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(SimpleHistoryAdmin):
+class AgencyAdmin(ScopedHistoryAdmin):
     list_display = [
         "name",
         "short_name",

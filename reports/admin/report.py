@@ -9,7 +9,6 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
-from simple_history.admin import SimpleHistoryAdmin
 
 from reports import canonical, services
 from reports.access import agencies_visible_to, reports_visible_to
@@ -17,6 +16,7 @@ from reports.admin import importing, workflow
 from reports.admin.exports import ReportExportsMixin
 from reports.admin.filters import IssueStateFilter
 from reports.admin.inlines import DisclosureInline, OutcomeInline, ReviewLitigationInline
+from reports.admin.scoped_history import ScopedHistoryAdmin
 from reports.models import Report
 from reports.selectors import report_edit_digest, report_values
 
@@ -92,7 +92,7 @@ class ReportForm(forms.ModelForm):
 
 
 @admin.register(Report)
-class ReportAdmin(ReportExportsMixin, SimpleHistoryAdmin):
+class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
     form = ReportForm
     list_display = ["agency", "year", "status", "issue_summary", "template_version", "published_on", "updated_at"]
     list_filter = ["year", "status", IssueStateFilter, "agency__kind", "template_version"]

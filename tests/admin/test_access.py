@@ -124,3 +124,33 @@ def test_approved_report_is_read_only_in_the_admin(admin_client, two_reports):
     data["outcomes-0-total"] = (before or 0) + 50
     admin_client.post(reverse("admin:reports_report_change", args=[mine.pk]), data)
     assert mine.outcomes.get(row="new_received").total == before
+
+
+def test_filer_cannot_read_another_agencys_history_pages(client, two_reports):
+    """django-simple-history's own pages (版本列表 and one version) follow the same rules as the change page."""
+    mine, theirs = two_reports
+    login_as(client, FILER, "filer", mine.agency)
+    version = theirs.history.latest().history_id
+    for name, args in [
+        ("admin:reports_report_history", [theirs.pk]),
+        ("admin:reports_report_simple_history", [theirs.pk, version]),
+        ("admin:agencies_agency_history", [theirs.agency.pk]),
+        ("admin:agencies_agency_simple_history", [theirs.agency.pk, theirs.agency.history.latest().history_id]),
+    ]:
+        assert client.get(reverse(name, args=args)).status_code == 404, name
+    own = client.get(reverse("admin:reports_report_simple_history", args=[mine.pk, mine.history.latest().history_id]))
+    assert own.status_code == 200
+
+
+def test_old_versions_are_view_only(admin_client, two_reports):
+    """Reverting would write an old version past the services (lock, validation, timeline)."""
+    report, _ = two_reports
+    first = report.history.earliest().history_id
+    services.report_transition(report=report, action="return", reason="请补充总体情况")
+    url = reverse("admin:reports_report_simple_history", args=[report.pk, first])
+    page = admin_client.get(url)
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    response = admin_client.post(url, {"status": "submitted", "year": report.year, "agency": report.agency_id})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == "returned" and report.return_reason == "请补充总体情况"
