@@ -192,6 +192,11 @@ class ReportFacts:
 _SPREADSHEET_FORMATS = frozenset({"xlsx", "xls", "csv"})
 
 
+def tables_only(document_format: str | None) -> bool:
+    """A spreadsheet carries the tables only: its headings say nothing about the report's structure."""
+    return document_format in _SPREADSHEET_FORMATS
+
+
 def _json_value(v: Any) -> Any:
     if isinstance(v, float) and math.isfinite(v):
         return Decimal(repr(v))

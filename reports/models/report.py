@@ -49,6 +49,9 @@ class Report(models.Model):
     sections_found = models.JSONField("原文包含的部分", null=True, blank=True, editable=False)
     # Group subtotals the document itself printed (rule R14), keyed by canonical subtotal key.
     printed_subtotals = models.JSONField("原文小计", default=dict, blank=True, editable=False)
+    # Cells the latest source document has but the parser could not read (canonical keys). While such a cell
+    # is still empty the rules report it as unread (R15), as they did on the import preview, not as a blank.
+    unread_keys = models.JSONField("未能读出的单元格", default=list, blank=True, editable=False)
 
     return_reason = models.TextField("退回原因", blank=True, editable=False)
     approval_note = models.TextField("通过说明", blank=True, editable=False)
@@ -81,7 +84,7 @@ class Report(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     history = HistoricalRecords(
-        excluded_fields=["updated_at", "error_count", "warning_count", "info_count", "validated_at"]
+        excluded_fields=["updated_at", "error_count", "warning_count", "info_count", "validated_at", "unread_keys"]
     )
 
     class Meta:

@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 
-from reports import canonical
+from reports import canonical, rules
 from reports.access import require_agency
 from reports.choices import ReportStatus
 from reports.models import Report, ReportEvent, SourceDocument
@@ -121,8 +121,9 @@ def report_import(*, parsed, data: bytes, agency, year: int | None = None, user=
             template_version=parsed.template or ("2019" if year < 2021 else "2021"),
             title=(parsed.title or "")[:200],
             published_on=parsed.publication_date,
-            sections_found=list(parsed.sections_found),
+            sections_found=_sections_found(parsed),
             printed_subtotals=_json_numbers(parsed.printed_subtotals),
+            unread_keys=_unread_keys(parsed),
             **_section_fields(parsed),
         )
         source, _ = source_document_add(report=report, data=data, filename=parsed.source, parsed=parsed, user=user)
@@ -179,7 +180,18 @@ def _log_import(report: Report, source: SourceDocument, user, *, changed: int, k
     )
 
 
+def _unread_keys(parsed) -> list[str]:
+    return [k for k in canonical.ALL_KEYS if (src := parsed.provenance.get(k)) is not None and src.missing]
+
+
+def _sections_found(parsed) -> list[str] | None:
+    """None (unknown) for a spreadsheet, as the rules treat it when previewing the same document."""
+    return None if rules.tables_only(parsed.format) else list(parsed.sections_found)
+
+
 def _section_fields(parsed) -> dict[str, str]:
+    if rules.tables_only(parsed.format):  # what a spreadsheet has around its tables is not the report's text
+        return {}
     return {field_name: parsed.sections.get(key, "") or "" for key, field_name in SECTION_FIELDS.items()}
 
 
@@ -188,7 +200,8 @@ def _update_texts(*, report: Report, parsed, previous: SourceDocument | None, us
     old = (previous.parsed or {}) if previous is not None else {}
     old_sections = old.get("sections", {})
     updates = {}
-    for key, field_name in SECTION_FIELDS.items():
+    # A spreadsheet carries no text: a new version sent as one leaves the report's texts as they are.
+    for key, field_name in ({} if rules.tables_only(parsed.format) else SECTION_FIELDS).items():
         stored = getattr(report, field_name)
         if stored == "" or stored == old_sections.get(key, stored):
             updates[field_name] = parsed.sections.get(key, "") or ""
@@ -196,8 +209,10 @@ def _update_texts(*, report: Report, parsed, previous: SourceDocument | None, us
         updates["title"] = parsed.title[:200]
     for name, value in updates.items():
         setattr(report, name, value)
-    report.sections_found = list(parsed.sections_found)
+    if not rules.tables_only(parsed.format):
+        report.sections_found = _sections_found(parsed)
     report.printed_subtotals = _json_numbers(parsed.printed_subtotals)
+    report.unread_keys = _unread_keys(parsed)
     report.updated_by = user
     report._history_user = user
     report.full_clean()
