@@ -83,6 +83,25 @@ class ReportForm(forms.ModelForm):
         if self.instance.pk and not self.is_bound:
             self.initial["nb_edit_digest"] = report_edit_digest(self.instance.pk)
 
+    def _clean_text(self, name: str) -> str:
+        """Browsers send a textarea's line breaks as CRLF and the form strips the ends: a text the reviewer did
+        not touch keeps its stored form, so saving a number never records a text change."""
+        value = (self.cleaned_data.get(name) or "").replace("\r\n", "\n").replace("\r", "\n")
+        stored = getattr(self.instance, name, "") or "" if self.instance.pk else ""
+        return stored if value.strip() == stored.replace("\r\n", "\n").strip() else value
+
+    def clean_preamble(self):
+        return self._clean_text("preamble")
+
+    def clean_overview(self):
+        return self._clean_text("overview")
+
+    def clean_problems(self):
+        return self._clean_text("problems")
+
+    def clean_other_matters(self):
+        return self._clean_text("other_matters")
+
     def clean(self):
         cleaned = super().clean()
         seen = cleaned.get("nb_edit_digest")

@@ -84,3 +84,28 @@ def test_workflow_buttons_on_the_change_page(admin_client, report):
     )
     report.refresh_from_db()
     assert report.status == "returned"
+
+
+def test_saving_a_number_records_no_text_change(admin_client, report):
+    """Browsers send textarea line breaks as CRLF; the untouched texts must not count as edited."""
+    texts = {f: getattr(report, f) for f in ("preamble", "overview", "problems", "other_matters")}
+    assert any("\n" in t for t in texts.values())
+    data = _change_form_data(admin_client, report)
+    for field in texts:
+        data[field] = data[field].replace("\n", "\r\n") + "\r\n"
+    index = canonical.TABLE3_ROW_KEYS.index("carried_over")
+    data[f"outcomes-{index}-natural_person"] = (report.outcomes.get(row="carried_over").natural_person or 0) + 1
+    assert admin_client.post(reverse("admin:reports_report_change", args=[report.pk]), data).status_code == 302
+    report.refresh_from_db()
+    assert {f: getattr(report, f) for f in texts} == texts
+    kinds = [e.kind for e in report_timeline(report)]
+    assert "数值修改" in kinds and "文字修改" not in kinds
+
+
+def test_an_edited_text_is_stored_with_plain_line_breaks(admin_client, report):
+    data = _change_form_data(admin_client, report)
+    data["problems"] = "一是人员不足。\r\n二是培训不够。"
+    assert admin_client.post(reverse("admin:reports_report_change", args=[report.pk]), data).status_code == 302
+    report.refresh_from_db()
+    assert report.problems == "一是人员不足。\n二是培训不够。"
+    assert "文字修改" in [e.kind for e in report_timeline(report)]
