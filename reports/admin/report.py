@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -18,6 +18,7 @@ from reports.admin.filters import IssueStateFilter
 from reports.admin.inlines import DisclosureInline, OutcomeInline, ReviewLitigationInline
 from reports.admin.scoped_history import ScopedHistoryAdmin
 from reports.models import Report
+from reports.models.report import REPORT_LOCKED
 from reports.selectors import report_edit_digest, report_values
 
 _CREATE_FIELDS = {
@@ -153,6 +154,12 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
     def has_review_permission(self, request):
         return request.user.has_perm("reports.review_report")
 
+    def has_change_permission(self, request, obj=None):
+        # An approved report is shown read-only (no save buttons) until someone reopens it.
+        if obj is not None and obj.is_locked:
+            return False
+        return super().has_change_permission(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.is_locked:
             # An approved report is frozen: every field read-only until someone reopens it.
@@ -219,6 +226,10 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         report = self.get_object(request, object_id)
+        if request.method == "POST" and report is not None and report.is_locked:
+            # e.g. approved by a colleague while this page was open: say so, rather than a bare 403
+            self.message_user(request, f"{REPORT_LOCKED}本次修改未保存。", messages.ERROR)
+            return HttpResponseRedirect(request.path)
         extra_context = extra_context or {}
         if report is not None:
             extra_context.update(self._review_context(request, report))
@@ -291,7 +302,7 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
 
     def _issue_target(self, request, report_id):
         report = get_object_or_404(self.get_queryset(request), pk=report_id)
-        if not self.has_change_permission(request, report):
+        if not report.is_locked and not self.has_change_permission(request, report):
             raise PermissionDenied
         return report, request.POST.get("fingerprint", "")
 
@@ -301,6 +312,8 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
         comment = request.POST.get(f"accept_comment_{fingerprint}", "")
         try:
             services.issue_accept(report=report, fingerprint=fingerprint, comment=comment, user=request.user)
+        except ValidationError as exc:
+            self.message_user(request, "；".join(exc.messages), messages.ERROR)
         except ValueError as exc:
             self.message_user(request, str(exc), messages.ERROR)
         else:
@@ -310,6 +323,10 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
     @method_decorator(require_POST)
     def unaccept_issue_view(self, request, report_id):
         report, fingerprint = self._issue_target(request, report_id)
-        services.issue_unaccept(report=report, fingerprint=fingerprint)
-        self.message_user(request, "已取消核实标记。", messages.SUCCESS)
+        try:
+            services.issue_unaccept(report=report, fingerprint=fingerprint)
+        except ValidationError as exc:
+            self.message_user(request, "；".join(exc.messages), messages.ERROR)
+        else:
+            self.message_user(request, "已取消核实标记。", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:reports_report_change", args=[report.pk]) + "#nb-issues")

@@ -17,7 +17,7 @@ from reports import canonical, rules
 from reports.access import require_agency
 from reports.choices import ReportStatus
 from reports.models import Report, ReportEvent, SourceDocument
-from reports.models.report import ReportLockedError
+from reports.models.report import ReportLockedError, ensure_unlocked
 from reports.selectors import report_values
 from reports.services.records import Value, report_create, report_set_values, values_equal
 from reports.services.validation import report_validate
@@ -254,6 +254,7 @@ def report_source_diff(report: Report) -> tuple[SourceDocument | None, list[Diff
 @transaction.atomic
 def report_take_source_values(*, report: Report, keys, user=None) -> list[str]:
     """Adopt the latest source document's reading for the chosen cells (the reviewer's choice on the diff)."""
+    ensure_unlocked(report.pk)
     source, rows = report_source_diff(report)
     chosen = {r.key: r.new for r in rows if r.key in set(keys)}
     if not chosen:

@@ -19,6 +19,7 @@ from reports.models import (
     ReviewLitigation,
     ValidationIssue,
 )
+from reports.models.report import ensure_unlocked
 from reports.selectors import values_from_rows
 
 # Rules whose outcome depends on the previous year's report: a change there re-validates this one.
@@ -166,6 +167,7 @@ def _text(v) -> str:
 @transaction.atomic
 def issue_accept(*, report: Report, fingerprint: str, comment: str, user=None) -> IssueAcceptance:
     """Mark a warning as 已核实 with the reviewer's comment; errors cannot be waved through this way."""
+    ensure_unlocked(report.pk)  # an approved report's review is closed with it
     issue = report.issues.filter(fingerprint=fingerprint).first()
     if issue is None:
         raise ValueError("该问题已不存在（数值可能已修改），请刷新页面。")
@@ -184,5 +186,6 @@ def issue_accept(*, report: Report, fingerprint: str, comment: str, user=None) -
 
 @transaction.atomic
 def issue_unaccept(*, report: Report, fingerprint: str) -> None:
+    ensure_unlocked(report.pk)
     IssueAcceptance.objects.filter(report=report, fingerprint=fingerprint).delete()
     reports_validate([report])

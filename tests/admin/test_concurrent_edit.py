@@ -2,6 +2,7 @@
 nobody's change is silently undone (the admin would write back every cell of a changed row as it showed them)."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from reports import canonical, services
@@ -74,5 +75,24 @@ def test_a_save_after_someone_approved_the_report_is_refused_not_reported_as_don
     services.report_transition(report=report, action="approve", override=True, reason="已电话核实")
     data[f"outcomes-{canonical.TABLE3_ROW_KEYS.index('new_received')}-other"] = 1
     response = _post(admin_client, report, data)
-    assert response.status_code == 200 and EDITED_MEANWHILE in response.content.decode()
+    assert response.status_code == 302
+    shown = [str(m) for m in admin_client.get(response["Location"]).context["messages"]]
+    assert any("锁定" in m and "未保存" in m for m in shown), shown
     assert report_values(report)[canonical.t3("new_received", "other")] is None
+
+
+def test_an_approved_report_shows_no_save_buttons_and_refuses_accepting_warnings(admin_client, report):
+    services.report_transition(report=report, action="submit")
+    services.report_transition(report=report, action="approve", override=True, reason="已电话核实")
+    page = admin_client.get(reverse("admin:reports_report_change", args=[report.pk])).content.decode()
+    assert 'name="_save"' not in page and 'name="_continue" value="保存"' not in page
+    warning = report.issues.filter(severity="warning").first() or report.issues.filter(severity="info").first()
+    response = admin_client.post(
+        reverse("admin:reports_report_accept_issue", args=[report.pk]),
+        {"fingerprint": warning.fingerprint, f"accept_comment_{warning.fingerprint}": "核实"},
+        follow=True,
+    )
+    assert any("锁定" in str(m) for m in response.context["messages"])
+    assert not report.issues.filter(accepted=True).exists()
+    with pytest.raises(ValidationError):
+        services.report_take_source_values(report=report, keys=[NEW_NP])
