@@ -140,6 +140,7 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
 
     class Media:
         css = {"all": ["nianbao/admin.css"]}
+        js = ["nianbao/report_form.js"]
 
     # --- access -------------------------------------------------------------------------------------------
 

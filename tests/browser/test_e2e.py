@@ -1,6 +1,6 @@
 """End to end in a real browser (Debian's Chromium driven by Playwright): a reviewer logs in, opens the overview,
-opens the report with an error, corrects the cell in the 表三 grid, sees the rule issue go, and downloads both
-workbooks, which are opened with openpyxl."""
+opens the report with an error, corrects the cell in the 表三 grid (a workflow button clicked before saving is
+stopped with a warning), sees the rule issue go, and downloads both workbooks, which are opened with openpyxl."""
 
 from pathlib import Path
 
@@ -85,6 +85,13 @@ def test_reviewer_corrects_a_cell_and_exports(live_server, browser_page, wrong_r
     cell = page.locator(f'td[data-key="{CELL}"] input')
     correct = report_values(wrong_report)[CELL] - 3
     cell.fill(str(correct))
+    # A workflow button posts elsewhere and would drop the typed value: the page stops and says so.
+    said = []
+    page.once("dialog", lambda dialog: (said.append(dialog.message), dialog.accept()))
+    status = Report.objects.get(pk=wrong_report.pk).status
+    page.locator(".nb-step").first.click()
+    assert said and "未保存" in said[0]
+    assert Report.objects.get(pk=wrong_report.pk).status == status
     page.locator('.submit-row input[name="_continue"]').click()
     page.wait_for_load_state()
     page.wait_for_selector("#nb-issues")
