@@ -187,6 +187,10 @@ def start_review(model_admin, request, queryset):
 
 @admin.action(description="批量通过（仅无错误的报告）", permissions=["review"])
 def approve_selected(model_admin, request, queryset):
+    approved = queryset.filter(status=Report.Status.APPROVED).count()
+    if approved:
+        model_admin.message_user(request, f"{approved} 份报告已是“已通过”，未作改动。", messages.INFO)
+    queryset = queryset.exclude(status=Report.Status.APPROVED)
     with_errors = queryset.filter(error_count__gt=0)
     for report in with_errors.select_related("agency")[:20]:
         model_admin.message_user(

@@ -90,6 +90,16 @@ def test_reviewer_sees_all_and_approves_in_bulk_only_clean_reports(client, two_r
     assert statuses[mine.pk] == ("approved" if mine.error_count == 0 else "submitted")
     assert "未批量通过" in " ".join(str(m) for m in response.context["messages"])
 
+    # once more: an approved report with errors (approved with an override) is not reported as refused
+    services.report_transition(report=broken, action="approve", override=True, reason="领导同意")
+    again = client.post(
+        reverse("admin:reports_report_changelist"),
+        {"action": "approve_selected", "_selected_action": [broken.pk]},
+        follow=True,
+    )
+    said = " ".join(str(m) for m in again.context["messages"])
+    assert "1 份报告已是“已通过”" in said and "未批量通过" not in said
+
 
 def test_bulk_return_asks_for_a_reason(client, two_reports):
     mine, theirs = two_reports
