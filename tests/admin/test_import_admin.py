@@ -87,6 +87,15 @@ def test_bad_files_get_messages_and_good_ones_still_import(admin_client):
     assert "该文件未导入" in messages and "成功 1 个，失败 1 个" in messages
 
 
+def test_an_empty_file_among_good_ones_is_named_and_the_rest_previewed(admin_client):
+    empty = io.BytesIO(b"")
+    empty.name = "empty.txt"
+    preview_url = upload(admin_client, FILES[0], extra=[empty])
+    page = admin_client.get(preview_url).content.decode()
+    assert page.count('class="module nb-preview') == 2
+    assert "empty.txt" in page and "是空的" in page and "卫辉市上乐村镇" in page
+
+
 def test_same_file_twice_is_skipped(admin_client):
     agency = AgencyFactory(name="卫辉市上乐村镇人民政府", short_name="上乐村镇")
     for _ in range(2):
