@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import shutil
 import time
@@ -11,6 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -20,6 +22,8 @@ from reports import canonical, layout
 from reports.access import agencies_visible_to
 from reports.forms import UploadForm
 from reports.services import batch
+
+log = logging.getLogger(__name__)
 
 INCOMING = "incoming"
 
@@ -167,18 +171,23 @@ def _confirm(model_admin, request, token, items):
         create = request.POST.get(f"new_name_{n}", "").strip() if choice == "new" else ""
         kind = request.POST.get(f"new_kind_{n}", Agency.Kind.OTHER)
         if p.action == "skip":
-            messages.info(request, f"{item.name}：相同文件已导入，跳过。")
+            messages.info(request, f"文件“{item.name}”：相同文件已导入，跳过。")
             continue
         try:
             result = batch.import_preview(p, user=request.user, create_agency=create, agency_kind=kind)
         except (ValidationError, PermissionDenied) as exc:
             failed += 1
             reason = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-            messages.error(request, f"{item.name}：{reason}（该文件未导入）")
+            messages.error(request, f"文件“{item.name}”：{reason}（该文件未导入）")
+            continue
+        except IntegrityError:  # e.g. a colleague imported the same agency and year at the same moment
+            failed += 1
+            log.warning("import of %s hit a concurrent write", item.name, exc_info=True)
+            messages.error(request, f"文件“{item.name}”：与同时进行的其他导入冲突，请重新导入此文件（该文件未导入）")
             continue
         done += 1
         level = messages.WARNING if result.kept else messages.SUCCESS
-        messages.add_message(request, level, f"{item.name}：{result.message}")
+        messages.add_message(request, level, f"文件“{item.name}”：{result.message}")
     shutil.rmtree(_batch_dir(token), ignore_errors=True)
     messages.info(request, f"导入完成：成功 {done} 个，失败 {failed} 个。")
     return HttpResponseRedirect(reverse("admin:reports_report_changelist"))

@@ -155,6 +155,11 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
     def has_review_permission(self, request):
         return request.user.has_perm("reports.review_report")
 
+    def history_view(self, request, object_id, extra_context=None):
+        # 修改记录 is the report's history: cells, texts, imports and status changes in one timeline.
+        report = get_object_or_404(self.get_queryset(request), pk=object_id)
+        return HttpResponseRedirect(reverse("admin:reports_report_timeline", args=[report.pk]))
+
     def has_change_permission(self, request, obj=None):
         # An approved report is shown read-only (no save buttons) until someone reopens it.
         if obj is not None and obj.is_locked:

@@ -177,6 +177,12 @@ class Preview:
         return sha256_of(self.incoming.data)
 
     @property
+    def suggested_kind(self) -> str:
+        """The kind a new agency of this name most likely is (乡镇/街道, 县直部门, 县政府), else 其他."""
+        name = self.parsed.agency if self.parsed is not None else None
+        return rules.guess_agency_kind(name) or Agency.Kind.OTHER
+
+    @property
     def action_label(self) -> str:
         if self.action == "update" and self.existing is not None and self.existing.status == ReportStatus.RETURNED:
             return "作为已退回报告的新版本导入，并重新提交"

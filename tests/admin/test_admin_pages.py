@@ -39,9 +39,13 @@ def test_change_pages_render(admin_client, report):
         reverse("admin:agencies_agency_change", args=[report.agency.pk]),
         reverse("admin:reports_report_add"),
         reverse("admin:agencies_agency_add"),
-        reverse("admin:reports_report_history", args=[report.pk]),
+        reverse("admin:agencies_agency_history", args=[report.agency.pk]),
+        reverse("admin:reports_report_timeline", args=[report.pk]),
     ):
         assert admin_client.get(url).status_code == 200, url
+    # the report's one history is 修改记录: the generic history page leads there
+    history = admin_client.get(reverse("admin:reports_report_history", args=[report.pk]))
+    assert history["Location"] == reverse("admin:reports_report_timeline", args=[report.pk])
 
 
 def test_admin_is_chinese(admin_client, report):

@@ -96,6 +96,13 @@ def test_an_empty_file_among_good_ones_is_named_and_the_rest_previewed(admin_cli
     assert "empty.txt" in page and "是空的" in page and "卫辉市上乐村镇" in page
 
 
+def test_a_new_agency_is_offered_with_the_kind_its_name_says(admin_client):
+    preview_url = upload(admin_client, "corpus/generated/r08_txt_layout.txt", FILES[0])
+    page = admin_client.get(preview_url).content.decode()
+    kinds = re.findall(r'name="new_kind_(\d)">.*?<option value="(\w+)" selected', page, re.S)
+    assert dict(kinds) == {"0": "department", "1": "township"}  # 乐业县人力资源和社会保障局, 卫辉市上乐村镇
+
+
 def test_same_file_twice_is_skipped(admin_client):
     agency = AgencyFactory(name="卫辉市上乐村镇人民政府", short_name="上乐村镇")
     for _ in range(2):
