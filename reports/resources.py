@@ -25,6 +25,7 @@ from reports.exports.official import cell_value
 from reports.models import Report
 from reports.models.report import REPORT_LOCKED
 from reports.selectors import report_values, report_values_many
+from reports.services.records import clean_cell
 
 IMPORT_REASON = "表格导入"
 NOT_A_COUNT = "{label}：“{value}”不是非负整数。"
@@ -64,10 +65,15 @@ class CellWidget(widgets.Widget):
             raise ValueError(message.format(label=label, value=value))
         if self.amount:
             try:
-                return Decimal(text)
+                number = Decimal(text)
             except InvalidOperation:
                 raise ValueError(message.format(label=label, value=value))
-        return int(text)
+        else:
+            number = int(text)
+        try:  # the same bounds as every other way in (a row error here, not a failure while saving)
+            return clean_cell(self.key, number)
+        except ValidationError as exc:
+            raise ValueError("；".join(exc.messages))
 
     def render(self, value: Any, obj=None, **kwargs) -> Any:
         value = cell_value(value)

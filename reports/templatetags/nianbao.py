@@ -2,7 +2,7 @@
 
 from django import template
 
-from reports import layout
+from reports import canonical, layout
 from reports.models.tables import disclosure_field
 
 register = template.Library()
@@ -46,3 +46,14 @@ def table2_rows(form):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, "") if hasattr(mapping, "get") else ""
+
+
+_FLAT_COLUMNS = {"agency": "机关", "year": "年度", "status": "状态", "template_version": "模板版本"}
+
+
+@register.filter
+def column_label(name: str) -> str:
+    """The Chinese column of the flat sheet for a field name (a canonical key or a report field)."""
+    if name in canonical.LABELS:
+        return canonical.LABELS[name]
+    return _FLAT_COLUMNS.get(name, name)

@@ -199,7 +199,7 @@ def test_new_row_creates_the_report(admin_client, county):
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [(-3, "不是非负整数"), ("abc", "不是非负整数"), (2.5, "不是非负整数")],
+    [(-3, "不是非负整数"), ("abc", "不是非负整数"), (2.5, "不是非负整数"), (10**12, "超出了可保存的范围")],
 )
 def test_bad_cell_is_a_row_error_with_its_label(admin_client, county, value, message):
     rows = sheet_rows(export(admin_client, XLSX, "?year=2023").content)
@@ -208,6 +208,8 @@ def test_bad_cell_is_a_row_error_with_its_label(admin_client, county, value, mes
     html = result.content.decode()
     assert "confirm_form" not in result.context
     assert message in html and canonical.short_label(NP) in html
+    # in Chinese: the heading and the column named as in the sheet (not the canonical key)
+    assert "部分行未通过校验" in html and f'<span class="nb-error-column">{canonical.LABELS[NP]}' in html
 
 
 def test_unknown_agency_is_a_row_error(admin_client, county):
@@ -215,6 +217,7 @@ def test_unknown_agency_is_a_row_error(admin_client, county):
     result = preview(admin_client, xlsx_bytes([HEADERS, row]))
     assert "confirm_form" not in result.context
     assert "找不到机关“不存在的乡”" in result.content.decode()
+    assert "没有指定的字段" not in result.content.decode()
 
 
 def test_csv_with_bom_imports(admin_client, county):
