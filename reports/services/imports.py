@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 
@@ -22,6 +26,8 @@ from reports.selectors import report_values
 from reports.services.records import Value, report_create, report_set_values, values_equal
 from reports.services.validation import report_validate
 from reports.services.workflow import report_transition
+
+log = logging.getLogger(__name__)
 
 SECTION_FIELDS = {"preamble": "preamble", "overview": "overview", "problems": "problems", "other": "other_matters"}
 
@@ -51,9 +57,30 @@ def source_document_add(*, report: Report, data: bytes, filename: str, parsed=No
         note=note,
     )
     source.file.save(filename, ContentFile(data), save=False)
+    if (written := _written_files.get()) is not None:
+        written.append(source.file.name)
     source.full_clean()
     source.save()
     return source, True
+
+
+# Files stored by the import running in this context: if its transaction rolls back, they go too.
+_written_files: ContextVar[list[str] | None] = ContextVar("nianbao_written_files", default=None)
+
+
+@contextmanager
+def _files_removed_on_failure() -> Iterator[None]:
+    written: list[str] = []
+    token = _written_files.set(written)
+    try:
+        yield
+    except BaseException:
+        for name in written:  # the database rows that would have pointed at them were rolled back
+            log.info("import failed: removing stored file %s", name)
+            default_storage.delete(name)
+        raise
+    finally:
+        _written_files.reset(token)
 
 
 @dataclass
@@ -97,8 +124,14 @@ def _as_value(key: str, v) -> Value:
     return int(v)
 
 
-@transaction.atomic
 def report_import(*, parsed, data: bytes, agency, year: int | None = None, user=None) -> ImportResult:
+    """Store a parsed document (see ``_report_import``): all of it, or nothing — its stored file included."""
+    with _files_removed_on_failure():
+        return _report_import(parsed=parsed, data=data, agency=agency, year=year, user=user)
+
+
+@transaction.atomic
+def _report_import(*, parsed, data: bytes, agency, year: int | None = None, user=None) -> ImportResult:
     """Store a parsed document as a new report or as a new source version of an existing one.
 
     Values a reviewer corrected by hand (differing from what the previous source was read as) are kept, and so

@@ -1,7 +1,9 @@
 """Importing documents: new reports, new versions that keep hand corrections, identical files skipped."""
 
+from pathlib import Path
+
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from reports import canonical, services
 from reports.models import Report, ReportEvent, SourceDocument
@@ -146,3 +148,15 @@ def test_filer_cannot_import_for_another_agency():
     assert not Report.objects.exists()
     result = services.report_import(parsed=parsed, data=(FIXTURES / SAMPLE).read_bytes(), agency=mine, user=filer)
     assert result.action == "created"
+
+
+def test_a_failed_new_version_leaves_no_file_behind(tmp_path, settings):
+    report = import_file(SAMPLE).report
+    text = (FIXTURES / SAMPLE).read_text(encoding="utf-8")
+    line = next(ln for ln in text.splitlines() if ln.startswith("行政处罚"))
+    # a figure past what a cell holds: refused after the new file was stored
+    v2 = _edited_copy(tmp_path, line, line.replace(str(report_values(report)[PUNISH]), "99999999999", 1))
+    with pytest.raises(ValidationError, match="超出了可保存的范围"):
+        import_file(v2, agency=report.agency)
+    stored = sorted(p.name for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file())
+    assert stored == [Path(SourceDocument.objects.get().file.name).name]
