@@ -186,7 +186,7 @@ def _confirm(model_admin, request, token, items):
             messages.error(request, f"文件“{item.name}”：与同时进行的其他导入冲突，请重新导入此文件（该文件未导入）")
             continue
         done += 1
-        level = messages.WARNING if result.kept else messages.SUCCESS
+        level = messages.WARNING if result.kept or result.kept_blank else messages.SUCCESS
         messages.add_message(request, level, f"文件“{item.name}”：{result.message}")
     shutil.rmtree(_batch_dir(token), ignore_errors=True)
     messages.info(request, f"导入完成：成功 {done} 个，失败 {failed} 个。")

@@ -92,6 +92,7 @@ class ImportResult:
     source: SourceDocument | None = None
     changed: list[str] = field(default_factory=list)  # cells written from the document
     kept: list[str] = field(default_factory=list)  # hand corrections kept although the new document differs
+    kept_blank: list[str] = field(default_factory=list)  # numbers kept where the new document has none
     resubmitted: bool = False  # a returned report went back to 已提交 with the corrected document
 
     @property
@@ -103,6 +104,8 @@ class ImportResult:
         msg = f"新版本（第 {self.source.version} 版）：{self.report}，更新 {len(self.changed)} 个单元格"
         if self.kept:
             msg += f"，保留人工修改 {len(self.kept)} 个（可在对比页选择采用新值）"
+        if self.kept_blank:
+            msg += f"，新文件有 {len(self.kept_blank)} 个单元格为空或未能读出，保留原数值（请核对）"
         if self.resubmitted:
             msg += "；该报告曾被退回，已重新提交"
         return msg
@@ -134,8 +137,8 @@ def report_import(*, parsed, data: bytes, agency, year: int | None = None, user=
 def _report_import(*, parsed, data: bytes, agency, year: int | None = None, user=None) -> ImportResult:
     """Store a parsed document as a new report or as a new source version of an existing one.
 
-    Values a reviewer corrected by hand (differing from what the previous source was read as) are kept, and so
-    are numbers the new document leaves blank; the new document's value for such a cell is offered on the
+    Values a reviewer corrected by hand (differing from every earlier source's reading) are kept, and so are
+    numbers the new document leaves blank; the new document's value for such a cell is offered on the
     comparison page (report_source_diff / report_take_source_values) instead of overwriting it.
     """
     require_agency(user, agency)
@@ -170,45 +173,60 @@ def _report_import(*, parsed, data: bytes, agency, year: int | None = None, user
         return ImportResult("skipped", report, report.sources.get(sha256=digest))
     if report.is_locked:
         raise ReportLockedError(f"{report}已通过审核并锁定，新文件未导入；如需更新，请先重新打开报告。")
-    previous = report.sources.order_by("-version").first()
-    before = parsed_values_of(previous)
+    previous_sources = list(report.sources.order_by("-version"))
+    readings = [r for r in map(parsed_values_of, previous_sources) if r is not None]
     current = report_values(report)
     write: dict[str, Value] = {}
     kept: list[str] = []
+    kept_blank: list[str] = []
     for key in canonical.ALL_KEYS:
         new = parsed.values.get(key)
         if values_equal(current[key], new):
             continue
-        if before is None:  # the report was typed in by hand before any document arrived
+        if not readings:  # the report was typed in by hand before any document arrived
             hand_corrected = current[key] is not None
         else:
-            hand_corrected = not values_equal(current[key], before[key])
-        # A number is never replaced by a blank automatically: the new document may simply have lost the cell.
-        if hand_corrected or (new is None and current[key] is not None):
+            # A value one of the documents gave (perhaps kept when a later one left the cell blank) is the
+            # documents' own, not a reviewer's correction: a newer document's reading replaces it.
+            hand_corrected = not any(values_equal(current[key], r.get(key)) for r in readings)
+        if hand_corrected:
             kept.append(key)
+        elif new is None and current[key] is not None:
+            # A number is never replaced by a blank automatically: the new document may simply have lost it.
+            kept_blank.append(key)
         else:
             write[key] = new
     source, _ = source_document_add(report=report, data=data, filename=parsed.source, parsed=parsed, user=user)
     changed = report_set_values(
         report=report, values=write, user=user, reason=f"导入新版本 {parsed.source}", validate=False
     )
-    _update_texts(report=report, parsed=parsed, previous=previous, user=user)
+    # texts are compared with the last document that had any (a spreadsheet carries none)
+    text_source = next((p for p in previous_sources if not rules.tables_only(p.format)), None)
+    _update_texts(report=report, parsed=parsed, previous=text_source, user=user)
     report_validate(report=report)
-    _log_import(report, source, user, changed=len(changed), kept=kept)
+    _log_import(report, source, user, changed=len(changed), kept=kept, kept_blank=kept_blank)
     resubmitted = report.status == ReportStatus.RETURNED
     if resubmitted:  # the agency sent the corrected version the reviewer asked for: back into the queue
         report = report_transition(
             report=report, action="submit", user=user, reason=f"收到新版本 {parsed.source}，自动重新提交"
         )
-    return ImportResult("updated", report, source, changed, kept, resubmitted)
+    return ImportResult("updated", report, source, changed, kept, kept_blank, resubmitted)
 
 
-def _log_import(report: Report, source: SourceDocument, user, *, changed: int, kept: list[str] = ()) -> None:
+def _log_import(
+    report: Report, source: SourceDocument, user, *, changed: int, kept: list[str] = (), kept_blank: list[str] = ()
+) -> None:
     ReportEvent.objects.create(
         report=report,
         kind=ReportEvent.Kind.IMPORT,
         reason=f"{source.original_name}（第 {source.version} 版）",
-        details={"source_id": source.pk, "version": source.version, "changed": changed, "kept": list(kept)},
+        details={
+            "source_id": source.pk,
+            "version": source.version,
+            "changed": changed,
+            "kept": list(kept),
+            "kept_blank": list(kept_blank),
+        },
         user=user,
     )
 

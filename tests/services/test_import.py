@@ -94,8 +94,36 @@ def test_reimport_never_blanks_a_number(tmp_path):
     line = next(ln for ln in text.splitlines() if ln.startswith("行政处罚"))
     v2 = _edited_copy(tmp_path, line, "行政处罚\t")  # the figure is missing from the new copy
     result = import_file(v2, agency=report.agency)
-    assert PUNISH in result.kept and PUNISH not in result.changed
+    assert PUNISH in result.kept_blank and PUNISH not in result.changed and PUNISH not in result.kept
+    assert "为空或未能读出，保留原数值" in result.message and "人工修改" not in result.message
     assert report_values(report)[PUNISH] == before[PUNISH]
+
+
+def test_a_number_kept_over_a_blank_is_still_the_documents_to_update(tmp_path):
+    """v1 says 0, v2 leaves the cell blank (0 kept), v3 says 7: nobody corrected anything, so 7 it is."""
+    report = import_file(SAMPLE).report
+    text = (FIXTURES / SAMPLE).read_text(encoding="utf-8")
+    line = next(ln for ln in text.splitlines() if ln.startswith("行政处罚"))
+    assert report_values(report)[PUNISH] == 0
+    import_file(_edited_copy(tmp_path, line, "行政处罚\t"), agency=report.agency)
+    v3 = tmp_path / "002_v3.txt"
+    v3.write_text(text.replace(line, line.replace("0", "7", 1), 1), encoding="utf-8")
+    result = import_file(v3, agency=report.agency)
+    assert result.changed == [PUNISH] and result.kept == [] and report_values(report)[PUNISH] == 7
+
+
+def test_texts_follow_new_documents_after_a_spreadsheet_version(tmp_path):
+    """A spreadsheet carries no text: the next Word/HTML version's texts are compared with the last text."""
+    generated = FIXTURES / "corpus" / "generated"
+    report = import_file(generated / "r12_txt_layout.txt").report
+    import_file(generated / "r12_xlsx.xlsx", agency=report.agency)
+    html = (generated / "r12_html.html").read_text(encoding="utf-8")
+    assert "部分栏目更新不够及时" in html
+    v3 = tmp_path / "r12_v3.html"
+    v3.write_text(html.replace("部分栏目更新不够及时", "部分栏目更新严重滞后"), encoding="utf-8")
+    import_file(v3, agency=report.agency)
+    report.refresh_from_db()
+    assert "部分栏目更新严重滞后" in report.problems
 
 
 def test_corrected_version_of_a_returned_report_resubmits_it(tmp_path):
