@@ -135,13 +135,25 @@ def _is_zip_archive(content: bytes) -> bool:
     return content[:4] == b"PK\x03\x04" and _is_plain_zip(content)
 
 
-def collect_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Incoming]:
-    """Files, folders (recursively, sorted) and zips given on the command line."""
+# What a folder may hold besides reports is left alone when walking it (a file named on its own is always tried).
+DOCUMENT_SUFFIXES = frozenset(
+    {".txt", ".htm", ".html", ".docx", ".doc", ".wps", ".rtf", ".pdf", ".xlsx", ".xls", ".zip"}
+)
+
+
+def collect_paths(paths: Iterable[str | os.PathLike], *, skipped: list[Path] | None = None) -> Iterator[Incoming]:
+    """Files, folders (recursively, sorted) and zips given on the command line. In folders, files that are not
+    documents by their extension (notes, labels, images) are left out and added to ``skipped``."""
     max_bytes, _, _ = _limits()
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            files = []
+            for p in sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")):
+                if p.suffix.lower() in DOCUMENT_SUFFIXES:
+                    files.append(p)
+                elif skipped is not None:
+                    skipped.append(p)
         elif path.exists():
             files = [path]
         else:

@@ -54,8 +54,17 @@ def test_agency_filter_and_clean_exit():
 
 
 def test_unknown_agency_is_a_clear_error():
-    with pytest.raises(CommandError, match="找不到唯一的机关"):
+    with pytest.raises(CommandError, match="没有找到名称为或包含“不存在的机关”的机关") as caught:
         call_command("check_reports", "--agency", "不存在的机关", stdout=StringIO())
+    assert caught.value.returncode == 2  # could not check; 1 is kept for "error-level issues found"
+
+
+def test_agency_by_a_unique_part_of_its_name_like_export_report():
+    report = make_report(year=2023)
+    report.agency.name = "示例县洪泽区人民政府"
+    report.agency.save()
+    code, out = run("--agency", "洪泽", "--json")
+    assert code in (0, 1) and [json.loads(line)["report_id"] for line in out.splitlines()] == [report.pk]
 
 
 def test_files_are_checked_without_saving():
@@ -78,6 +87,6 @@ def test_unreadable_file_gets_an_error_line_and_code_2(tmp_path):
     junk.write_bytes(b"%PDF-1.4 not really")
     code, out = run("--file", str(junk), str(FIXTURES / "samples/002_cff4ace8f11033c3.txt"), "--json")
     lines = [json.loads(line) for line in out.splitlines()]
-    assert lines[0]["source"] == "junk.pdf" and lines[0]["error"]
+    assert lines[0]["source"] == "junk.pdf" and set(lines[0]["error"]) == {"code", "message"}  # as parse_report
     assert lines[1]["source"] == "002_cff4ace8f11033c3.txt" and "issues" in lines[1]
     assert code == 2

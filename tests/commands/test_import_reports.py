@@ -98,3 +98,35 @@ def test_zip_with_bad_members(tmp_path):
 def test_non_interactive_without_yes_is_refused(pile):
     with pytest.raises(CommandError, match="--yes"):
         call_command("import_reports", str(pile), stdout=StringIO())
+
+
+def test_a_folder_leaves_out_what_is_not_a_document(pile):
+    (pile / "label.json").write_text("{}", encoding="utf-8")
+    (pile / "README.md").write_text("# 说明", encoding="utf-8")
+    code, out = run(pile, "--yes", "--create-agencies")
+    assert code == 0, out
+    assert "2 个不是年报格式的文件未读取：.json、.md" in out and Report.objects.count() == 3
+    # named on its own, a file is always tried (and gets its own message)
+    code, out = run(pile / "label.json", "--yes")
+    assert code == 1 and "label.json" in out
+
+
+def test_new_agencies_get_the_kind_their_names_say(pile):
+    code, out = run(pile, "--yes", "--create-agencies")
+    assert code == 0, out
+    kinds = dict(Agency.objects.values_list("name", "kind"))
+    assert kinds["卫辉市上乐村镇"] == "township" and kinds["洪泽区人民政府"] == "county_government"
+
+
+def test_the_counts_printed_for_a_new_version_are_the_stored_reports(pile, tmp_path):
+    from reports import canonical, services
+
+    code, _ = run(pile / "002_cff4ace8f11033c3.txt", "--yes", "--create-agencies")
+    report = Report.objects.get()
+    key = canonical.t3("granted", "natural_person")
+    services.report_set_values(report=report, values={key: 1})  # a hand correction that breaks R2 (row total)
+    text = (pile / "002_cff4ace8f11033c3.txt").read_text(encoding="utf-8").replace("行政处罚", "行政处罚 ", 1)
+    (tmp_path / "v2.txt").write_text(text, encoding="utf-8")
+    code, out = run(tmp_path / "v2.txt", "--yes", "--agency", "上乐村镇")
+    report.refresh_from_db()
+    assert report.error_count > 0 and f"错误 {report.error_count}，警告 {report.warning_count}" in out

@@ -10,6 +10,7 @@ from reports import rules, services
 from reports.management.database import database_problem
 from reports.models import Report
 from reports.parsing import ParseError, parse_document
+from reports.selectors import AgencyLookupError, agency_get_by_name
 
 SEVERITY_MARK = {"error": "✖", "warning": "⚠", "info": "ℹ"}
 BATCH = 500
@@ -44,11 +45,10 @@ class Command(BaseCommand):
         if year:
             qs = qs.filter(year=year)
         if agency_name:
-            match = agency_match(agency_name)
-            if match.agency is None:
-                names = "、".join(a.name for a in match.candidates) or "无"
-                raise CommandError(f"找不到唯一的机关“{agency_name}”（候选：{names}）。")
-            qs = qs.filter(agency=match.agency)
+            try:  # the same lookup as export_report: full name, short name, alias or a unique part of one
+                qs = qs.filter(agency=agency_get_by_name(agency_name))
+            except AgencyLookupError as exc:
+                raise CommandError(str(exc), returncode=2)
         config = services.rule_config()
         any_error, total = False, {"reports": 0, "error": 0, "warning": 0, "info": 0}
         ids = list(qs.values_list("pk", flat=True))
@@ -79,11 +79,11 @@ class Command(BaseCommand):
                 parsed = parse_document(path.read_bytes(), path.name)
             except OSError as exc:
                 failed = True
-                self.error_line(path.name, f"无法打开文件（{exc.strerror}）")
+                self.error_line(path.name, "unreadable", f"无法打开文件（{exc.strerror}）")
                 continue
             except ParseError as exc:
                 failed = True
-                self.error_line(path.name, exc.message)
+                self.error_line(path.name, exc.code, exc.message)
                 continue
             agency = None if self.problem else agency_match(parsed.agency).agency
             previous = None
@@ -113,8 +113,9 @@ class Command(BaseCommand):
         for issue in issues:
             self.stdout.write(f"  {SEVERITY_MARK[issue.severity]} {issue.rule} {issue.message}")
 
-    def error_line(self, name, reason):
-        if self.as_json:
-            self.stdout.write(json.dumps({"source": name, "error": reason}, ensure_ascii=False))
+    def error_line(self, name, code, reason):
+        if self.as_json:  # the same shape as parse_report --json
+            error = {"code": code, "message": reason}
+            self.stdout.write(json.dumps({"source": name, "error": error}, ensure_ascii=False))
         else:
             self.stderr.write(f"{name}：{reason}")

@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from agencies.models import Agency
-from agencies.services import agency_match
 from reports.management.database import require_database
+from reports.selectors import AgencyLookupError, agency_get_by_name
 from reports.services import batch
 from reports.workers import parse_job
 
@@ -28,7 +28,10 @@ class Command(BaseCommand):
         parser.add_argument("--yes", action="store_true", help="不提问，直接导入")
         parser.add_argument("--create-agencies", action="store_true", help="找不到机关时按报告中的名称新建")
         parser.add_argument(
-            "--kind", default=Agency.Kind.OTHER, choices=Agency.Kind.values, help="新建机关的类别（默认：其他）"
+            "--kind",
+            default=None,
+            choices=Agency.Kind.values,
+            help="新建机关的类别（默认：按名称判断——乡/镇/街道、局/委/办等、县政府，否则为其他）",
         )
         parser.add_argument("--jobs", type=int, default=2, help="并行解析的进程数（默认 2）")
 
@@ -36,11 +39,10 @@ class Command(BaseCommand):
         require_database()
         self.override_agency = None
         if agency:
-            match = agency_match(agency)
-            if match.agency is None:
-                names = "、".join(a.name for a in match.candidates) or "无"
-                raise CommandError(f"找不到唯一的机关“{agency}”（候选：{names}）。")
-            self.override_agency = match.agency
+            try:  # the same lookup as export_report: full name, short name, alias or a unique part of one
+                self.override_agency = agency_get_by_name(agency)
+            except AgencyLookupError as exc:
+                raise CommandError(str(exc))
         self.year, self.create_agencies, self.kind = year, create_agencies, kind
         interactive = not yes and not dry_run
         if interactive and not sys.stdin.isatty():
@@ -59,7 +61,8 @@ class Command(BaseCommand):
 
     def run(self, paths, jobs, *, write):
         counts = {"新建": 0, "更新": 0, "跳过": 0, "失败": 0}
-        files = batch.collect_paths(paths)
+        skipped: list = []
+        files = batch.collect_paths(paths, skipped=skipped)
         # forkserver: workers are clean processes that import only the pure parser (no Django, no DB sockets).
         # A sliding window keeps both parser processes busy while this process writes to the database, and
         # bounds memory to WINDOW documents in flight.
@@ -72,6 +75,9 @@ class Command(BaseCommand):
                     counts[self.finish(pending.popleft(), write)] += 1
             while pending:
                 counts[self.finish(pending.popleft(), write)] += 1
+        if skipped:
+            kinds = "、".join(sorted({p.suffix.lower() or "无扩展名" for p in skipped}))
+            self.stdout.write(f"（文件夹中 {len(skipped)} 个不是年报格式的文件未读取：{kinds}）")
         return counts
 
     def finish(self, job, write):
@@ -101,6 +107,7 @@ class Command(BaseCommand):
                 return "失败"
             create = item.parsed.agency
         counts = f"错误 {sum(i.severity == 'error' for i in item.issues)}，警告 {sum(i.severity == 'warning' for i in item.issues)}"
+        kind = self.kind or item.suggested_kind
         target = f"{item.agency or create} {item.year}"
         if item.action == "skip":
             self.stdout.write(f"= 跳过  {name} → {target}：相同文件已导入")
@@ -114,12 +121,17 @@ class Command(BaseCommand):
             self.stdout.write(f"· {verb}  {name} → {target}{extra}（{counts}）")
             return verb
         try:
-            result = batch.import_preview(item, create_agency=create, agency_kind=self.kind)
+            result = batch.import_preview(item, create_agency=create, agency_kind=kind)
         except (ValidationError, PermissionDenied) as exc:
             reason = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             self.stdout.write(self.style.ERROR(f"✖ 失败  {name}：{reason}"))
             return "失败"
         verb = {"created": "新建", "updated": "更新", "skipped": "跳过"}[result.action]
         mark = {"新建": "✔", "更新": "↻", "跳过": "="}[verb]
-        self.stdout.write(f"{mark} {verb}  {name} → {result.message}（{counts}）")
+        # the stored report's counts: a new version is merged with what the report held (hand corrections kept)
+        report = result.report
+        report.refresh_from_db(fields=["error_count", "warning_count"])
+        self.stdout.write(
+            f"{mark} {verb}  {name} → {result.message}（错误 {report.error_count}，警告 {report.warning_count}）"
+        )
         return verb
