@@ -173,8 +173,19 @@ def _report_import(*, parsed, data: bytes, agency, year: int | None = None, user
         return ImportResult("skipped", report, report.sources.get(sha256=digest))
     if report.is_locked:
         raise ReportLockedError(f"{report}已通过审核并锁定，新文件未导入；如需更新，请先重新打开报告。")
-    previous_sources = list(report.sources.order_by("-version"))
-    readings = [r for r in map(parsed_values_of, previous_sources) if r is not None]
+    # Earlier sources' readings, newest first, loaded only as far as needed: most cells match the latest one.
+    previous_sources = list(report.sources.order_by("-version").defer("parsed", "extracted_text"))
+    pending = iter(previous_sources)
+    loaded: list[dict[str, Value]] = []
+
+    def readings() -> Iterator[dict[str, Value]]:
+        yield from loaded
+        for source in pending:
+            if (reading := parsed_values_of(source)) is not None:
+                loaded.append(reading)
+                yield reading
+
+    any_reading = next(readings(), None) is not None
     current = report_values(report)
     write: dict[str, Value] = {}
     kept: list[str] = []
@@ -183,12 +194,12 @@ def _report_import(*, parsed, data: bytes, agency, year: int | None = None, user
         new = parsed.values.get(key)
         if values_equal(current[key], new):
             continue
-        if not readings:  # the report was typed in by hand before any document arrived
+        if not any_reading:  # the report was typed in by hand before any document arrived
             hand_corrected = current[key] is not None
         else:
             # A value one of the documents gave (perhaps kept when a later one left the cell blank) is the
             # documents' own, not a reviewer's correction: a newer document's reading replaces it.
-            hand_corrected = not any(values_equal(current[key], r.get(key)) for r in readings)
+            hand_corrected = not any(values_equal(current[key], r.get(key)) for r in readings())
         if hand_corrected:
             kept.append(key)
         elif new is None and current[key] is not None:
