@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 
 from agencies.models import Agency
+from reports.choices import ReportStatus
 from reports.models import Report
 from reports.roles import ADMINISTRATOR, FILER, REVIEWER  # noqa: F401  (re-exported for callers)
 
@@ -53,3 +54,20 @@ def require_agency(user, agency: Agency) -> None:
 def require_perm(user, perm: str, message: str) -> None:
     if user is not None and not user.has_perm(perm):
         raise PermissionDenied(message)
+
+
+# A 填报员 edits a report before handing it in and after it comes back; in between it is the reviewers'.
+FILER_EDITABLE = frozenset({ReportStatus.DRAFT, ReportStatus.RETURNED})
+HANDED_IN = "报告已提交审核，填报员不能再修改；如需修改，请联系审核员退回。"
+
+
+def may_edit_content(user, status: str) -> bool:
+    """Whether this user may change a report's numbers and texts in this status (the approval lock aside)."""
+    if user is None or user.has_perm("reports.review_report"):
+        return True
+    return status in FILER_EDITABLE
+
+
+def require_may_edit(user, status: str) -> None:
+    if not may_edit_content(user, status):
+        raise PermissionDenied(HANDED_IN)

@@ -25,6 +25,11 @@ from reports.services import batch
 
 log = logging.getLogger(__name__)
 
+OTHER_AGENCY = (
+    "文件“{name}”自称“{own}”，已按所选机关“{chosen}”导入：请核对该文件确属本机关"
+    "（若“{own}”是本机关的另一称呼，可在机关单位中添加为别名）。"
+)
+
 INCOMING = "incoming"
 
 
@@ -188,6 +193,10 @@ def _confirm(model_admin, request, token, items):
         done += 1
         level = messages.WARNING if result.kept or result.kept_blank else messages.SUCCESS
         messages.add_message(request, level, f"文件“{item.name}”：{result.message}")
+        if p.names_other_agency(result.report.agency):
+            messages.warning(
+                request, OTHER_AGENCY.format(name=item.name, own=p.parsed.agency, chosen=result.report.agency)
+            )
     shutil.rmtree(_batch_dir(token), ignore_errors=True)
     messages.info(request, f"导入完成：成功 {done} 个，失败 {failed} 个。")
     return HttpResponseRedirect(reverse("admin:reports_report_changelist"))

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 
 from reports import canonical, layout
+from reports.access import may_edit_content
 from reports.models import ApplicationOutcome, DisclosureTable, ReviewLitigation
 from reports.models.tables import DISCLOSURE_FIELDS
 
@@ -34,7 +35,7 @@ class FixedRowsInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         # obj is the report: an approved report's grids are shown read-only.
-        if obj is not None and obj.is_locked:
+        if obj is not None and (obj.is_locked or not may_edit_content(request.user, obj.status)):
             return False
         return super().has_change_permission(request, obj)
 

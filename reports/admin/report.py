@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from reports import canonical, services
-from reports.access import agencies_visible_to, reports_visible_to
+from reports.access import HANDED_IN, agencies_visible_to, may_edit_content, reports_visible_to
 from reports.admin import importing, workflow
 from reports.admin.exports import ReportExportsMixin
 from reports.admin.filters import IssueStateFilter
@@ -161,8 +161,9 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
         return HttpResponseRedirect(reverse("admin:reports_report_timeline", args=[report.pk]))
 
     def has_change_permission(self, request, obj=None):
-        # An approved report is shown read-only (no save buttons) until someone reopens it.
-        if obj is not None and obj.is_locked:
+        # An approved report is shown read-only (no save buttons) until someone reopens it; a 填报员's report
+        # once handed in, until it is returned.
+        if obj is not None and (obj.is_locked or not may_edit_content(request.user, obj.status)):
             return False
         return super().has_change_permission(request, obj)
 
@@ -232,9 +233,10 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         report = self.get_object(request, object_id)
-        if request.method == "POST" and report is not None and report.is_locked:
-            # e.g. approved by a colleague while this page was open: say so, rather than a bare 403
-            self.message_user(request, f"{REPORT_LOCKED}本次修改未保存。", messages.ERROR)
+        if request.method == "POST" and report is not None and not self.has_change_permission(request, report):
+            # e.g. approved (or taken into review) while this page was open: say so, rather than a bare 403
+            why = REPORT_LOCKED if report.is_locked else HANDED_IN
+            self.message_user(request, f"{why}本次修改未保存。", messages.ERROR)
             return HttpResponseRedirect(request.path)
         extra_context = extra_context or {}
         if report is not None:
@@ -256,6 +258,7 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
             if not c.resolved:
                 open_notes[c.key] = (open_notes.get(c.key, "") + f"{c.author or ''}：{c.text}\n").strip()
         last_return = report.events.filter(kind="status", to_status=Report.Status.RETURNED).first()
+        transitions = services.transitions_for(report, request.user)
         cell_state, cell_title = cell_provenance(report)
         keys = {k for i in issues for k in i.keys} | {c.key for c in comments}
         return {
@@ -267,11 +270,13 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
             "nb_cell_state": cell_state,
             "nb_cell_title": cell_title,
             "nb_cell_choices": [(k, canonical.short_label(k)) for k in canonical.ALL_KEYS],
-            "nb_transitions": services.transitions_for(report, request.user),
+            "nb_transitions": transitions,
+            "nb_can_approve": any(t.action == "approve" for t in transitions),
             "nb_sources": list(report.sources.select_related("uploaded_by")),
             "nb_last_return": last_return,
             "nb_can_comment": request.user.has_perm("reports.add_cellcomment"),
-            "nb_can_accept": self.has_change_permission(request, report),
+            "nb_can_accept": self.has_change_permission(request, report)
+            and request.user.has_perm("reports.add_issueacceptance"),
         }
 
     def save_model(self, request, obj, form, change):
@@ -308,8 +313,7 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
 
     def _issue_target(self, request, report_id):
         report = get_object_or_404(self.get_queryset(request), pk=report_id)
-        if not report.is_locked and not self.has_change_permission(request, report):
-            raise PermissionDenied
+        # the lock and the 已核实 permission are the services' to refuse, with their messages
         return report, request.POST.get("fingerprint", "")
 
     @method_decorator(require_POST)
@@ -318,6 +322,8 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
         comment = request.POST.get(f"accept_comment_{fingerprint}", "")
         try:
             services.issue_accept(report=report, fingerprint=fingerprint, comment=comment, user=request.user)
+        except PermissionDenied as exc:
+            self.message_user(request, str(exc), messages.ERROR)
         except ValidationError as exc:
             self.message_user(request, "；".join(exc.messages), messages.ERROR)
         except ValueError as exc:
@@ -330,7 +336,9 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
     def unaccept_issue_view(self, request, report_id):
         report, fingerprint = self._issue_target(request, report_id)
         try:
-            services.issue_unaccept(report=report, fingerprint=fingerprint)
+            services.issue_unaccept(report=report, fingerprint=fingerprint, user=request.user)
+        except PermissionDenied as exc:
+            self.message_user(request, str(exc), messages.ERROR)
         except ValidationError as exc:
             self.message_user(request, "；".join(exc.messages), messages.ERROR)
         else:

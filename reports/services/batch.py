@@ -20,7 +20,7 @@ from django.db import transaction
 from agencies.models import Agency
 from agencies.services import AgencyMatch, agency_create, agency_match
 from reports import rules
-from reports.access import agencies_visible_to
+from reports.access import HANDED_IN, agencies_visible_to, may_edit_content
 from reports.choices import ReportStatus
 from reports.models import Report
 from reports.parsing import ParsedReport
@@ -188,6 +188,14 @@ class Preview:
     def sha256(self) -> str:
         return sha256_of(self.incoming.data)
 
+    def names_other_agency(self, agency: Agency | None) -> bool:
+        """The document names itself, and not as ``agency`` (nor as one of its candidates' near-matches)."""
+        own = (self.parsed.agency or "").strip() if self.parsed is not None else ""
+        if not own or agency is None:
+            return False
+        match = agency_match(own, queryset=Agency.objects.filter(pk=agency.pk))
+        return match.agency is None and not match.strong
+
     @property
     def suggested_kind(self) -> str:
         """The kind a new agency of this name most likely is (乡镇/街道, 县直部门, 县政府), else 其他."""
@@ -203,6 +211,7 @@ class Preview:
             "update": "作为已有报告的新版本导入",
             "skip": "相同文件已导入，跳过",
             "locked": "报告已通过并锁定，不能导入",
+            "handed_in": HANDED_IN,
             "needs_agency": "请选择机关",
             "failed": "无法导入",
         }.get(self.action, self.action)
@@ -254,6 +263,8 @@ def preview(
         result.action = "skip"
     elif result.existing.is_locked:
         result.action = "locked"
+    elif not may_edit_content(user, result.existing.status):
+        result.action = "handed_in"
     else:
         result.action = "update"
     return result

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from reports import canonical, rules
-from reports.access import require_agency
+from reports.access import require_agency, require_may_edit
 from reports.choices import ReportStatus
 from reports.models import Report, ReportEvent, SourceDocument
 from reports.models.report import ReportLockedError, ensure_unlocked
@@ -173,6 +173,7 @@ def _report_import(*, parsed, data: bytes, agency, year: int | None = None, user
         return ImportResult("skipped", report, report.sources.get(sha256=digest))
     if report.is_locked:
         raise ReportLockedError(f"{report}已通过审核并锁定，新文件未导入；如需更新，请先重新打开报告。")
+    require_may_edit(user, report.status)
     # Earlier sources' readings, newest first, loaded only as far as needed: most cells match the latest one.
     previous_sources = list(report.sources.order_by("-version").defer("parsed", "extracted_text"))
     pending = iter(previous_sources)

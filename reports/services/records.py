@@ -10,6 +10,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from reports import canonical
+from reports.access import require_may_edit
 from reports.models import ApplicationOutcome, DisclosureTable, Report, ReviewLitigation
 from reports.models.report import ReportLockedError
 from reports.models.tables import DISCLOSURE_FIELDS, MAX_COUNT, TABLE3_POSITION, TABLE4_POSITION
@@ -96,9 +97,11 @@ def report_set_values(
     if unknown:
         raise ValueError(f"unknown canonical keys: {sorted(unknown)[:5]}")
     cleaned = {key: clean_cell(key, value) for key, value in values.items()}
-    # Lock the report row: no approval can slip in between this check and the write.
-    if Report.objects.select_for_update().filter(pk=report.pk, status=Report.Status.APPROVED).exists():
+    # Lock the report row: no approval (or start of review) can slip in between this check and the write.
+    status = Report.objects.select_for_update().values_list("status", flat=True).get(pk=report.pk)
+    if status == Report.Status.APPROVED:
         raise ReportLockedError()
+    require_may_edit(user, status)
     report_ensure_rows(report=report)
     disclosure = DisclosureTable.objects.get(report=report)
     outcomes = {o.row: o for o in ApplicationOutcome.objects.filter(report=report)}

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from reports import canonical, rules
+from reports.access import require_perm
 from reports.models import (
     ApplicationOutcome,
     DisclosureTable,
@@ -164,10 +165,14 @@ def _text(v) -> str:
     return "" if v is None else str(v)
 
 
+ONLY_REVIEWERS_ACCEPT = "只有审核员可以标记或取消“已核实”。"
+
+
 @transaction.atomic
 def issue_accept(*, report: Report, fingerprint: str, comment: str, user=None) -> IssueAcceptance:
     """Mark a warning as 已核实 with the reviewer's comment; errors cannot be waved through this way."""
     ensure_unlocked(report.pk)  # an approved report's review is closed with it
+    require_perm(user, "reports.add_issueacceptance", ONLY_REVIEWERS_ACCEPT)
     issue = report.issues.filter(fingerprint=fingerprint).first()
     if issue is None:
         raise ValueError("该问题已不存在（数值可能已修改），请刷新页面。")
@@ -185,7 +190,8 @@ def issue_accept(*, report: Report, fingerprint: str, comment: str, user=None) -
 
 
 @transaction.atomic
-def issue_unaccept(*, report: Report, fingerprint: str) -> None:
+def issue_unaccept(*, report: Report, fingerprint: str, user=None) -> None:
     ensure_unlocked(report.pk)
+    require_perm(user, "reports.add_issueacceptance", ONLY_REVIEWERS_ACCEPT)
     IssueAcceptance.objects.filter(report=report, fingerprint=fingerprint).delete()
     reports_validate([report])

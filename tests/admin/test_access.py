@@ -164,3 +164,57 @@ def test_old_versions_are_view_only(admin_client, two_reports):
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.status == "returned" and report.return_reason == "请补充总体情况"
+
+
+def test_only_reviewers_mark_warnings_as_checked(client, two_reports):
+    mine, _ = two_reports
+    services.report_set_values(report=mine, values={"applications.granted.total": 999})  # an error (R2)
+    services.report_transition(report=mine, action="return", reason="请核实")  # editable by the filer again
+    mine.refresh_from_db()
+    warning = mine.issues.filter(severity="warning").first()
+    assert warning is not None and mine.error_count > 0
+    login_as(client, FILER, "filer", mine.agency)
+    page = client.get(reverse("admin:reports_report_change", args=[mine.pk])).content.decode()
+    assert "reports_report_accept_issue" not in page and "/issues/accept/" not in page
+    assert 'name="nb_override"' not in page  # no override offered to who cannot approve
+    response = client.post(
+        reverse("admin:reports_report_accept_issue", args=[mine.pk]),
+        {"fingerprint": warning.fingerprint, f"accept_comment_{warning.fingerprint}": "本乡核实无误"},
+        follow=True,
+    )
+    assert any("只有审核员" in str(m) for m in response.context["messages"])
+    assert not mine.issues.filter(accepted=True).exists()
+
+
+def test_a_filer_cannot_change_a_report_once_handed_in(client, two_reports, tmp_path):
+    from django.core.exceptions import PermissionDenied
+
+    from reports import canonical
+    from reports.selectors import report_values
+    from tests.admin.test_admin_pages import _change_form_data
+
+    mine, _ = two_reports  # imported: 已提交
+    key = canonical.t3("granted", "natural_person")
+    filer = login_as(client, FILER, "filer", mine.agency)
+    page = client.get(reverse("admin:reports_report_change", args=[mine.pk])).content.decode()
+    assert 'name="_save"' not in page  # read-only for the filer
+    with pytest.raises(PermissionDenied):
+        services.report_set_values(report=mine, values={key: 99}, user=filer)
+    text = mine.sources.get().file.read().decode("utf-8").replace("行政处罚", "行政处罚 ", 1)
+    (tmp_path / "v2.txt").write_text(text, encoding="utf-8")
+    with pytest.raises(PermissionDenied):
+        import_file(tmp_path / "v2.txt", agency=mine.agency, user=filer)
+    assert report_values(mine)[key] != 99 and mine.sources.count() == 1
+
+    # returned, it is the filer's to correct again
+    services.report_transition(report=mine, action="return", reason="请更正")
+    data = _change_form_data(client, mine)
+    data[f"outcomes-{canonical.TABLE3_ROW_KEYS.index('granted')}-natural_person"] = 7
+    assert client.post(reverse("admin:reports_report_change", args=[mine.pk]), data).status_code == 302
+    assert report_values(mine)[key] == 7
+    # a reviewer may still correct a report under review
+    services.report_transition(report=mine, action="submit", user=filer)
+    services.report_transition(report=mine, action="start_review")
+    reviewer = login_as(client, REVIEWER, "reviewer")
+    services.report_set_values(report=mine, values={key: 8}, user=reviewer)
+    assert report_values(mine)[key] == 8

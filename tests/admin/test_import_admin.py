@@ -58,6 +58,7 @@ def test_preview_writes_nothing_then_confirm_imports_each_file(admin_client):
     assert Agency.objects.filter(name="永和县大营镇人民政府", kind="township").exists()
     shown = " ".join(str(m) for m in response.context["messages"])
     assert "成功 3 个，失败 0 个" in shown
+    assert "自称" not in shown  # each landed under the agency it names
 
 
 def test_bad_files_get_messages_and_good_ones_still_import(admin_client):
@@ -101,6 +102,18 @@ def test_a_new_agency_is_offered_with_the_kind_its_name_says(admin_client):
     page = admin_client.get(preview_url).content.decode()
     kinds = re.findall(r'name="new_kind_(\d)">.*?<option value="(\w+)" selected', page, re.S)
     assert dict(kinds) == {"0": "department", "1": "township"}  # 乐业县人力资源和社会保障局, 卫辉市上乐村镇
+
+
+def test_a_file_imported_under_another_agency_than_it_names_is_flagged(admin_client):
+    chosen = AgencyFactory(name="彭阳县新集乡人民政府", short_name="新集乡")
+    preview_url = upload(admin_client, "samples/001_a7e4ba11a3b1e26d.txt")  # 安远县版石镇
+    page = admin_client.get(preview_url).content.decode()
+    assert "未能确定对应的机关" in page
+    form = {"include_0": "on", "agency_0": str(chosen.pk), "year_0": "2023"}
+    response = admin_client.post(preview_url, form, follow=True)
+    shown = " ".join(str(m) for m in response.context["messages"])
+    assert Report.objects.get().agency == chosen
+    assert "自称“安远县版石镇”，已按所选机关“彭阳县新集乡人民政府”导入" in shown
 
 
 def test_same_file_twice_is_skipped(admin_client):
