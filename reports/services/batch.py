@@ -20,7 +20,7 @@ from django.db import transaction
 from agencies.models import Agency
 from agencies.services import AgencyMatch, agency_create, agency_match
 from reports import rules
-from reports.access import HANDED_IN, agencies_visible_to, may_edit_content
+from reports.access import HANDED_IN, agencies_visible_to, may_edit_content, sees_all
 from reports.choices import ReportStatus
 from reports.models import Report
 from reports.parsing import ParsedReport
@@ -288,7 +288,10 @@ def import_preview(
             agency = agency_create(name=create_agency, kind=agency_kind)
         if agency is None:
             names = "、".join(a.name for a in (item.match.candidates if item.match else [])) or "无"
-            raise ValidationError(f"未能确定机关“{item.parsed.agency or '（文件未写明）'}”（候选：{names}）。")
+            only_own = "；填报员只能导入本机关的报告" if user is not None and not sees_all(user) else ""
+            raise ValidationError(
+                f"未能确定机关“{item.parsed.agency or '（文件未写明）'}”（候选：{names}{only_own}）。"
+            )
         if item.year is None:
             raise ValidationError("无法确定报告年度。")
         return report_import(parsed=item.parsed, data=item.incoming.data, agency=agency, year=item.year, user=user)

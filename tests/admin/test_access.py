@@ -2,11 +2,12 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from reports import services
 from reports.roles import FILER, REVIEWER
-from tests.factories import AgencyFactory, UserFactory, import_file, make_report
+from tests.factories import FIXTURES, AgencyFactory, UserFactory, import_file, make_report
 
 pytestmark = pytest.mark.django_db
 
@@ -218,3 +219,14 @@ def test_a_filer_cannot_change_a_report_once_handed_in(client, two_reports, tmp_
     reviewer = login_as(client, REVIEWER, "reviewer")
     services.report_set_values(report=mine, values={key: 8}, user=reviewer)
     assert report_values(mine)[key] == 8
+
+
+def test_a_filer_is_told_they_import_only_for_their_own_agency(client):
+    from reports.services import batch
+
+    own = AgencyFactory(name="彭阳县新集乡人民政府")
+    filer = login_as(client, FILER, "filer", own)
+    doc = FIXTURES / "samples" / "001_a7e4ba11a3b1e26d.txt"  # 安远县版石镇
+    item = batch.preview(batch.Incoming(doc.name, doc.read_bytes()), user=filer)
+    with pytest.raises(ValidationError, match="填报员只能导入本机关的报告"):
+        batch.import_preview(item, user=filer)
