@@ -20,15 +20,11 @@ from django.urls import reverse
 from agencies.models import Agency
 from reports import canonical, layout
 from reports.access import agencies_visible_to
+from reports.admin.workflow import messages_of
 from reports.forms import UploadForm
 from reports.services import batch
 
 log = logging.getLogger(__name__)
-
-OTHER_AGENCY = (
-    "文件“{name}”自称“{own}”，已按所选机关“{chosen}”导入：请核对该文件确属本机关"
-    "（若“{own}”是本机关的另一称呼，可在机关单位中添加为别名）。"
-)
 
 INCOMING = "incoming"
 
@@ -182,8 +178,7 @@ def _confirm(model_admin, request, token, items):
             result = batch.import_preview(p, user=request.user, create_agency=create, agency_kind=kind)
         except (ValidationError, PermissionDenied) as exc:
             failed += 1
-            reason = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-            messages.error(request, f"文件“{item.name}”：{reason}（该文件未导入）")
+            messages.error(request, f"文件“{item.name}”：{messages_of(exc)}（该文件未导入）")
             continue
         except IntegrityError:  # e.g. a colleague imported the same agency and year at the same moment
             failed += 1
@@ -193,10 +188,8 @@ def _confirm(model_admin, request, token, items):
         done += 1
         level = messages.WARNING if result.kept or result.kept_blank else messages.SUCCESS
         messages.add_message(request, level, f"文件“{item.name}”：{result.message}")
-        if p.names_other_agency(result.report.agency):
-            messages.warning(
-                request, OTHER_AGENCY.format(name=item.name, own=p.parsed.agency, chosen=result.report.agency)
-            )
+        if warning := p.other_agency_warning(result.report.agency):
+            messages.warning(request, f"文件“{item.name}”：{warning}")
     shutil.rmtree(_batch_dir(token), ignore_errors=True)
     messages.info(request, f"导入完成：成功 {done} 个，失败 {failed} 个。")
     return HttpResponseRedirect(reverse("admin:reports_report_changelist"))

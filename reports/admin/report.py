@@ -57,6 +57,7 @@ def cell_provenance(report) -> tuple[dict[str, str], dict[str, str]]:
     return state, title
 
 
+TEXT_FIELDS = ("preamble", "overview", "problems", "other_matters")
 EDITED_MEANWHILE = (
     "您打开此页面之后，这份报告已被他人修改、导入了新文件或改变了状态（例如已通过）。为避免覆盖对方的修改，"
     "本次修改未保存：请刷新页面，核对后重新录入。"
@@ -84,27 +85,16 @@ class ReportForm(forms.ModelForm):
         if self.instance.pk and not self.is_bound:
             self.initial["nb_edit_digest"] = report_edit_digest(self.instance.pk)
 
-    def _clean_text(self, name: str) -> str:
-        """Browsers send a textarea's line breaks as CRLF and the form strips the ends: a text the reviewer did
-        not touch keeps its stored form, so saving a number never records a text change."""
-        value = (self.cleaned_data.get(name) or "").replace("\r\n", "\n").replace("\r", "\n")
-        stored = getattr(self.instance, name, "") or "" if self.instance.pk else ""
-        return stored if value.strip() == stored.replace("\r\n", "\n").strip() else value
-
-    def clean_preamble(self):
-        return self._clean_text("preamble")
-
-    def clean_overview(self):
-        return self._clean_text("overview")
-
-    def clean_problems(self):
-        return self._clean_text("problems")
-
-    def clean_other_matters(self):
-        return self._clean_text("other_matters")
-
     def clean(self):
         cleaned = super().clean()
+        # Browsers send a textarea's line breaks as CRLF and the form strips the ends: a text the reviewer did
+        # not touch keeps its stored form, so saving a number never records a text change.
+        for name in TEXT_FIELDS:
+            if name not in cleaned:
+                continue
+            value = (cleaned[name] or "").replace("\r\n", "\n").replace("\r", "\n")
+            stored = (getattr(self.instance, name) or "") if self.instance.pk else ""
+            cleaned[name] = stored if value.strip() == stored.replace("\r\n", "\n").strip() else value
         seen = cleaned.get("nb_edit_digest")
         if self.instance.pk and seen and seen != report_edit_digest(self.instance.pk):
             raise forms.ValidationError(EDITED_MEANWHILE, code="edited_meanwhile")
@@ -322,12 +312,8 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
         comment = request.POST.get(f"accept_comment_{fingerprint}", "")
         try:
             services.issue_accept(report=report, fingerprint=fingerprint, comment=comment, user=request.user)
-        except PermissionDenied as exc:
-            self.message_user(request, str(exc), messages.ERROR)
-        except ValidationError as exc:
-            self.message_user(request, "；".join(exc.messages), messages.ERROR)
-        except ValueError as exc:
-            self.message_user(request, str(exc), messages.ERROR)
+        except (PermissionDenied, ValidationError, ValueError) as exc:
+            self.message_user(request, workflow.messages_of(exc), messages.ERROR)
         else:
             self.message_user(request, "已标记为已核实。", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:reports_report_change", args=[report.pk]) + "#nb-issues")
@@ -337,10 +323,8 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
         report, fingerprint = self._issue_target(request, report_id)
         try:
             services.issue_unaccept(report=report, fingerprint=fingerprint, user=request.user)
-        except PermissionDenied as exc:
-            self.message_user(request, str(exc), messages.ERROR)
-        except ValidationError as exc:
-            self.message_user(request, "；".join(exc.messages), messages.ERROR)
+        except (PermissionDenied, ValidationError) as exc:
+            self.message_user(request, workflow.messages_of(exc), messages.ERROR)
         else:
             self.message_user(request, "已取消核实标记。", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:reports_report_change", args=[report.pk]) + "#nb-issues")

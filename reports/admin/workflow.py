@@ -41,7 +41,7 @@ def _report(model_admin, request, report_id) -> Report:
     return get_object_or_404(model_admin.get_queryset(request), pk=report_id)
 
 
-def _messages_of(exc) -> str:
+def messages_of(exc) -> str:
     return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
@@ -58,7 +58,7 @@ def transition_view(model_admin, request, report_id):
             override=request.POST.get("nb_override") == "on",
         )
     except (ValidationError, PermissionDenied) as exc:
-        model_admin.message_user(request, _messages_of(exc), messages.ERROR)
+        model_admin.message_user(request, messages_of(exc), messages.ERROR)
     else:
         label = services.TRANSITIONS[action].label
         model_admin.message_user(request, f"已{label}：{report}", messages.SUCCESS)
@@ -76,7 +76,7 @@ def comment_add_view(model_admin, request, report_id):
             report=report, key=key, text=request.POST.get("nb_comment_text", ""), user=request.user
         )
     except (ValidationError, PermissionDenied) as exc:
-        model_admin.message_user(request, _messages_of(exc), messages.ERROR)
+        model_admin.message_user(request, messages_of(exc), messages.ERROR)
         return HttpResponseRedirect(_change_url(report, "#nb-comments"))
     model_admin.message_user(request, f"已添加批注：{canonical.short_label(key)}", messages.SUCCESS)
     return HttpResponseRedirect(_change_url(report, f"#cell-{key}"))
@@ -103,7 +103,7 @@ def diff_view(model_admin, request, report_id):
         try:
             changed = services.report_take_source_values(report=report, keys=keys, user=request.user)
         except (ValidationError, PermissionDenied) as exc:
-            model_admin.message_user(request, _messages_of(exc), messages.ERROR)
+            model_admin.message_user(request, messages_of(exc), messages.ERROR)
         else:
             model_admin.message_user(request, f"已采用新文件的 {len(changed)} 个读数。", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:reports_report_diff", args=[report.pk]))
@@ -170,7 +170,7 @@ def _bulk(model_admin, request, queryset, action, **kwargs):
             services.report_transition(report=report, action=action, user=request.user, **kwargs)
             done += 1
         except (ValidationError, PermissionDenied) as exc:
-            refused.append(f"{report}：{_messages_of(exc)}")
+            refused.append(f"{report}：{messages_of(exc)}")
     label = services.TRANSITIONS[action].label
     if done:
         model_admin.message_user(request, f"已{label} {done} 份报告。", messages.SUCCESS)

@@ -188,13 +188,18 @@ class Preview:
     def sha256(self) -> str:
         return sha256_of(self.incoming.data)
 
-    def names_other_agency(self, agency: Agency | None) -> bool:
-        """The document names itself, and not as ``agency`` (nor as one of its candidates' near-matches)."""
+    def other_agency_warning(self, agency: Agency | None) -> str:
+        """A warning when the document names itself, and not as ``agency`` (nor as a near-match of it)."""
         own = (self.parsed.agency or "").strip() if self.parsed is not None else ""
         if not own or agency is None:
-            return False
+            return ""
         match = agency_match(own, queryset=Agency.objects.filter(pk=agency.pk))
-        return match.agency is None and not match.strong
+        if match.agency is not None or match.strong:
+            return ""
+        return (
+            f"文件自称“{own}”，已按所选机关“{agency}”导入：请核对该文件确属本机关"
+            f"（若“{own}”是本机关的另一称呼，可在机关单位中添加为别名）。"
+        )
 
     @property
     def suggested_kind(self) -> str:

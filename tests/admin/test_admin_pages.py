@@ -86,6 +86,16 @@ def _change_form_data(client, report):
     return data
 
 
+def _accept_issue(client, report, issue, comment: str) -> list[str]:
+    """Mark an issue 已核实 as the page's button does; the messages shown afterwards."""
+    response = client.post(
+        reverse("admin:reports_report_accept_issue", args=[report.pk]),
+        {"fingerprint": issue.fingerprint, f"accept_comment_{issue.fingerprint}": comment},
+        follow=True,
+    )
+    return [str(m) for m in response.context["messages"]]
+
+
 def test_typed_in_table3_row_is_stored(admin_client, report):
     data = _change_form_data(admin_client, report)
     index = canonical.TABLE3_ROW_KEYS.index("new_received")

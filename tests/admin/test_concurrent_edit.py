@@ -9,7 +9,7 @@ from reports import canonical, services
 from reports.admin.report import EDITED_MEANWHILE
 from reports.models import ApplicationOutcome, Report
 from reports.selectors import report_values
-from tests.admin.test_admin_pages import _change_form_data
+from tests.admin.test_admin_pages import _accept_issue, _change_form_data
 from tests.factories import UserFactory, make_report
 
 pytestmark = pytest.mark.django_db
@@ -87,12 +87,7 @@ def test_an_approved_report_shows_no_save_buttons_and_refuses_accepting_warnings
     page = admin_client.get(reverse("admin:reports_report_change", args=[report.pk])).content.decode()
     assert 'name="_save"' not in page and 'name="_continue" value="保存"' not in page
     warning = report.issues.filter(severity="warning").first() or report.issues.filter(severity="info").first()
-    response = admin_client.post(
-        reverse("admin:reports_report_accept_issue", args=[report.pk]),
-        {"fingerprint": warning.fingerprint, f"accept_comment_{warning.fingerprint}": "核实"},
-        follow=True,
-    )
-    assert any("锁定" in str(m) for m in response.context["messages"])
+    assert any("锁定" in m for m in _accept_issue(admin_client, report, warning, "核实"))
     assert not report.issues.filter(accepted=True).exists()
     with pytest.raises(ValidationError):
         services.report_take_source_values(report=report, keys=[NEW_NP])

@@ -134,8 +134,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{mark} {verb}  {name} → {result.message}（错误 {report.error_count}，警告 {report.warning_count}）"
         )
-        if item.names_other_agency(report.agency):
-            self.stdout.write(
-                self.style.WARNING(f"  ⚠ 文件自称“{item.parsed.agency}”，已按 --agency 导入为“{report.agency}”，请核对")
-            )
+        if warning := item.other_agency_warning(report.agency):
+            self.stdout.write(self.style.WARNING(f"  ⚠ {warning}"))
         return verb
