@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
@@ -42,23 +41,6 @@ def report_values(report: Report) -> dict[str, Value]:
         ApplicationOutcome.objects.filter(report=report),
         ReviewLitigation.objects.filter(report=report),
     )
-
-
-# What a reviewer edits on the report page besides the 200 cells, and the status that decides whether it may.
-EDITED_FIELDS = (
-    "status", "agency_id", "year", "template_version", "title", "published_on", "preamble", "overview", "problems",
-    "other_matters",
-)  # fmt: skip
-
-
-def report_edit_digest(report_id: int) -> str:
-    """A fingerprint of everything the report page edits, read fresh from the database: when it differs from
-    the one the page was rendered with, someone (or an import) changed the report in between."""
-    report = Report.objects.get(pk=report_id)
-    values = report_values(report)
-    parts = [f"{f}={getattr(report, f)!r}" for f in EDITED_FIELDS]
-    parts += [f"{k}={values[k]!r}" for k in canonical.ALL_KEYS]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 
 # --- Bulk reading for exports and the overview --------------------------------------------------------------

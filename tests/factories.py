@@ -56,3 +56,14 @@ def import_file(path, *, agency=None, user=None, year=None):
     if agency is None:
         agency = agency_match(parsed.agency).agency or agency_create(name=parsed.agency, kind="township")
     return services.report_import(parsed=parsed, data=data, agency=agency, year=year, user=user)
+
+
+def make_user(username: str, role: str = "审核员", agency=None, **fields):
+    """A user in one of the three roles (填报员 / 审核员 / 管理员), a 填报员 member of ``agency``."""
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(username=username, is_staff=True, **fields)
+    user.groups.add(Group.objects.get(name=role))
+    if agency is not None:
+        agency.members.add(user)
+    return user

@@ -20,11 +20,14 @@ class FixedRowsInline(admin.TabularInline):
     ordering = ["position"]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        # Every number cell gets the same compact non-negative input; the fee amount allows decimals.
+        # Every number cell gets the same compact non-negative input; the fee amount allows decimals. Each carries
+        # the value the page showed (a hidden initial input): a save writes only the cells this person changed.
         if db_field.name == "fees_amount":
             kwargs["widget"] = forms.NumberInput(attrs={"class": "nb-cell", "min": "0", "step": "0.0001"})
         elif db_field.name in self.fields:
             kwargs["widget"] = CELL_WIDGET
+        if db_field.name in self.fields:
+            kwargs["show_hidden_initial"] = True
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def has_add_permission(self, request, obj=None):
@@ -63,3 +66,10 @@ class ReviewLitigationInline(FixedRowsInline):
     template = "admin/reports/edit_inline/table4.html"
     verbose_name_plural = layout.TABLE_TITLES["table4"]
     max_num = len(canonical.TABLE4_BLOCKS)
+
+
+def row_keys(row) -> dict[str, str]:
+    """Model field → canonical key of one grid row (表二's single row, a 表三 row or a 表四 block)."""
+    if isinstance(row, DisclosureTable):
+        return dict(DISCLOSURE_FIELDS)
+    return row.keys()

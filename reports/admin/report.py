@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -15,17 +16,19 @@ from reports.access import HANDED_IN, agencies_visible_to, may_edit_content, rep
 from reports.admin import importing, workflow
 from reports.admin.exports import ReportExportsMixin
 from reports.admin.filters import IssueStateFilter
-from reports.admin.inlines import DisclosureInline, OutcomeInline, ReviewLitigationInline
+from reports.admin.inlines import DisclosureInline, OutcomeInline, ReviewLitigationInline, row_keys
 from reports.admin.scoped_history import ScopedHistoryAdmin
 from reports.models import Report
 from reports.models.report import REPORT_LOCKED
-from reports.selectors import report_edit_digest, report_values
+from reports.selectors import report_values
+from reports.services.records import BAD_VERSION, EDIT_FIELDS
 
 _CREATE_FIELDS = {
     "agency", "year", "template_version", "title", "published_on", "preamble", "overview", "problems",
     "other_matters",
 }  # fmt: skip
 _SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+CREATED_MEANWHILE = "该机关这一年度的报告刚刚已由他人创建，未重复创建：请在列表中打开那份报告。"
 
 
 def cell_provenance(report) -> tuple[dict[str, str], dict[str, str]]:
@@ -58,10 +61,17 @@ def cell_provenance(report) -> tuple[dict[str, str], dict[str, str]]:
 
 
 TEXT_FIELDS = ("preamble", "overview", "problems", "other_matters")
-EDITED_MEANWHILE = (
-    "您打开此页面之后，这份报告已被他人修改、导入了新文件或改变了状态（例如已通过）。为避免覆盖对方的修改，"
-    "本次修改未保存：请刷新页面，核对后重新录入。"
-)
+# 409 Conflict: the page is shown again with the values typed and why nothing was saved.
+REFUSED_STATUS = 409
+
+
+class SaveRefused(Exception):
+    """A save the service refused (someone changed the same cell, the report was approved meanwhile …). Raised out
+    of the admin's transaction so nothing of it is written; the page is then shown again with the message."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class ReportForm(forms.ModelForm):
@@ -72,9 +82,14 @@ class ReportForm(forms.ModelForm):
         help_text="可选：说明这次修改的原因（记入修改记录），例如“按电话核实更正”。",
         widget=forms.TextInput(attrs={"size": 60}),
     )
-    # Optimistic concurrency: the state the page was rendered from. The admin would otherwise write back every
-    # cell of a changed row as the page showed it, silently undoing a colleague's (or an import's) change.
-    nb_edit_digest = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Optimistic concurrency: the report version the page was read at. Every editable field (and every grid cell,
+    # see inlines.py) also carries the value the page showed (Django's hidden initial), so a save writes only what
+    # this person changed, and services.report_update merges it with — or refuses it over — others' changes.
+    nb_version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    # Set per request by ReportAdmin.get_form: the version read before the page's values; a refusal to show.
+    nb_page_version: int | None = None
+    nb_refusal: str | None = None
 
     class Meta:
         model = Report
@@ -82,11 +97,19 @@ class ReportForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk and not self.is_bound:
-            self.initial["nb_edit_digest"] = report_edit_digest(self.instance.pk)
+        for name in EDIT_FIELDS:
+            if name in self.fields:
+                self.fields[name].show_hidden_initial = True
+        if self.instance.pk:
+            self.fields["nb_version"].required = True
+            self.fields["nb_version"].error_messages["required"] = BAD_VERSION
+            if not self.is_bound:
+                self.initial["nb_version"] = self.nb_page_version or self.instance.version
 
     def clean(self):
         cleaned = super().clean()
+        if self.nb_refusal:
+            raise forms.ValidationError(self.nb_refusal, code="refused")
         # Browsers send a textarea's line breaks as CRLF and the form strips the ends: a text the reviewer did
         # not touch keeps its stored form, so saving a number never records a text change.
         for name in TEXT_FIELDS:
@@ -95,10 +118,29 @@ class ReportForm(forms.ModelForm):
             value = (cleaned[name] or "").replace("\r\n", "\n").replace("\r", "\n")
             stored = (getattr(self.instance, name) or "") if self.instance.pk else ""
             cleaned[name] = stored if value.strip() == stored.replace("\r\n", "\n").strip() else value
-        seen = cleaned.get("nb_edit_digest")
-        if self.instance.pk and seen and seen != report_edit_digest(self.instance.pk):
-            raise forms.ValidationError(EDITED_MEANWHILE, code="edited_meanwhile")
         return cleaned
+
+    def edited_fields(self) -> dict:
+        """The report fields this person changed on the page (against what the page showed them)."""
+        edits = {}
+        for name in self.changed_data:
+            if name not in EDIT_FIELDS or name not in self.cleaned_data:
+                continue
+            value = self.cleaned_data[name]
+            if name in TEXT_FIELDS:
+                shown = (
+                    self[name]
+                    .field.hidden_widget()
+                    .value_from_datadict(self.data, self.files, self.add_initial_prefix(name))
+                )
+                if _text(shown).strip() == _text(value).strip():
+                    continue
+            edits[name] = value
+        return edits
+
+
+def _text(value) -> str:
+    return (value or "").replace("\r\n", "\n").replace("\r", "\n")
 
 
 @admin.register(Report)
@@ -125,7 +167,7 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
             },
         ),
         ("记录", {"fields": [("created_by", "created_at"), ("updated_by", "updated_at")], "classes": ["collapse"]}),
-        (None, {"fields": ["nb_change_reason", "nb_edit_digest"]}),
+        (None, {"fields": ["nb_change_reason", "nb_version"]}),
     ]
 
     class Media:
@@ -160,7 +202,7 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.is_locked:
             # An approved report is frozen: every field read-only until someone reopens it.
-            return [f for f in flatten_fieldsets(self.fieldsets) if f not in ("nb_change_reason", "nb_edit_digest")]
+            return [f for f in flatten_fieldsets(self.fieldsets) if f not in ("nb_change_reason", "nb_version")]
         return self.readonly_fields
 
     def get_fieldsets(self, request, obj=None):
@@ -222,6 +264,10 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
         return urls + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET" and str(object_id).isdigit():
+            # The version is read before the page's values: a change landing in between makes the page's version
+            # older than its values (a save may then be refused needlessly), never newer (which could lose it).
+            request.nb_page_version = Report.objects.filter(pk=object_id).values_list("version", flat=True).first()
         report = self.get_object(request, object_id)
         if request.method == "POST" and report is not None and not self.has_change_permission(request, report):
             # e.g. approved (or taken into review) while this page was open: say so, rather than a bare 403
@@ -269,31 +315,86 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
             and request.user.has_perm("reports.add_issueacceptance"),
         }
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        attrs = {
+            "nb_page_version": getattr(request, "nb_page_version", None),
+            "nb_refusal": getattr(request, "nb_refusal", None),
+        }
+        return type(form.__name__, (form,), attrs)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except SaveRefused as refused:
+            # The admin's transaction rolled back: nothing of this save is stored. Show the page again, with the
+            # values as typed and the reason at the top (ReportForm.clean reports it).
+            request.nb_refusal = refused.message
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            response.status_code = REFUSED_STATUS
+            return response
+
     def save_model(self, request, obj, form, change):
-        reason = form.cleaned_data.get("nb_change_reason", "")
         if change:
-            obj.updated_by = request.user
-            if reason:
-                obj._change_reason = reason
-            super().save_model(request, obj, form, change)
-            return
-        created = services.report_create(
-            user=request.user, **{f: form.cleaned_data[f] for f in form.cleaned_data if f in _CREATE_FIELDS}
-        )
+            return  # written in save_related, with the grids, by one service call under the report's lock
+        try:
+            created = services.report_create(
+                user=request.user, **{f: form.cleaned_data[f] for f in form.cleaned_data if f in _CREATE_FIELDS}
+            )
+        except IntegrityError:
+            # The same agency and year created by someone else a moment ago (the form's check passed before).
+            raise SaveRefused(CREATED_MEANWHILE)
         obj.pk = created.pk
         obj.refresh_from_db()
 
     def save_formset(self, request, form, formset, change):
-        reason = form.cleaned_data.get("nb_change_reason", "")
-        for instance in formset.save(commit=False):
-            if reason:
-                instance._change_reason = reason
-            instance.save()
-        formset.save_m2m()
+        raise NotImplementedError("the grids are saved by save_related through services.report_update")
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        services.report_validate(report=form.instance)
+        if not change:
+            services.report_validate(report=form.instance)
+            return
+        values = {}
+        for formset in formsets:
+            for row in formset.forms:
+                keys = row_keys(row.instance)
+                for name in row.changed_data:  # against the hidden initial: what this page showed
+                    if name in keys and name in row.cleaned_data:
+                        values[keys[name]] = row.cleaned_data[name]
+        try:
+            result = services.report_update(
+                report=form.instance,
+                values=values,
+                fields=form.edited_fields(),
+                base_version=form.cleaned_data.get("nb_version"),
+                user=request.user,
+                reason=form.cleaned_data.get("nb_change_reason", ""),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            raise SaveRefused(workflow.messages_of(exc))
+        form.instance.refresh_from_db()
+        request.nb_saved = result
+        if result.merged and (result.changed or result.changed_fields):
+            shown = "、".join(services.mark_label(k) for k in result.merged[:5])
+            more = f"等 {len(result.merged)} 处" if len(result.merged) > 5 else ""
+            self.message_user(
+                request,
+                f"您打开页面之后，他人修改了 {shown}{more}：与您的修改不冲突，已一并保留（请核对）。",
+                messages.INFO,
+            )
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        result = getattr(request, "nb_saved", None)
+        if add or result is None:
+            return super().construct_change_message(request, form, formsets, add)
+        names = [services.mark_label(k) for k in (*result.changed_fields, *result.changed)]
+        return [{"changed": {"fields": names}}] if names else []
+
+    def response_change(self, request, obj):
+        result = getattr(request, "nb_saved", None)
+        if result is not None and not (result.changed or result.changed_fields) and "_continue" not in request.POST:
+            self.message_user(request, "没有修改任何内容。", messages.INFO)
+        return super().response_change(request, obj)
 
     def response_add(self, request, obj, post_url_continue=None):
         self.message_user(request, "报告已创建，表二、表三、表四的各行已就绪，请录入数据。", messages.SUCCESS)

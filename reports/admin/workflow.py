@@ -8,7 +8,7 @@ from functools import wraps
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -45,6 +45,15 @@ def messages_of(exc) -> str:
     return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
+def int_param(value, *, lo: int = 1, hi: int = 2**63 - 1) -> int | None:
+    """A positive integer from a form or query parameter, or None (never a ValueError, never out of range)."""
+    text = str(value or "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 19:
+        return None
+    number = int(text)
+    return number if lo <= number <= hi else None
+
+
 @post_only
 def transition_view(model_admin, request, report_id):
     report = _report(model_admin, request, report_id)
@@ -56,6 +65,7 @@ def transition_view(model_admin, request, report_id):
             user=request.user,
             reason=request.POST.get("nb_reason", ""),
             override=request.POST.get("nb_override") == "on",
+            base_version=int_param(request.POST.get("nb_version")),
         )
     except (ValidationError, PermissionDenied) as exc:
         model_admin.message_user(request, messages_of(exc), messages.ERROR)
@@ -85,7 +95,10 @@ def comment_add_view(model_admin, request, report_id):
 @post_only
 def comment_resolve_view(model_admin, request, report_id):
     report = _report(model_admin, request, report_id)
-    comment = get_object_or_404(CellComment, report=report, pk=request.POST.get("nb_comment_id"))
+    comment_id = int_param(request.POST.get("nb_comment_id"))
+    if comment_id is None:
+        raise Http404("批注不存在。")
+    comment = get_object_or_404(CellComment, report=report, pk=comment_id)
     if not request.user.has_perm("reports.change_cellcomment"):
         raise PermissionDenied
     services.cell_comment_resolve(comment=comment, user=request.user)
@@ -101,7 +114,13 @@ def diff_view(model_admin, request, report_id):
         source, rows = services.report_source_diff(report)
         keys = [r.key for r in rows] if "take_all" in request.POST else request.POST.getlist("take")
         try:
-            changed = services.report_take_source_values(report=report, keys=keys, user=request.user)
+            changed = services.report_take_source_values(
+                report=report,
+                keys=keys,
+                user=request.user,
+                base_version=int_param(request.POST.get("nb_version")),
+                source_id=int_param(request.POST.get("nb_source")),
+            )
         except (ValidationError, PermissionDenied) as exc:
             model_admin.message_user(request, messages_of(exc), messages.ERROR)
         else:

@@ -62,6 +62,14 @@ class Report(models.Model):
     info_count = models.PositiveIntegerField("提示数", default=0, editable=False)
     validated_at = models.DateTimeField("校验时间", null=True, blank=True, editable=False)
 
+    # Optimistic concurrency (reports/services/records.py::report_update): every change to the report — a cell, a
+    # text, its status, an import — takes the row lock and raises the version by one. A page (or any client) sends
+    # back the version it read; the cells it changed are written only if nobody changed those cells since.
+    version = models.PositiveIntegerField("版本号", default=1, editable=False)
+    # Per cell key or field, the last change: {"v": version, "by": user name, "at": ISO time, "why": reason}. Lets a
+    # save merge with changes to other cells, and tells whoever is refused who changed their cell and when.
+    edit_marks = models.JSONField("修改标记", default=dict, blank=True, editable=False)
+
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="创建人",
@@ -84,7 +92,16 @@ class Report(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     history = HistoricalRecords(
-        excluded_fields=["updated_at", "error_count", "warning_count", "info_count", "validated_at", "unread_keys"]
+        excluded_fields=[
+            "updated_at",
+            "error_count",
+            "warning_count",
+            "info_count",
+            "validated_at",
+            "unread_keys",
+            "version",
+            "edit_marks",
+        ]  # fmt: skip
     )
 
     class Meta:

@@ -11,7 +11,17 @@ from reports.services.imports import (
     sha256_of,
     source_document_add,
 )
-from reports.services.records import report_create, report_ensure_rows, report_set_values, values_equal
+from reports.services.locking import report_lock
+from reports.services.records import (
+    EditConflict,
+    ReportUpdate,
+    mark_label,
+    report_create,
+    report_ensure_rows,
+    report_set_values,
+    report_update,
+    values_equal,
+)
 from reports.services.validation import (
     facts_for_reports,
     issue_accept,
@@ -24,6 +34,11 @@ from reports.services.validation import (
 from reports.services.workflow import TRANSITIONS, report_transition, transitions_for
 
 __all__ = [
+    "EditConflict",
+    "ReportUpdate",
+    "mark_label",
+    "report_lock",
+    "report_update",
     "cell_comment_add",
     "cell_comment_resolve",
     "DiffRow",

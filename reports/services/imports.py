@@ -14,16 +14,23 @@ from pathlib import PurePath
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from reports import canonical, rules
 from reports.access import require_agency, require_may_edit
 from reports.choices import ReportStatus
 from reports.models import Report, ReportEvent, SourceDocument
-from reports.models.report import ReportLockedError, ensure_unlocked
+from reports.models.report import ReportLockedError
 from reports.selectors import report_values
-from reports.services.records import Value, report_create, report_set_values, values_equal
+from reports.services.records import (
+    Value,
+    report_create,
+    report_lock,
+    report_set_values,
+    report_update,
+    values_equal,
+)
 from reports.services.validation import report_validate
 from reports.services.workflow import report_transition
 
@@ -128,9 +135,21 @@ def _as_value(key: str, v) -> Value:
 
 
 def report_import(*, parsed, data: bytes, agency, year: int | None = None, user=None) -> ImportResult:
-    """Store a parsed document (see ``_report_import``): all of it, or nothing — its stored file included."""
-    with _files_removed_on_failure():
-        return _report_import(parsed=parsed, data=data, agency=agency, year=year, user=user)
+    """Store a parsed document (see ``_report_import``): all of it, or nothing — its stored file included.
+
+    Two imports creating the same agency's report for the same year at the same moment: the database lets one
+    create it; the other is then imported as a new version of that report (under its row lock), not lost.
+    """
+    for attempt in (1, 2):
+        try:
+            with _files_removed_on_failure():
+                return _report_import(parsed=parsed, data=data, agency=agency, year=year, user=user)
+        except IntegrityError:
+            created_meanwhile = Report.objects.filter(agency=agency, year=year or parsed.year).exists()
+            if attempt == 2 or not created_meanwhile:
+                raise
+            log.info("import of %s: the report was created meanwhile, importing as a new version", parsed.source)
+    raise AssertionError("unreachable")
 
 
 @transaction.atomic
@@ -209,12 +228,17 @@ def _report_import(*, parsed, data: bytes, agency, year: int | None = None, user
         else:
             write[key] = new
     source, _ = source_document_add(report=report, data=data, filename=parsed.source, parsed=parsed, user=user)
-    changed = report_set_values(
-        report=report, values=write, user=user, reason=f"导入新版本 {parsed.source}", validate=False
-    )
     # texts are compared with the last document that had any (a spreadsheet carries none)
     text_source = next((p for p in previous_sources if not rules.tables_only(p.format)), None)
-    _update_texts(report=report, parsed=parsed, previous=text_source, user=user)
+    update = report_update(
+        report=report,
+        values=write,
+        fields=_text_updates(report=report, parsed=parsed, previous=text_source),
+        user=user,
+        reason=f"导入新版本 {parsed.source}",
+        validate=False,
+    )
+    report, changed = update.report, update.changed
     report_validate(report=report)
     _log_import(report, source, user, changed=len(changed), kept=kept, kept_blank=kept_blank)
     resubmitted = report.status == ReportStatus.RETURNED
@@ -258,11 +282,12 @@ def _section_fields(parsed) -> dict[str, str]:
     return {field_name: parsed.sections.get(key, "") or "" for key, field_name in SECTION_FIELDS.items()}
 
 
-def _update_texts(*, report: Report, parsed, previous: SourceDocument | None, user) -> None:
-    """Take the new document's texts, except where the stored text was edited by hand since the last import."""
+def _text_updates(*, report: Report, parsed, previous: SourceDocument | None) -> dict:
+    """The new document's texts, except where the stored text was edited by hand since the last import; and what
+    an import always refreshes (sections found, printed subtotals, unread cells)."""
     old = (previous.parsed or {}) if previous is not None else {}
     old_sections = old.get("sections", {})
-    updates = {}
+    updates: dict = {}
     # A spreadsheet carries no text: a new version sent as one leaves the report's texts as they are.
     for key, field_name in ({} if rules.tables_only(parsed.format) else SECTION_FIELDS).items():
         stored = getattr(report, field_name)
@@ -270,16 +295,11 @@ def _update_texts(*, report: Report, parsed, previous: SourceDocument | None, us
             updates[field_name] = parsed.sections.get(key, "") or ""
     if parsed.title and report.title in ("", old.get("title")):
         updates["title"] = parsed.title[:200]
-    for name, value in updates.items():
-        setattr(report, name, value)
     if not rules.tables_only(parsed.format):
-        report.sections_found = _sections_found(parsed)
-    report.printed_subtotals = _json_numbers(parsed.printed_subtotals)
-    report.unread_keys = _unread_keys(parsed)
-    report.updated_by = user
-    report._history_user = user
-    report.full_clean()
-    report.save()
+        updates["sections_found"] = _sections_found(parsed)
+    updates["printed_subtotals"] = _json_numbers(parsed.printed_subtotals)
+    updates["unread_keys"] = _unread_keys(parsed)
+    return updates
 
 
 def _json_numbers(values: Mapping[str, Value]) -> dict:
@@ -314,16 +334,29 @@ def report_source_diff(report: Report) -> tuple[SourceDocument | None, list[Diff
     return sources[0], rows
 
 
+NEWER_SOURCE = "您打开对比页之后又导入了新的来源文件，未采用：请刷新对比页后重新选择。"
+
+
 @transaction.atomic
-def report_take_source_values(*, report: Report, keys, user=None) -> list[str]:
-    """Adopt the latest source document's reading for the chosen cells (the reviewer's choice on the diff)."""
-    ensure_unlocked(report.pk)
+def report_take_source_values(
+    *, report: Report, keys, user=None, base_version: int | None = None, source_id: int | None = None
+) -> list[str]:
+    """Adopt the latest source document's reading for the chosen cells (the reviewer's choice on the diff).
+
+    ``source_id`` is the source the page compared with and ``base_version`` the report version it showed: a
+    newer document imported meanwhile refuses the choice, and so does a chosen cell someone changed meanwhile.
+    """
+    report = report_lock(report.pk)
+    if report.is_locked:
+        raise ReportLockedError()
     source, rows = report_source_diff(report)
+    if source_id is not None and (source is None or source.pk != source_id):
+        raise ValidationError(NEWER_SOURCE, code="conflict")
     chosen = {r.key: r.new for r in rows if r.key in set(keys)}
     if not chosen:
         return []
     reason = f"采用来源文件第 {source.version} 版的读数"
-    changed = report_set_values(report=report, values=chosen, user=user, reason=reason)
+    changed = report_set_values(report=report, values=chosen, user=user, reason=reason, base_version=base_version)
     ReportEvent.objects.create(
         report=report, kind=ReportEvent.Kind.VALUES, reason=reason, details={"keys": changed}, user=user
     )

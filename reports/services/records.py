@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from reports import canonical
-from reports.access import require_may_edit
+from reports.access import require_agency, require_may_edit
 from reports.models import ApplicationOutcome, DisclosureTable, Report, ReviewLitigation
 from reports.models.report import ReportLockedError
 from reports.models.tables import DISCLOSURE_FIELDS, MAX_COUNT, TABLE3_POSITION, TABLE4_POSITION
 from reports.selectors import values_from_rows
+from reports.services.locking import report_lock
 from reports.services.validation import report_validate
 
 Value = int | Decimal | None
@@ -83,59 +86,234 @@ def clean_cell(key: str, value) -> Value:
     return number if is_fee else int(number)
 
 
-@transaction.atomic
-def report_set_values(
-    *, report: Report, values: Mapping[str, Value], user=None, reason: str = "", validate: bool = True
-) -> list[str]:
-    """Write the given canonical cells; returns the keys whose value changed. Unknown keys are refused.
+# --- the one way a stored report changes ---------------------------------------------------------------------
 
-    Values are checked here (non-negative integers, a non-negative amount for 行政事业性收费) and the rows are
-    written in bulk with their history; the database constraints stay the last line of defence. The report's
-    rule issues are recomputed afterwards (unless the caller validates once itself).
+# Report fields a person edits (the report page, a future API); with the 200 cells they carry edit marks.
+EDIT_FIELDS = (
+    "agency", "year", "template_version", "title", "published_on", "preamble", "overview", "problems",
+    "other_matters",
+)  # fmt: skip
+# Fields an import sets from its document besides those; written under the same lock, without marks.
+IMPORT_FIELDS = ("sections_found", "printed_subtotals", "unread_keys")
+
+EDIT_CONFLICT = (
+    "未保存：您打开页面（或读取数据）之后，{cells}。为免覆盖对方的修改，本次修改整体未保存；"
+    "请刷新页面，核对对方的修改后再改。"
+)
+BAD_VERSION = "页面数据已过期或无效（版本号不符），本次修改未保存：请刷新页面后重新修改。"
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A cell (or field) the client changed that someone else changed after the client read the report."""
+
+    key: str
+    label: str
+    by: str
+    at: str
+    why: str
+
+    def describe(self) -> str:
+        text = f"“{self.label}”已被 {self.by}"
+        if self.at:
+            text += f" 于 {self.at}"
+        text += " 修改"
+        if self.why:
+            text += f"（{self.why}）"
+        return text
+
+
+class EditConflict(ValidationError):
+    """The later of two saves that changed the same cell: refused whole, naming the cells and who changed them."""
+
+    def __init__(self, conflicts: list[Conflict]) -> None:
+        shown = "；".join(c.describe() for c in conflicts[:5])
+        if len(conflicts) > 5:
+            shown += f"；等共 {len(conflicts)} 处"
+        super().__init__(EDIT_CONFLICT.format(cells=shown), code="conflict")
+        self.conflicts = conflicts
+
+
+@dataclass
+class ReportUpdate:
+    """What report_update did."""
+
+    report: Report  # the report as stored now (read under the lock, with the changes applied)
+    changed: list[str] = field(default_factory=list)  # cell keys written
+    changed_fields: list[str] = field(default_factory=list)  # report fields written
+    merged: list[str] = field(default_factory=list)  # cells/fields others changed since base_version, kept
+
+    @property
+    def version(self) -> int:
+        return self.report.version
+
+
+def field_label(name: str) -> str:
+    return str(Report._meta.get_field(name).verbose_name)
+
+
+def mark_label(key: str) -> str:
+    return canonical.short_label(key) if key in canonical.LABELS else field_label(key)
+
+
+def _user_name(user) -> str:
+    return user.get_username() if user is not None else "系统"
+
+
+def _field_value(report: Report, name: str):
+    return report.agency_id if name == "agency" else getattr(report, name)
+
+
+def _differs(report: Report, name: str, value) -> bool:
+    old = _field_value(report, name)
+    if name == "agency":
+        value = getattr(value, "pk", value)
+    if isinstance(old, str) or isinstance(value, str):
+        return _text(old) != _text(value)
+    return old != value
+
+
+def _text(value) -> str:
+    return (value or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
+@transaction.atomic
+def report_update(
+    *,
+    report: Report,
+    values: Mapping[str, Value] | None = None,
+    fields: Mapping[str, object] | None = None,
+    base_version: int | None = None,
+    user=None,
+    reason: str = "",
+    validate: bool = True,
+) -> ReportUpdate:
+    """Change a stored report: the one function every write path calls (page, imports, flat sheet, API).
+
+    ``values`` are the canonical cells and ``fields`` the report fields the caller wants changed — only those the
+    person actually changed, never the whole page sent back. ``base_version`` is the report version the person
+    read before changing them (None for writers that decide under the lock themselves, like an import merging a
+    new document). Under the report's row lock: a cell someone else changed after ``base_version`` refuses the
+    whole save (EditConflict names the cells and who changed them); changes to other cells are kept (merged).
+    Each written cell's history row carries the user and the reason; the report's version goes up by one.
     """
+    values = dict(values or {})
+    fields = dict(fields or {})
     unknown = set(values) - set(canonical.ALL_KEYS)
     if unknown:
         raise ValueError(f"unknown canonical keys: {sorted(unknown)[:5]}")
+    unknown = set(fields) - set(EDIT_FIELDS) - set(IMPORT_FIELDS)
+    if unknown:
+        raise ValueError(f"not an editable report field: {sorted(unknown)}")
     cleaned = {key: clean_cell(key, value) for key, value in values.items()}
-    # Lock the report row: no approval (or start of review) can slip in between this check and the write.
-    status = Report.objects.select_for_update().values_list("status", flat=True).get(pk=report.pk)
-    if status == Report.Status.APPROVED:
+
+    locked = report_lock(report.pk)
+    require_agency(user, locked.agency)
+    if locked.is_locked:
         raise ReportLockedError()
-    require_may_edit(user, status)
-    report_ensure_rows(report=report)
-    disclosure = DisclosureTable.objects.get(report=report)
-    outcomes = {o.row: o for o in ApplicationOutcome.objects.filter(report=report)}
-    blocks = {b.block: b for b in ReviewLitigation.objects.filter(report=report)}
+    require_may_edit(user, locked.status)
+    if "agency" in fields and fields["agency"] is not None:
+        require_agency(user, fields["agency"])
+
+    report_ensure_rows(report=locked)
+    disclosure = DisclosureTable.objects.get(report=locked)
+    outcomes = {o.row: o for o in ApplicationOutcome.objects.filter(report=locked)}
+    blocks = {b.block: b for b in ReviewLitigation.objects.filter(report=locked)}
     before = values_from_rows(disclosure, outcomes.values(), blocks.values())
     changed = [k for k in canonical.ALL_KEYS if k in cleaned and not values_equal(before[k], cleaned[k])]
-    if not changed:
-        return []
+    changed_fields = [f for f in (*EDIT_FIELDS, *IMPORT_FIELDS) if f in fields and _differs(locked, f, fields[f])]
+
+    marks: dict = dict(locked.edit_marks or {})
+    merged: list[str] = []
+    if base_version is not None:
+        if not 1 <= base_version <= locked.version:
+            raise ValidationError(BAD_VERSION, code="bad_version")
+        since = {k for k, m in marks.items() if isinstance(m, dict) and m.get("v", 0) > base_version}
+        conflicts = [
+            Conflict(k, mark_label(k), marks[k].get("by", ""), marks[k].get("at", ""), marks[k].get("why", ""))
+            for k in (*changed, *changed_fields)
+            if k in since
+        ]
+        if conflicts:
+            raise EditConflict(conflicts)
+        merged = sorted(since, key=_mark_order)
+    result = ReportUpdate(locked, changed, changed_fields, merged)
+    if not changed and not changed_fields:
+        return result
+
+    now = timezone.now()
+    mark = {
+        "v": locked.version + 1,
+        "by": _user_name(user),
+        "at": timezone.localtime(now).strftime("%Y-%m-%d %H:%M"),
+        "why": (reason or "")[:60],
+    }
+    marks.update({k: mark for k in (*changed, *changed_fields) if k not in IMPORT_FIELDS})
+
+    _write_cells(changed, cleaned, disclosure, outcomes, blocks, user=user, reason=reason)
+    locked.version += 1
+    locked.edit_marks = marks
+    locked.updated_by = user
+    if changed_fields:
+        for name in changed_fields:
+            setattr(locked, name, fields[name])
+        locked._history_user = user
+        locked._change_reason = reason or None
+        locked.full_clean()
+        locked.save()
+    else:  # cells only: their own history rows say who and why; the report row just moves on
+        Report.objects.filter(pk=locked.pk).update(
+            version=locked.version, edit_marks=marks, updated_by=user, updated_at=now
+        )
+    if validate:
+        report_validate(report=locked)
+    return result
+
+
+def _mark_order(key: str) -> tuple[int, str]:
+    return (canonical.ALL_KEYS.index(key), "") if key in canonical.LABELS else (len(canonical.ALL_KEYS), key)
+
+
+def _write_cells(changed, cleaned, disclosure, outcomes, blocks, *, user, reason) -> None:
+    """Write only the changed cells; the rows were read under the lock, so each history row is exactly the
+    state after this change (never a stale copy of a colleague's cell)."""
     dirty: dict[type, dict[int, object]] = {DisclosureTable: {}, ApplicationOutcome: {}, ReviewLitigation: {}}
-    fields: dict[type, set[str]] = {DisclosureTable: set(), ApplicationOutcome: set(), ReviewLitigation: set()}
+    columns: dict[type, set[str]] = {DisclosureTable: set(), ApplicationOutcome: set(), ReviewLitigation: set()}
     for key in changed:
         table, row, col = key.split(".")
         if table == "active_disclosure":
-            obj, field = disclosure, _DISCLOSURE_FIELD_BY_KEY[key]
+            obj, name = disclosure, _DISCLOSURE_FIELD_BY_KEY[key]
         elif table == "applications":
-            obj, field = outcomes[row], col
+            obj, name = outcomes[row], col
         else:
-            obj, field = blocks[row], col
-        setattr(obj, field, cleaned[key])
+            obj, name = blocks[row], col
+        setattr(obj, name, cleaned[key])
         dirty[type(obj)][obj.pk] = obj
-        fields[type(obj)].add(field)
+        columns[type(obj)].add(name)
     for model, objs in dirty.items():
         if objs:
             bulk_update_with_history(
                 list(objs.values()),
                 model,
-                sorted(fields[model]),
+                sorted(columns[model]),
                 default_user=user,
                 default_change_reason=reason or None,
             )
-    Report.objects.filter(pk=report.pk).update(updated_by=user)
-    if validate:
-        report_validate(report=report)
-    return changed
+
+
+def report_set_values(
+    *,
+    report: Report,
+    values: Mapping[str, Value],
+    user=None,
+    reason: str = "",
+    validate: bool = True,
+    base_version: int | None = None,
+) -> list[str]:
+    """Write the given canonical cells (see report_update); returns the keys whose value changed."""
+    return report_update(
+        report=report, values=values, user=user, reason=reason, validate=validate, base_version=base_version
+    ).changed
 
 
 def values_equal(a: Value, b: Value) -> bool:

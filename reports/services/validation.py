@@ -20,8 +20,9 @@ from reports.models import (
     ReviewLitigation,
     ValidationIssue,
 )
-from reports.models.report import ensure_unlocked
+from reports.models.report import ReportLockedError
 from reports.selectors import values_from_rows
+from reports.services.locking import report_lock
 
 # Rules whose outcome depends on the previous year's report: a change there re-validates this one.
 CROSS_YEAR_RULES = frozenset({"R8", "R9", "R20", "R22"})
@@ -171,7 +172,9 @@ ONLY_REVIEWERS_ACCEPT = "只有审核员可以标记或取消“已核实”。"
 @transaction.atomic
 def issue_accept(*, report: Report, fingerprint: str, comment: str, user=None) -> IssueAcceptance:
     """Mark a warning as 已核实 with the reviewer's comment; errors cannot be waved through this way."""
-    ensure_unlocked(report.pk)  # an approved report's review is closed with it
+    report = report_lock(report.pk)  # serialised with approval and edits, like every write
+    if report.is_locked:  # an approved report's review is closed with it
+        raise ReportLockedError()
     require_perm(user, "reports.add_issueacceptance", ONLY_REVIEWERS_ACCEPT)
     issue = report.issues.filter(fingerprint=fingerprint).first()
     if issue is None:
@@ -191,7 +194,9 @@ def issue_accept(*, report: Report, fingerprint: str, comment: str, user=None) -
 
 @transaction.atomic
 def issue_unaccept(*, report: Report, fingerprint: str, user=None) -> None:
-    ensure_unlocked(report.pk)
+    report = report_lock(report.pk)
+    if report.is_locked:
+        raise ReportLockedError()
     require_perm(user, "reports.add_issueacceptance", ONLY_REVIEWERS_ACCEPT)
     IssueAcceptance.objects.filter(report=report, fingerprint=fingerprint).delete()
     reports_validate([report])

@@ -10,6 +10,8 @@ from django.db import transaction
 from reports.access import require_agency, require_perm
 from reports.choices import ReportStatus as S
 from reports.models import Report, ReportEvent
+from reports.services.locking import report_lock
+from reports.services.records import BAD_VERSION, Conflict, mark_label
 from reports.services.validation import report_validate
 
 
@@ -37,6 +39,7 @@ TRANSITIONS: dict[str, Transition] = {
 NEEDS_REASON = "请填写{label}的理由。"
 APPROVE_WITH_ERRORS = "该报告有 {n} 个错误级问题：如确需通过，请勾选“忽略错误通过”并说明理由。"
 NOT_ALLOWED = "“{status}”状态的报告不能{label}。"
+CHANGED_SINCE = "未{label}：您打开页面之后，{cells}。请刷新页面，核对后再{label}。"
 
 
 def transitions_for(report: Report, user) -> list[Transition]:
@@ -49,17 +52,32 @@ def transitions_for(report: Report, user) -> list[Transition]:
 
 
 @transaction.atomic
-def report_transition(*, report: Report, action: str, user=None, reason: str = "", override: bool = False) -> Report:
-    """Apply one workflow step. Raises ValidationError (Chinese) or PermissionDenied."""
+def report_transition(
+    *,
+    report: Report,
+    action: str,
+    user=None,
+    reason: str = "",
+    override: bool = False,
+    base_version: int | None = None,
+) -> Report:
+    """Apply one workflow step. Raises ValidationError (Chinese) or PermissionDenied.
+
+    Takes the report's row lock like every write (records.report_lock). ``base_version`` is the version the
+    person saw: an approval of a report whose cells or texts changed after that is refused (they would approve
+    figures they never looked at).
+    """
     t = TRANSITIONS.get(action)
     if t is None:
         raise ValidationError(f"未知操作：{action}")
-    report = Report.objects.select_for_update().select_related("agency").get(pk=report.pk)
+    report = report_lock(report.pk)
     require_agency(user, report.agency)
     if t.perm:
         require_perm(user, t.perm, f"您没有{t.label}年报的权限。")
     if report.status not in t.sources:
         raise ValidationError(NOT_ALLOWED.format(status=report.get_status_display(), label=t.label))
+    if action == "approve" and base_version is not None:
+        _require_unchanged_since(report, base_version, t.label)
     reason = reason.strip()
     if t.needs_reason and not reason:
         raise ValidationError(NEEDS_REASON.format(label=t.label))
@@ -82,6 +100,7 @@ def report_transition(*, report: Report, action: str, user=None, reason: str = "
         ]
     source = report.status
     report.status = t.target
+    report.version += 1
     report.updated_by = user
     report._history_user = user
     report._change_reason = f"{t.label}：{reason}" if reason else t.label
@@ -98,3 +117,16 @@ def report_transition(*, report: Report, action: str, user=None, reason: str = "
         user=user,
     )
     return report
+
+
+def _require_unchanged_since(report: Report, base_version: int, label: str) -> None:
+    if not 1 <= base_version <= report.version:
+        raise ValidationError(BAD_VERSION, code="bad_version")
+    changed = [
+        Conflict(k, mark_label(k), m.get("by", ""), m.get("at", ""), m.get("why", ""))
+        for k, m in (report.edit_marks or {}).items()
+        if isinstance(m, dict) and m.get("v", 0) > base_version
+    ]
+    if changed:
+        cells = "；".join(c.describe() for c in changed[:5]) + (f"；等共 {len(changed)} 处" if len(changed) > 5 else "")
+        raise ValidationError(CHANGED_SINCE.format(label=label, cells=cells), code="conflict")

@@ -79,10 +79,12 @@ def _change_form_data(client, report):
         data.update({f"{fs.prefix}-{k}": v for k, v in fs.management_form.initial.items()})
         forms.extend(fs.forms)
     for form in forms:
-        for name in form.fields:
+        for name, field in form.fields.items():
             value = form[name].value()
             if value is not None:
                 data[form.add_prefix(name)] = value
+                if field.show_hidden_initial:  # the value the page showed, sent back by the browser
+                    data[form.add_initial_prefix(name)] = value
     return data
 
 

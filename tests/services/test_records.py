@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from reports import canonical, services
 from reports.selectors import report_values
 from reports.services.records import clean_cell
-from tests.factories import UserFactory, make_report
+from reports.roles import FILER
+from tests.factories import make_report, make_user
 
 FEE = canonical.FEES_KEY
 CELL = canonical.t3("granted", "total")
@@ -63,7 +64,7 @@ def test_bad_value_writes_nothing():
 @pytest.mark.django_db
 def test_changes_are_in_the_history_with_user_and_reason():
     report = make_report()
-    user = UserFactory(username="clerk")
+    user = make_user("clerk", role=FILER, agency=report.agency)
     changed = services.report_set_values(report=report, values={CELL: 5, FEE: "0.35"}, user=user, reason="补录")
     assert changed == [FEE, CELL]
     row = report.outcomes.get(row="granted")
