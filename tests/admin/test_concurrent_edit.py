@@ -102,9 +102,7 @@ def test_an_import_meanwhile_merges_or_refuses_like_a_colleague(admin_client):
     before = report_values(report)
     # the next version of the document: one more 行政处罚 decision
     key = "active_disclosure.punishment.decisions"
-    services.report_import(
-        parsed=_reparse(text, key, before[key]), data=b"v2", agency=report.agency, year=report.year
-    )
+    services.report_import(parsed=_reparse(text, key, before[key]), data=b"v2", agency=report.agency, year=report.year)
     assert report_values(report)[key] == (before[key] or 0) + 1
     field = canonical.TABLE3_COLUMN_KEYS[0]
     data[f"outcomes-{ROW}-{field}"] = (before[canonical.t3("new_received", field)] or 0) + 2
@@ -182,9 +180,7 @@ def test_the_comparison_page_refuses_a_choice_made_before_a_newer_document(admin
     source = report.sources.get()
     services.report_set_values(report=report, values={NEW_NP: 777})  # a hand correction
     url = reverse("admin:reports_report_diff", args=[report.pk])
-    response = admin_client.post(
-        url, {"take": [NEW_NP], "nb_version": 1, "nb_source": source.pk + 1000}, follow=True
-    )
+    response = admin_client.post(url, {"take": [NEW_NP], "nb_version": 1, "nb_source": source.pk + 1000}, follow=True)
     assert any("新的来源文件" in m for m in _messages(response))
     assert report_values(report)[NEW_NP] == 777
     version = Report.objects.get(pk=report.pk).version

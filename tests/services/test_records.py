@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from reports import canonical, services
+from reports.roles import FILER
 from reports.selectors import report_values
 from reports.services.records import clean_cell
-from reports.roles import FILER
 from tests.factories import make_report, make_user
 
 FEE = canonical.FEES_KEY
