@@ -272,8 +272,7 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
         if request.method == "POST" and report is not None and not self.has_change_permission(request, report):
             # e.g. approved (or taken into review) while this page was open: say so, rather than a bare 403
             why = REPORT_LOCKED if report.is_locked else HANDED_IN
-            self.message_user(request, f"{why}本次修改未保存。", messages.ERROR)
-            return HttpResponseRedirect(request.path)
+            return self._refused_read_only(request, f"{why}本次修改未保存。")
         extra_context = extra_context or {}
         if report is not None:
             extra_context.update(self._review_context(request, report))
@@ -327,12 +326,30 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except SaveRefused as refused:
-            # The admin's transaction rolled back: nothing of this save is stored. Show the page again, with the
-            # values as typed and the reason at the top (ReportForm.clean reports it).
+            # The admin's transaction rolled back: nothing of this save is stored.
+            if self._read_only_now(request, object_id) is not None:
+                return self._refused_read_only(request, f"{refused.message}本次修改未保存。")
+            # Show the page again, with the values as typed and the reason at the top (ReportForm.clean says it).
             request.nb_refusal = refused.message
             response = super().changeform_view(request, object_id, form_url, extra_context)
             response.status_code = REFUSED_STATUS
             return response
+        except PermissionDenied:
+            # approved (or taken into review) between change_view's check and the admin's own: say so
+            if request.method == "POST" and (report := self._read_only_now(request, object_id)) is not None:
+                return self._refused_read_only(
+                    request, f"{REPORT_LOCKED if report.is_locked else HANDED_IN}本次修改未保存。"
+                )
+            raise
+
+    def _read_only_now(self, request, object_id):
+        """The report, if it exists for this user and they may no longer change it; else None."""
+        report = self.get_object(request, object_id) if object_id else None
+        return report if report is not None and not self.has_change_permission(request, report) else None
+
+    def _refused_read_only(self, request, message):
+        self.message_user(request, message, messages.ERROR)
+        return HttpResponseRedirect(request.path)
 
     def save_model(self, request, obj, form, change):
         if change:
