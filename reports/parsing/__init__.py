@@ -10,11 +10,10 @@ failure is a :class:`~reports.parsing.types.ParseError` with a stable ``code`` a
 from __future__ import annotations
 
 import hashlib
-import zipfile
-from io import BytesIO
 from pathlib import Path
 
 from reports.parsing.document import Document
+from reports.parsing.limits import open_zip
 from reports.parsing.types import ParsedReport, ParseError
 
 __all__ = ["MAX_BYTES", "ParseError", "ParsedReport", "detect_format", "parse_document", "read_document"]
@@ -103,11 +102,9 @@ def detect_format(data: bytes, name: str) -> str:
 
 
 def _zip_kind(data: bytes, name: str) -> str:
-    try:
-        with zipfile.ZipFile(BytesIO(data)) as z:
-            names = set(z.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError):
-        raise ParseError("corrupt", f"文件 {name} 已损坏或不完整（压缩包无法打开）")
+    # Every zip-based format is checked here, from its directory, before any member is expanded (limits.py).
+    with open_zip(data, f"文件 {name}") as z:
+        names = set(z.namelist())
     if "word/document.xml" in names:
         return "docx"
     if "xl/workbook.xml" in names:

@@ -9,11 +9,11 @@ value continues it); ``w:gridBefore``/``w:gridAfter`` skip grid columns. Content
 from __future__ import annotations
 
 import zipfile
-from io import BytesIO
 
 from lxml import etree
 
 from reports.parsing.document import Document, GridCell, Table, TextLine
+from reports.parsing.limits import open_zip, read_member
 from reports.parsing.types import ParseError
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -25,9 +25,9 @@ CORRUPT = "Word 文件已损坏或不完整，无法读取"
 
 def read_docx(data: bytes) -> Document:
     try:
-        with zipfile.ZipFile(BytesIO(data)) as z:
-            xml = z.read("word/document.xml")
-            core = z.read("docProps/core.xml") if "docProps/core.xml" in z.namelist() else None
+        with open_zip(data, "Word 文件") as z:  # bounded: member count, sizes and ratio (limits.py)
+            xml = read_member(z, "word/document.xml", "Word 文件")
+            core = read_member(z, "docProps/core.xml", "Word 文件") if "docProps/core.xml" in z.namelist() else None
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, zipfile.LargeZipFile):
         raise ParseError("corrupt", CORRUPT)
     try:

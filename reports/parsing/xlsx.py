@@ -14,9 +14,10 @@ from decimal import Decimal
 from io import BytesIO
 
 from reports.parsing.document import Document, GridCell, Table, TextLine
+from reports.parsing.limits import MAX_CELLS, CellBudget, open_zip
 from reports.parsing.types import ParseError
 
-MAX_CELLS = 200_000
+_SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 CORRUPT = "Excel 文件已损坏或不完整，无法读取"
 
 
@@ -61,20 +62,49 @@ def _text(value: object) -> str:
 def _read_xlsx(data: bytes) -> list[tuple[str, list[list[GridCell]]]]:
     import openpyxl
 
+    # The archive is checked before openpyxl expands anything, and the sheets are streamed (read-only mode) under a
+    # cell budget: a sheet of millions of cells is refused while it is read, never built in memory (limits.py).
+    open_zip(data, "Excel 文件").close()
     try:
-        wb = openpyxl.load_workbook(BytesIO(data), data_only=True)
+        wb = openpyxl.load_workbook(BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise ParseError("corrupt", f"{CORRUPT}（{type(exc).__name__}）")
+    budget = CellBudget("Excel 文件", max_cells=MAX_CELLS)
     out = []
-    for ws in wb.worksheets:
-        rows, cols = ws.max_row or 0, ws.max_column or 0
-        if rows * cols > MAX_CELLS:
-            raise ParseError("too_large", f"工作表“{ws.title}”太大（{rows}行×{cols}列），无法读取")
-        grid = [[GridCell(_text(c.value)) for c in row] for row in ws.iter_rows(max_row=rows, max_col=cols)]
-        for rng in ws.merged_cells.ranges:
-            _spread(grid, rng.min_row - 1, rng.min_col - 1, rng.max_row - 1, rng.max_col - 1)
-        out.append((ws.title, grid))
+    try:
+        for ws in wb.worksheets:
+            ws.reset_dimensions()  # the size a sheet declares may lie: read what is there, under the budget
+            grid: list[list[GridCell]] = []
+            for row in ws.iter_rows(values_only=True):
+                budget.take(len(row))
+                grid.append([GridCell(_text(v)) for v in row])
+            width = max((len(r) for r in grid), default=0)
+            for r in grid:
+                r.extend(GridCell("") for _ in range(width - len(r)))
+            for r0, c0, r1, c1 in _merged_ranges(ws):
+                _spread(grid, r0, c0, r1, c1)
+            out.append((ws.title, grid))
+    finally:
+        wb.close()
     return out
+
+
+def _merged_ranges(ws) -> list[tuple[int, int, int, int]]:
+    """A read-only sheet's merged ranges (0-based, inclusive), streamed from its XML's <mergeCells>."""
+    from lxml import etree
+    from openpyxl.utils.cell import range_boundaries
+
+    ranges = []
+    with ws._get_source() as src:
+        for _, el in etree.iterparse(src, tag=f"{{{_SHEET_NS}}}mergeCell", resolve_entities=False, no_network=True):
+            try:
+                c0, r0, c1, r1 = range_boundaries(el.get("ref", ""))
+            except (TypeError, ValueError):
+                continue
+            if None not in (c0, r0, c1, r1):
+                ranges.append((r0 - 1, c0 - 1, r1 - 1, c1 - 1))
+            el.clear()
+    return ranges
 
 
 def _read_xls(data: bytes) -> list[tuple[str, list[list[GridCell]]]]:
