@@ -3,6 +3,8 @@
 SQLite in the project directory is the default database; set DATABASE_URL for PostgreSQL.
 """
 
+from datetime import timedelta
+from email.utils import getaddresses
 from pathlib import Path
 
 import environ
@@ -35,19 +37,23 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
+    "axes",
     "agencies",
     "reports",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "reports.middleware.UploadLimitMiddleware",  # before anything reads the body (CSRF reads request.POST)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.requestlog.RequestContextMiddleware",  # request id and user on every log line
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -109,10 +115,103 @@ NIANBAO_DEADLINE_DAY = env.int("NIANBAO_DEADLINE_DAY", default=31)
 NIANBAO_ADMIN_PASSWORD_FILE = env.path("NIANBAO_ADMIN_PASSWORD_FILE", default=BASE_DIR / ".admin-password")
 
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# The flat sheet's confirm step keeps the upload in the project's storage under a server-chosen name, per owner.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "reports.admin.flat_import.OwnedUploadStorage"
+# Cells that would start a formula in Excel are neutralised by the project's own formats (reports/resources.py);
+# the package's own switch would also turn every number into text, so it stays off.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
 
+# --- Nianbao: bounded input, logging, login protection (what README "系统的承诺" describes) -----------------------
+
+# Uploads: one request may carry at most this many bytes (refused before the body is read, 413); one user at most
+# this many bytes an hour; files above FILE_UPLOAD_MAX_MEMORY_SIZE stream to disk, never into memory.
+NIANBAO_UPLOAD_MAX_REQUEST_BYTES = env.int("NIANBAO_UPLOAD_MAX_REQUEST_BYTES", default=100 * 1024 * 1024)
+NIANBAO_UPLOAD_MAX_BYTES_PER_HOUR = env.int("NIANBAO_UPLOAD_MAX_BYTES_PER_HOUR", default=500 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = env.int("NIANBAO_UPLOAD_MAX_FILES", default=200)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000  # the import preview posts five fields per file of a 200-member zip
+# Flat-sheet imports: at most this many rows (206 columns each).
+NIANBAO_FLAT_IMPORT_MAX_ROWS = env.int("NIANBAO_FLAT_IMPORT_MAX_ROWS", default=5000)
+# Clean-up (`manage.py cleanup_incoming`, schedule it hourly): unconfirmed upload batches older than this many
+# hours, and stored files without a database row (an interrupted import) older than this many minutes.
+NIANBAO_INCOMING_TTL_HOURS = env.float("NIANBAO_INCOMING_TTL_HOURS", default=2)
+NIANBAO_ORPHAN_GRACE_MINUTES = env.float("NIANBAO_ORPHAN_GRACE_MINUTES", default=15)
+
+# Login protection (django-axes): after NIANBAO_LOGIN_FAILURE_LIMIT wrong passwords for one user name from one
+# address, that pair is locked out for NIANBAO_LOGIN_LOCKOUT_MINUTES (a 管理员 can unlock it sooner: 用户 → 解除登录锁定,
+# or `manage.py axes_reset_username NAME`). Every failure and lockout is logged.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("NIANBAO_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("NIANBAO_LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "axes_lockout.html"
+AXES_CLIENT_IP_CALLABLE = "config.requestlog.client_ip"
+AXES_ENABLE_ADMIN = False  # shown in Chinese by reports/admin/users.py instead
+AXES_SENSITIVE_PARAMETERS = []  # the log names the user name and address of each failure (never the password)
+# Behind a reverse proxy, how many proxies in front of Django (their X-Forwarded-For is then trusted that far).
+NIANBAO_TRUSTED_PROXY_COUNT = env.int("NIANBAO_TRUSTED_PROXY_COUNT", default=0)
+
+# Sessions end after this many minutes without a request (each request renews the cookie).
+SESSION_COOKIE_AGE = env.int("NIANBAO_SESSION_IDLE_MINUTES", default=120) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+
+# Errors with tracebacks go to stderr and to a rotating file (LOG_FILE; empty for none), each line with the
+# request id (also sent back in the X-Request-ID header) and the user; with ADMINS set, also by mail.
+ADMINS = getaddresses([env.str("ADMINS", default="")]) if env.str("ADMINS", default="") else []
+ADMINS = [(name or address, address) for name, address in ADMINS if address]
+SERVER_EMAIL = env.str("SERVER_EMAIL", default="nianbao@localhost")
+vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))  # EMAIL_HOST, EMAIL_PORT, …
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_FILE = env.str("LOG_FILE", default=str(BASE_DIR / "logs" / "nianbao.log"))
+if LOG_FILE:
+    try:
+        Path(LOG_FILE).parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        LOG_FILE = ""  # an unwritable log directory must not stop the server; stderr still has everything
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"nianbao": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")}},
+    "filters": {
+        "request_context": {"()": "config.requestlog.RequestContextFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s %(name)s [req %(request_id)s user %(user)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "line", "filters": ["request_context"]},
+        **(
+            {
+                "file": {
+                    "class": "logging.handlers.RotatingFileHandler",
+                    "filename": LOG_FILE,
+                    "maxBytes": env.int("LOG_FILE_MAX_BYTES", default=10 * 1024 * 1024),
+                    "backupCount": env.int("LOG_FILE_BACKUPS", default=5),
+                    "encoding": "utf-8",
+                    "formatter": "line",
+                    "filters": ["request_context"],
+                }
+            }
+            if LOG_FILE
+            else {}
+        ),
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "request_context"],
+        },
+    },
+    "root": {"handlers": ["console", *(["file"] if LOG_FILE else [])], "level": "WARNING"},
+    "loggers": {
+        "django.request": {"handlers": ["mail_admins"], "level": "WARNING"},
+        "django.security": {"handlers": ["mail_admins"], "level": "WARNING"},
+        "django.server": {"level": "INFO"},  # runserver's request lines
+        "nianbao": {"level": LOG_LEVEL},
+        "reports": {"level": LOG_LEVEL},
+        "agencies": {"level": LOG_LEVEL},
+        "config": {"level": LOG_LEVEL},
+        "axes": {"level": "WARNING"},  # failed logins and lockouts (not every successful login)
+    },
 }

@@ -11,6 +11,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from reports import canonical
+from reports.exports.formulas import neutralise
 from reports.models import ApplicationOutcome, DisclosureTable, Report, ReviewLitigation
 from reports.models.tables import DISCLOSURE_FIELDS
 
@@ -172,10 +173,15 @@ def timeline_csv(report: Report) -> bytes:
         at = timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S")
         if e.changes:
             for c in e.changes:
-                writer.writerow([at, e.user, e.kind, c.what, _fmt(c.old), _fmt(c.new), e.reason])
+                _row(writer, [at, e.user, e.kind, c.what, _fmt(c.old), _fmt(c.new), e.reason])
         else:
-            writer.writerow([at, e.user, e.kind, e.summary, "", "", e.reason])
+            _row(writer, [at, e.user, e.kind, e.summary, "", "", e.reason])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _row(writer, cells: list) -> None:
+    # A reason or a text typed as "=HYPERLINK(…)" must not become a formula in Excel (exports/formulas.py).
+    writer.writerow([neutralise(c) for c in cells])
 
 
 def _fmt(v) -> str:

@@ -8,33 +8,43 @@ that would change one is refused (a row error in the preview), and unchanged row
 
 from __future__ import annotations
 
+import io
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import tablib
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 
 from agencies.models import Agency
 from reports import canonical, services
-from reports.access import require_agency
+from reports.access import agencies_visible_to, reports_visible_to, require_agency
 from reports.choices import ReportStatus, TemplateVersion
+from reports.exports.formulas import is_formula_like, neutralise, unneutralise
 from reports.exports.official import cell_value
+from reports.exports.sheet import set_value, sheet_title
 from reports.models import Report
 from reports.models.report import REPORT_LOCKED
+from reports.parsing.limits import open_zip
 from reports.selectors import report_values, report_values_many
 from reports.services.records import clean_cell
 
 IMPORT_REASON = "表格导入"
 NOT_A_COUNT = "{label}：“{value}”不是非负整数。"
 NOT_AN_AMOUNT = "{label}：“{value}”不是非负数额。"
-UNKNOWN_AGENCY = "找不到机关“{value}”（请用全称、简称或别名）。"
+UNKNOWN_AGENCY = "找不到机关“{value}”（请用全称、简称或别名；只能导入您有权处理的机关）。"
 AMBIGUOUS_AGENCY = "“{value}”对应多个机关，请用全称。"
 UNKNOWN_TEMPLATE = "模板版本“{value}”无效（可填 2021 或 2019）。"
 LOCKED_ROW = "{report}：" + REPORT_LOCKED + "表格中的数字与库中不同，未导入。"
 TEMPLATE_CHANGE = "{report}：模板版本不能通过表格导入修改（库中为 {old}），请在报告页面修改。"
+BAD_VERSION_CELL = "“版本号”应为导出时的整数（或留空），不是“{value}”。"
 
 _INTEGER = re.compile(r"^\d+$")
 _AMOUNT = re.compile(r"^\d+(\.\d+)?$")
@@ -97,16 +107,21 @@ class CellField(fields.Field):
 
 
 class AgencyWidget(widgets.ForeignKeyWidget):
-    """An agency by its full name, short name or alias (export writes the full name)."""
+    """An agency by its full name, short name or alias (export writes the full name).
+
+    Looked up among the agencies the importing user may act for, and nothing else: for a 填报员 another agency's
+    name gets exactly the answer of a name that does not exist, so the sheet cannot be used to probe who exists,
+    who has reported which year or what they reported."""
 
     def __init__(self) -> None:
         super().__init__(Agency, field="name")
+        self.visible = Agency.objects.none()  # set by ReportResource for its user
 
     def clean(self, value, row=None, **kwargs) -> Agency | None:
-        name = str(value or "").strip()
+        name = unneutralise(str(value or "")).strip()
         if not name:
             return None
-        found = list(Agency.objects.filter(Q(name=name) | Q(short_name=name) | Q(aliases__name=name)).distinct()[:2])
+        found = list(self.visible.filter(Q(name=name) | Q(short_name=name) | Q(aliases__name=name)).distinct()[:2])
         if not found:
             raise ValueError(UNKNOWN_AGENCY.format(value=name))
         if len(found) > 1:
@@ -141,7 +156,8 @@ class TemplateWidget(widgets.Widget):
         return str(value or "")
 
 
-LEAD_FIELDS = ("agency", "year", "status", "template_version", "error_count", "warning_count")
+LEAD_FIELDS = ("agency", "year", "status", "template_version", "error_count", "warning_count", "version")
+VERSION_COLUMN = "版本号"
 
 
 class ReportResource(resources.ModelResource):
@@ -156,6 +172,11 @@ class ReportResource(resources.ModelResource):
     )
     warning_count = fields.Field(
         attribute="warning_count", column_name="警告数", widget=widgets.IntegerWidget(), readonly=True
+    )
+    # The report's version when exported: an import then changes only cells nobody changed since (as the report
+    # page does); a cell changed meanwhile makes its row an error naming the cell and who changed it.
+    version = fields.Field(
+        attribute="version", column_name=VERSION_COLUMN, widget=widgets.IntegerWidget(), readonly=True
     )
 
     class Meta:
@@ -190,8 +211,21 @@ class ReportResource(resources.ModelResource):
 
     # --- import ------------------------------------------------------------------------------------------
 
+    def __init__(self, user=None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._scope(user)
+
+    def _scope(self, user) -> None:
+        """Every lookup of this import goes through the user's agencies and reports, before anything else."""
+        self.user = user
+        self.fields["agency"].widget.visible = agencies_visible_to(user)
+
+    def get_queryset(self):
+        return reports_visible_to(getattr(self, "user", None), super().get_queryset())
+
     def before_import(self, dataset, **kwargs):
-        self.user = kwargs.get("user")
+        if kwargs.get("user") is not None:
+            self._scope(kwargs["user"])
 
     def get_instance(self, instance_loader, row):
         try:
@@ -204,38 +238,140 @@ class ReportResource(resources.ModelResource):
 
     def save_instance(self, instance, is_create, row, **kwargs):
         user = kwargs.get("user", getattr(self, "user", None))
+        values = instance._nb_values
         try:
-            require_agency(user, instance.agency)
+            require_agency(user, instance.agency)  # the widget already looked only among the user's agencies
+            if is_create:
+                report = services.report_create(
+                    agency=instance.agency, year=instance.year, template_version=instance.template_version, user=user
+                )
+                instance.pk = report.pk
+                base_version = None
+            else:
+                stored = Report.objects.get(pk=instance.pk)
+                if stored.template_version != instance.template_version:
+                    raise ValidationError(TEMPLATE_CHANGE.format(report=stored, old=stored.template_version))
+                current = report_values(stored)
+                changed = any(not services.values_equal(current[k], values[k]) for k in canonical.ALL_KEYS)
+                if changed and stored.is_locked:
+                    raise ValidationError(LOCKED_ROW.format(report=stored))
+                report, base_version = stored, _version_of(row)
+            # the one locked write path: only cells that differ are written, against the version exported
+            services.report_set_values(
+                report=report, values=values, user=user, reason=IMPORT_REASON, base_version=base_version
+            )
         except PermissionDenied as exc:
             raise ValidationError(str(exc))
-        values = instance._nb_values
-        if is_create:
-            report = services.report_create(
-                agency=instance.agency, year=instance.year, template_version=instance.template_version, user=user
-            )
-            instance.pk = report.pk
-        else:
-            stored = Report.objects.get(pk=instance.pk)
-            if stored.template_version != instance.template_version:
-                raise ValidationError(TEMPLATE_CHANGE.format(report=stored, old=stored.template_version))
-            current = report_values(stored)
-            changed = any(not services.values_equal(current[k], values[k]) for k in canonical.ALL_KEYS)
-            if changed and stored.is_locked:
-                raise ValidationError(LOCKED_ROW.format(report=stored))
-            report = stored
-        services.report_set_values(report=report, values=values, user=user, reason=IMPORT_REASON)
         instance.refresh_from_db()
         instance._nb_values = report_values(instance)
 
 
+def _version_of(row) -> int | None:
+    raw = row.get(VERSION_COLUMN) if hasattr(row, "get") else None
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    text = str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw).strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
+        raise ValidationError(BAD_VERSION_CELL.format(value=raw))
+    return int(text)
+
+
+class FlatSheetTooLarge(ValueError):
+    """The sheet is past the flat import's limits; the message is for the user."""
+
+
+def _too_many_rows(rows: int) -> FlatSheetTooLarge:
+    limit = settings.NIANBAO_FLAT_IMPORT_MAX_ROWS
+    return FlatSheetTooLarge(f"表格行数过多（至少 {rows:,} 行，上限 {limit:,} 行），未导入：请分批导入。")
+
+
+def _neutralised_rows(dataset):
+    """The dataset with every cell that would start a formula made inert (exports/formulas.py)."""
+    for i, row in enumerate(dataset):
+        if any(is_formula_like(v) for v in row):
+            dataset[i] = [neutralise(v) for v in row]
+    return dataset
+
+
+class SafeXLSX(base_formats.XLSX):
+    """The flat sheet as .xlsx: written row by row (write-only), text that would start a formula stored as text
+    with Excel's quote prefix; read back under the zip limits and a row limit, streamed (read-only)."""
+
+    def export_data(self, dataset, **kwargs) -> bytes:
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet(title=sheet_title(dataset.title or "年报", set()))
+        ws.freeze_panes = "A2"
+        bold = Font(bold=True)
+        header = []
+        for name in dataset.headers or []:
+            cell = WriteOnlyCell(ws)
+            set_value(cell, name)
+            cell.font = bold
+            header.append(cell)
+        ws.append(header)
+        for row in dataset:
+            ws.append([_xlsx_cell(ws, v) for v in row])
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
+
+    def create_dataset(self, in_stream):
+        import openpyxl
+
+        open_zip(in_stream, "表格").close()  # member count, sizes and ratio, before anything is expanded
+        book = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=True)
+        try:
+            sheet = book.active
+            sheet.reset_dimensions()  # the size a sheet declares may lie: read what is there, counting rows
+            rows = sheet.iter_rows(values_only=True)
+            headers = list(next(rows, ()) or ())
+            width = len(headers)
+            dataset = tablib.Dataset(headers=headers)
+            limit = settings.NIANBAO_FLAT_IMPORT_MAX_ROWS
+            for n, row in enumerate(rows, start=1):
+                if n > limit:
+                    raise _too_many_rows(n)
+                if any(v is not None for v in row):
+                    dataset.append((list(row) + [None] * width)[:width])
+        finally:
+            book.close()
+        return dataset
+
+
+def _xlsx_cell(ws, value):
+    if isinstance(value, str):
+        cell = WriteOnlyCell(ws)
+        set_value(cell, value)
+        return cell
+    return value
+
+
 class CSVWithBOM(base_formats.CSV):
-    """CSV that Excel opens as UTF-8 (it needs the byte-order mark to show Chinese)."""
+    """CSV that Excel opens as UTF-8 (it needs the byte-order mark to show Chinese); formulas made inert."""
 
     def export_data(self, dataset, **kwargs) -> str:
-        return "\ufeff" + super().export_data(dataset, **kwargs)
+        return "\ufeff" + super().export_data(_neutralised_rows(dataset), **kwargs)
+
+    def create_dataset(self, in_stream, **kwargs):
+        _check_rows(in_stream, b"\n")
+        return super().create_dataset(in_stream, **kwargs)
 
 
-FLAT_FORMATS = [base_formats.XLSX, CSVWithBOM, base_formats.JSON]
+class BoundedJSON(base_formats.JSON):
+    def create_dataset(self, in_stream, **kwargs):
+        _check_rows(in_stream, b"{")
+        return super().create_dataset(in_stream, **kwargs)
+
+
+def _check_rows(data, marker: bytes) -> None:
+    """A cheap upper bound on the rows before the whole text is parsed into Python objects."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    rows = raw.count(marker)
+    if rows > settings.NIANBAO_FLAT_IMPORT_MAX_ROWS + 1:
+        raise _too_many_rows(rows - 1)
+
+
+FLAT_FORMATS = [SafeXLSX, CSVWithBOM, BoundedJSON]
 
 
 def _declare_cells() -> None:

@@ -2,6 +2,9 @@
 tests run with DEBUG off, as in production, and a throwaway key."""
 
 import os
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
 os.environ.setdefault("DEBUG", "off")
+# each test process logs to its own file (the handler is real: tests read it)
+os.environ.setdefault("LOG_FILE", os.path.join(tempfile.gettempdir(), f"nianbao-tests-{os.getpid()}", "nianbao.log"))

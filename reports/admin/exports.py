@@ -21,12 +21,13 @@ from import_export.forms import ExportForm
 
 from agencies.models import Agency
 from reports.access import agencies_visible_to, reports_visible_to
-from reports.admin import overview
+from reports.admin import flat_import, overview
 from reports.exports.official import report_workbook
 from reports.exports.summary import EmptyExport, write_summary
 from reports.filtersets import ReportFilterSet
 from reports.models import Report
-from reports.resources import FLAT_FORMATS, ReportResource
+from reports.parsing import ParseError
+from reports.resources import FLAT_FORMATS, FlatSheetTooLarge, ReportResource
 from reports.selectors import report_values
 from reports.submission import STATUS_LABELS
 
@@ -79,11 +80,86 @@ class ReportExportsMixin(ImportMixin, ExportActionMixin):
     import_export_change_list_template = "admin/reports/report/change_list_exports.html"
     import_template_name = "admin/reports/report/flat_import.html"
 
+    import_form_class = flat_import.FlatImportForm
+    confirm_form_class = flat_import.FlatConfirmForm
+    tmp_storage_class = flat_import.OwnedUploadStorage
+
     def has_import_permission(self, request):
         return request.user.has_perm("reports.change_report")
 
+    # --- the flat import: scoped to the user, its file in the user's own storage folder, bounded -------------
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def get_import_data_kwargs(self, **kwargs):
+        # a row refused at confirmation (a cell changed since the preview) refuses the whole sheet
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def create_import_form(self, request):
+        form = super().create_import_form(request)
+        form.user = request.user
+        return form
+
+    def create_confirm_form(self, request, import_form=None):
+        form = super().create_confirm_form(request, import_form)
+        form.formats_count = len(self.get_import_formats())
+        form.resources_count = len(self.get_import_resource_classes(request))
+        return form
+
+    def import_action(self, request, **kwargs):
+        token = flat_import.owner.set(request.user.pk)
+        try:
+            return super().import_action(request, **kwargs)
+        finally:
+            flat_import.owner.reset(token)
+
+    def write_to_tmp_storage(self, import_file, input_format):
+        storage = super().write_to_tmp_storage(import_file, input_format)
+        flat_import.record_upload(flat_import.owner.get(), import_file.size)
+        return storage
+
+    def process_import(self, request, **kwargs):
+        token = flat_import.owner.set(request.user.pk)
+        try:
+            return super().process_import(request, **kwargs)
+        except flat_import.UploadExpired:
+            self.message_user(request, flat_import.EXPIRED, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:reports_report_flat_import"))
+        finally:
+            flat_import.owner.reset(token)
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            # Something changed between the preview and the confirmation: nothing was imported (rolled back).
+            rows = [
+                f"第 {row.number} 行：" + "；".join(str(e) for errors in row.error_dict.values() for e in errors)
+                for row in result.invalid_rows[:5]
+            ] + [f"第 {n} 行：{errors[0].error}" for n, errors in list(result.row_errors())[:5]]
+            self.message_user(request, "表格未导入（确认前后数据有变化）：" + "；".join(rows), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:reports_report_flat_import"))
+        return super().process_result(result, request)
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, FlatSheetTooLarge | ParseError):
+            form.add_error("import_file", getattr(e, "message", None) or str(e))
+        else:
+            form.add_error("import_file", f"无法读取该文件（{type(e).__name__}）：请确认所选格式与文件一致。")
+
     def has_export_permission(self, request):
         return request.user.has_perm("reports.view_report")
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        # As import-export's own, but numbers stay numbers in our .xlsx format too (the package only knows its
+        # own classes as binary).
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        data = self.get_data_for_export(request, queryset, force_native_type=file_format.is_binary(), **kwargs)
+        export_data = file_format.export_data(data)
+        encoding = kwargs.get("encoding")
+        if not file_format.is_binary() and encoding:
+            export_data = export_data.encode(encoding)
+        return export_data
 
     def get_export_queryset(self, request):
         return reports_visible_to(request.user, super().get_export_queryset(request))

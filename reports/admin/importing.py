@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import secrets
-import shutil
-import time
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
+from django.db import DatabaseError, IntegrityError, connection
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -20,59 +15,18 @@ from django.urls import reverse
 from agencies.models import Agency
 from reports import canonical, layout
 from reports.access import agencies_visible_to
-from reports.admin.workflow import messages_of
+from reports.admin.workflow import int_param, messages_of
 from reports.forms import UploadForm
-from reports.services import batch
+from reports.services import batch, incoming
 
 log = logging.getLogger(__name__)
 
-INCOMING = "incoming"
-
-
-def _batch_dir(token: str) -> Path:
-    if not token or not token.isalnum():
-        raise Http404
-    return Path(settings.MEDIA_ROOT) / INCOMING / token
-
-
-STALE_SECONDS = 24 * 3600
-
-
-def _drop_stale_batches() -> None:
-    """Previews nobody confirmed are not kept: remove upload batches older than a day."""
-    root = Path(settings.MEDIA_ROOT) / INCOMING
-    if not root.is_dir():
-        return
-    cutoff = time.time() - STALE_SECONDS
-    for folder in root.iterdir():
-        if folder.is_dir() and folder.stat().st_mtime < cutoff:
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def _store(request, items: list[batch.Incoming]) -> str:
-    """Keep the uploaded bytes between preview and confirmation (generated names, outside sources/)."""
-    _drop_stale_batches()
-    token = secrets.token_hex(16)
-    folder = _batch_dir(token)
-    folder.mkdir(parents=True)
-    manifest = {"user": request.user.pk, "files": []}
-    for n, item in enumerate(items):
-        path = f"{n:04d}.bin"
-        (folder / path).write_bytes(item.data)
-        manifest["files"].append({"name": item.name, "path": path, "error": item.error})
-    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
-    return token
-
 
 def _load(request, token: str) -> list[batch.Incoming]:
-    folder = _batch_dir(token)
     try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise Http404("导入批次已过期，请重新上传。")
-    if manifest.get("user") != request.user.pk:
-        raise PermissionDenied
-    return [batch.Incoming(f["name"], (folder / f["path"]).read_bytes(), f["error"]) for f in manifest["files"]]
+        return incoming.batch_load(token=token, user=request.user)
+    except incoming.BatchGone:
+        raise Http404(incoming.BATCH_GONE)
 
 
 def _grid(parsed) -> dict:
@@ -100,26 +54,28 @@ def upload_view(model_admin, request):
     if not request.user.has_perm("reports.import_report"):
         raise PermissionDenied
     form = UploadForm(request.POST or None, request.FILES or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        items: list[batch.Incoming] = []
-        for upload in form.cleaned_data["files"]:
-            limit = settings.NIANBAO_MAX_UPLOAD_BYTES
-            if upload.size > limit:
-                items.append(
-                    batch.Incoming(upload.name, error=f"文件超过大小上限（{upload.size // 1048576} MB），未导入。")
-                )
-                continue
-            items.extend(batch.expand(upload.name, upload.read()))
-        token = _store(request, items)
-        return HttpResponseRedirect(reverse("admin:reports_report_import_preview", args=[token]))
+        try:  # each upload is streamed to disk (a zip's members too), never the whole pile in memory
+            token = incoming.batch_create(user=request.user, uploads=form.cleaned_data["files"])
+        except ValidationError as exc:  # the hourly allowance
+            form.add_error(None, messages_of(exc))
+            status = 429
+        except OSError:
+            log.exception("cannot store an upload batch under %s", settings.MEDIA_ROOT)
+            form.add_error(None, incoming.STORAGE_FAILED)
+            status = 503
+        else:
+            return HttpResponseRedirect(reverse("admin:reports_report_import_preview", args=[token]))
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
         "title": "导入年报",
         "form": form,
         "max_mb": settings.NIANBAO_MAX_UPLOAD_BYTES // 1048576,
+        "request_mb": settings.NIANBAO_UPLOAD_MAX_REQUEST_BYTES // 1048576,
     }
-    return TemplateResponse(request, "admin/reports/report/import_upload.html", context)
+    return TemplateResponse(request, "admin/reports/report/import_upload.html", context, status=status)
 
 
 def preview_view(model_admin, request, token):
@@ -165,31 +121,53 @@ def _confirm(model_admin, request, token, items):
         if request.POST.get(f"include_{n}") != "on":
             continue
         choice = request.POST.get(f"agency_{n}", "")
-        year_raw = request.POST.get(f"year_{n}", "").strip()
-        year = int(year_raw) if year_raw.isdigit() else None
-        agency = visible.filter(pk=int(choice)).first() if choice.isdigit() else None
-        p = batch.preview(item, user=request.user, agency=agency, year=year)
-        create = request.POST.get(f"new_name_{n}", "").strip() if choice == "new" else ""
+        year = int_param(request.POST.get(f"year_{n}"), lo=2008, hi=2100)
+        agency_id = int_param(choice)
+        agency = visible.filter(pk=agency_id).first() if agency_id is not None else None
+        create = request.POST.get(f"new_name_{n}", "").strip()[:200] if choice == "new" else ""
         kind = request.POST.get(f"new_kind_{n}", Agency.Kind.OTHER)
-        if p.action == "skip":
-            messages.info(request, f"文件“{item.name}”：相同文件已导入，跳过。")
-            continue
         try:
+            p = batch.preview(item, user=request.user, agency=agency, year=year)
+            if p.action == "skip":
+                messages.info(request, f"文件“{item.name}”：相同文件已导入，跳过。")
+                continue
             result = batch.import_preview(p, user=request.user, create_agency=create, agency_kind=kind)
         except (ValidationError, PermissionDenied) as exc:
             failed += 1
             messages.error(request, f"文件“{item.name}”：{messages_of(exc)}（该文件未导入）")
             continue
-        except IntegrityError:  # e.g. a colleague imported the same agency and year at the same moment
+        except IntegrityError:  # e.g. a colleague imported the same file at the same moment
             failed += 1
             log.warning("import of %s hit a concurrent write", item.name, exc_info=True)
             messages.error(request, f"文件“{item.name}”：与同时进行的其他导入冲突，请重新导入此文件（该文件未导入）")
+            continue
+        except DatabaseError:  # the connection dropped, the database restarted …: this file is not imported
+            failed += 1
+            log.exception("import of %s failed on the database", item.name)
+            messages.error(request, f"文件“{item.name}”：{DATABASE_FAILED}（该文件未导入）")
+            _reconnect()
+            continue
+        except OSError:  # MEDIA_ROOT not writable, disk full, the batch's file gone
+            failed += 1
+            log.exception("import of %s could not store or read its file", item.name)
+            messages.error(request, f"文件“{item.name}”：{incoming.STORAGE_FAILED}")
             continue
         done += 1
         level = messages.WARNING if result.kept or result.kept_blank else messages.SUCCESS
         messages.add_message(request, level, f"文件“{item.name}”：{result.message}")
         if warning := p.other_agency_warning(result.report.agency):
             messages.warning(request, f"文件“{item.name}”：{warning}")
-    shutil.rmtree(_batch_dir(token), ignore_errors=True)
+    incoming.batch_delete(token)
     messages.info(request, f"导入完成：成功 {done} 个，失败 {failed} 个。")
     return HttpResponseRedirect(reverse("admin:reports_report_changelist"))
+
+
+DATABASE_FAILED = "数据库连接中断，未能导入；请稍后重新上传此文件"
+
+
+def _reconnect() -> None:
+    """After a lost connection, let the next query open a new one (outside a transaction it is safe)."""
+    if not connection.in_atomic_block:
+        connection.close_if_unusable_or_obsolete()
+        if connection.connection is not None and not connection.is_usable():
+            connection.close()

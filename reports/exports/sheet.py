@@ -14,9 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from reports.exports.formulas import is_formula_like
 
 FONT_NAME = "宋体"
 _THIN = Side(style="thin", color="000000")
@@ -140,10 +143,13 @@ def _apply(cell, style: Style) -> None:
 
 
 def set_value(cell, value: Any) -> None:
-    """Assign a value; plain strings stay text (a name like "=x" must never become a formula)."""
+    """Assign a value; plain strings stay text (a name like "=x" must never become a formula, see formulas.py)."""
+    if isinstance(value, str) and not isinstance(value, Formula):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell.value = value
-    if isinstance(value, str) and not isinstance(value, Formula) and cell.data_type == "f":
+    if isinstance(value, str) and not isinstance(value, Formula) and (cell.data_type == "f" or is_formula_like(value)):
         cell.data_type = "s"
+        cell.quotePrefix = True  # as if typed with a leading apostrophe: stays text even when edited in Excel
 
 
 def _page_setup(model: SheetModel, ws) -> None:

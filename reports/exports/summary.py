@@ -23,6 +23,7 @@ from typing import Any, BinaryIO
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
@@ -30,6 +31,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from agencies.models import AgencyKind
 from reports import canonical
 from reports.choices import ReportStatus
+from reports.exports.formulas import is_formula_like
 from reports.exports.official import ReportInfo, cell_value, official_sheet
 from reports.exports.sheet import FONT_NAME, Formula, set_value, sheet_title, stream_sheet, styled
 from reports.models import CellComment, ValidationIssue
@@ -102,8 +104,8 @@ def _runs(labels: list[str], start: int) -> Iterator[tuple[int, int, str]]:
 
 
 def _text(ws, value: str) -> Any:
-    # A plain value is fastest; only a string openpyxl would take for a formula needs a typed cell.
-    if isinstance(value, str) and value.startswith("="):
+    # A plain value is fastest; only a string a spreadsheet would take for a formula needs a typed cell.
+    if is_formula_like(value) or isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
         cell = WriteOnlyCell(ws)
         set_value(cell, value)
         return cell

@@ -1,5 +1,6 @@
+from reports.models.logins import LoginAttempt
 from reports.models.report import Report
-from reports.models.sources import SourceDocument
+from reports.models.sources import SourceDocument, UploadLog
 from reports.models.tables import ApplicationOutcome, DisclosureTable, ReviewLitigation
 from reports.models.validation import IssueAcceptance, ValidationIssue
 from reports.models.workflow import CellComment, ReportEvent
@@ -9,9 +10,11 @@ __all__ = [
     "CellComment",
     "DisclosureTable",
     "IssueAcceptance",
+    "LoginAttempt",
     "Report",
     "ReportEvent",
     "ReviewLitigation",
     "SourceDocument",
+    "UploadLog",
     "ValidationIssue",
 ]

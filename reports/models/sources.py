@@ -62,3 +62,33 @@ class SourceDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name}（第 {self.version} 版）"
+
+
+class UploadLog(models.Model):
+    """Bytes one user uploaded in one request: the per-user hourly upload allowance is counted from these."""
+
+    class Kind(models.TextChoices):
+        DOCUMENTS = "documents", "年报文件"
+        FLAT = "flat", "数字表"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.CASCADE, related_name="+"
+    )
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    size = models.PositiveBigIntegerField("字节数")
+    files = models.PositiveIntegerField("文件数", default=1)
+
+    class Meta:
+        verbose_name = "上传记录"
+        verbose_name_plural = "上传记录"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["documents", "flat"]),
+                name="reports_uploadlog_kind_valid",
+                violation_error_message="上传类型无效。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.at:%Y-%m-%d %H:%M} {self.size} B"

@@ -73,21 +73,24 @@ def check_zip(archive: zipfile.ZipFile, name: str = "文件", limits: ZipLimits 
         raise TooLarge(f"{name} 内含 {len(infos)} 个部件，超过上限 {limits.max_members} 个，未读取")
     total = 0
     for info in infos:
-        size, packed = info.file_size, max(info.compress_size, 1)
-        if size > limits.max_member_bytes:
-            raise TooLarge(
-                f"{name} 中的 {info.filename} 解压后有 {_mb(size)}，超过单个部件的上限 {_mb(limits.max_member_bytes)}"
-                "（可能是压缩炸弹），未读取"
-            )
-        if size > limits.ratio_floor and size / packed > limits.max_ratio:
-            raise TooLarge(
-                f"{name} 中的 {info.filename} 压缩比异常（{size // packed} 倍，上限 {limits.max_ratio} 倍，"
-                "可能是压缩炸弹），未读取"
-            )
-        total += size
+        check_zip_member(info, limits, f"{name} 中的 {info.filename}")
+        total += info.file_size
     if total > limits.max_total_bytes:
-        raise TooLarge(f"{name} 解压后共 {_mb(total)}，超过上限 {_mb(limits.max_total_bytes)}（可能是压缩炸弹），未读取")
+        raise TooLarge(
+            f"{name} 解压后共 {_mb(total)}，超过上限 {_mb(limits.max_total_bytes)}（可能是压缩炸弹），未读取"
+        )
     return infos
+
+
+def check_zip_member(info: zipfile.ZipInfo, limits: ZipLimits = OFFICE, label: str = "文件") -> None:
+    """One member's declared size and compression ratio against the limits."""
+    size, packed = info.file_size, max(info.compress_size, 1)
+    if size > limits.max_member_bytes:
+        raise TooLarge(
+            f"{label} 解压后有 {_mb(size)}，超过单个部件的上限 {_mb(limits.max_member_bytes)}（可能是压缩炸弹），未读取"
+        )
+    if size > limits.ratio_floor and size / packed > limits.max_ratio:
+        raise TooLarge(f"{label} 压缩比异常（{size // packed} 倍，上限 {limits.max_ratio} 倍，可能是压缩炸弹），未读取")
 
 
 def iter_member(

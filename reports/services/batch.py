@@ -8,10 +8,11 @@ from __future__ import annotations
 import os
 import stat
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +25,7 @@ from reports.access import HANDED_IN, agencies_visible_to, may_edit_content, see
 from reports.choices import ReportStatus
 from reports.models import Report
 from reports.parsing import ParsedReport
+from reports.parsing.limits import TooLarge, ZipLimits, check_zip_member, iter_member
 from reports.services.imports import ImportResult, report_import, sha256_of
 from reports.services.validation import report_facts, rule_config
 from reports.workers import parse_job
@@ -34,11 +36,18 @@ SKIPPED_MEMBERS = ("__MACOSX/", ".DS_Store", "Thumbs.db", "desktop.ini")
 
 @dataclass
 class Incoming:
-    """One document of the pile: its name (zip members as "pile.zip/dir/name.pdf") and bytes, or why not."""
+    """One document of the pile: its name (zip members as "pile.zip/dir/name.pdf") and bytes, or why not.
+
+    The bytes are in memory (``data``, the command line) or on disk (``path``, an admin upload batch, read only
+    when needed so a pile of uploads is never all in memory at once)."""
 
     name: str
     data: bytes = b""
     error: str = ""
+    path: Path | None = None
+
+    def read(self) -> bytes:
+        return self.path.read_bytes() if self.path is not None else self.data
 
 
 def _limits() -> tuple[int, int, int]:
@@ -49,22 +58,45 @@ def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:.0f} MB"
 
 
+# Where a zip member's bytes go: into memory (command line) or a file of the upload batch (admin).
+Sink = Callable[[str, Iterator[bytes]], Incoming]
+
+
+def _to_memory(label: str, chunks: Iterator[bytes]) -> Incoming:
+    return Incoming(label, b"".join(chunks))
+
+
 def expand(name: str, data: bytes) -> list[Incoming]:
     """A single upload: itself, or the members of a zip (checked for size, count, nesting and path tricks)."""
     max_bytes, _, _ = _limits()
     if len(data) > max_bytes:
         return [Incoming(name, error=f"文件超过大小上限（{_mb(len(data))} > {_mb(max_bytes)}），未导入。")]
-    if name.lower().endswith(ZIP_SUFFIXES) or data[:4] == b"PK\x03\x04" and _is_plain_zip(data):
-        return _expand_zip(name, data)
+    if name.lower().endswith(ZIP_SUFFIXES) or data[:4] == b"PK\x03\x04" and _is_plain_zip(BytesIO(data)):
+        return _expand_zip(name, BytesIO(data), _to_memory)
     return [Incoming(name, data)]
 
 
-def _is_plain_zip(data: bytes) -> bool:
+def expand_file(name: str, path: Path, sink: Sink) -> list[Incoming]:
+    """An upload already streamed to ``path``: itself, or its zip members streamed through ``sink`` (to disk)."""
+    max_bytes, _, _ = _limits()
+    size = path.stat().st_size
+    if size > max_bytes:
+        return [Incoming(name, error=f"文件超过大小上限（{_mb(size)} > {_mb(max_bytes)}），未导入。")]
+    with path.open("rb") as fh:
+        is_pile = name.lower().endswith(ZIP_SUFFIXES) or fh.read(4) == b"PK\x03\x04" and _is_plain_zip(fh)
+        if is_pile:
+            fh.seek(0)
+            return _expand_zip(name, fh, sink)
+    return [Incoming(name, path=path)]
+
+
+def _is_plain_zip(source: BinaryIO) -> bool:
     """A zip that is not itself an Office document (docx/xlsx are zips too)."""
     try:
-        with zipfile.ZipFile(BytesIO(data)) as z:
+        source.seek(0)
+        with zipfile.ZipFile(source) as z:
             names = z.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         return False
     return "[Content_Types].xml" not in names and "mimetype" not in names
 
@@ -79,11 +111,16 @@ def _member_name(info: zipfile.ZipInfo) -> str:
         return info.filename
 
 
-def _expand_zip(name: str, data: bytes) -> list[Incoming]:
+class _PileTooBig(Exception):
+    pass
+
+
+def _expand_zip(name: str, source: BinaryIO, sink: Sink) -> list[Incoming]:
     max_bytes, max_members, max_total = _limits()
+    member_limits = ZipLimits(max_members=max_members, max_member_bytes=max_bytes, max_total_bytes=max_total)
     try:
-        archive = zipfile.ZipFile(BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError):
+        archive = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         return [Incoming(name, error="压缩包已损坏或不完整，无法打开。")]
     out: list[Incoming] = []
     with archive:
@@ -95,6 +132,15 @@ def _expand_zip(name: str, data: bytes) -> list[Incoming]:
         if declared > max_total:
             return [Incoming(name, error=f"压缩包解压后过大（{_mb(declared)}，上限 {_mb(max_total)}），未导入。")]
         total = 0
+
+        def counted(chunks: Iterator[bytes]) -> Iterator[bytes]:
+            nonlocal total
+            for chunk in chunks:
+                total += len(chunk)
+                if total > max_total:
+                    raise _PileTooBig
+                yield chunk
+
         for info in infos:
             member = _member_name(info)
             label = f"{name}/{member}"
@@ -112,27 +158,34 @@ def _expand_zip(name: str, data: bytes) -> list[Incoming]:
                 out.append(Incoming(label, error=f"文件超过大小上限（{_mb(info.file_size)}），未导入。"))
                 continue
             try:
-                # Read at most the declared size + 1: a member whose header lies about its size is caught here.
-                with archive.open(info) as fh:
-                    content = fh.read(min(info.file_size, max_bytes) + 1)
-            except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError) as exc:
+                check_zip_member(info, member_limits, label)
+                # streamed, never more than the member declared: a header that lies is caught here
+                item = sink(label, counted(iter_member(archive, info, label, member_limits)))
+            except _PileTooBig:
+                return [Incoming(name, error="压缩包解压后超过大小上限（可能是压缩炸弹），未导入。")]
+            except TooLarge as exc:
+                out.append(Incoming(label, error=f"{exc.message}。"))
+                continue
+            except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError, EOFError) as exc:
                 reason = "已加密" if isinstance(exc, RuntimeError) else "已损坏"
                 out.append(Incoming(label, error=f"压缩包内的文件{reason}，无法读取。"))
                 continue
-            total += len(content)
-            if len(content) > info.file_size or total > max_total:
-                return [Incoming(name, error="压缩包解压后超过大小上限（可能是压缩炸弹），未导入。")]
-            if _is_zip_archive(content):
+            if _is_zip_archive(item):
                 out.append(Incoming(label, error="压缩包内不能再嵌套压缩包，请解压后分别上传。"))
+                if item.path is not None:
+                    item.path.unlink(missing_ok=True)
                 continue
-            out.append(Incoming(label, content))
+            out.append(item)
     if not out:
         return [Incoming(name, error="压缩包是空的。")]
     return out
 
 
-def _is_zip_archive(content: bytes) -> bool:
-    return content[:4] == b"PK\x03\x04" and _is_plain_zip(content)
+def _is_zip_archive(item: Incoming) -> bool:
+    if item.path is None:
+        return item.data[:4] == b"PK\x03\x04" and _is_plain_zip(BytesIO(item.data))
+    with item.path.open("rb") as fh:
+        return fh.read(4) == b"PK\x03\x04" and _is_plain_zip(fh)
 
 
 # What a folder may hold besides reports is left alone when walking it (a file named on its own is always tried).
@@ -183,10 +236,13 @@ class Preview:
     existing: Report | None = None
     action: str = ""  # "create", "update", "skip", "locked", "needs_agency", "failed"
     issues: list = field(default_factory=list)
+    _sha256: str | None = field(default=None, repr=False)
 
     @property
     def sha256(self) -> str:
-        return sha256_of(self.incoming.data)
+        if self._sha256 is None:
+            self._sha256 = sha256_of(self.incoming.read())
+        return self._sha256
 
     def other_agency_warning(self, agency: Agency | None) -> str:
         """A warning when the document names itself, and not as ``agency`` (nor as a near-match of it)."""
@@ -224,7 +280,13 @@ class Preview:
 
 def parse_incoming(incoming: Incoming) -> tuple[ParsedReport | None, str]:
     """Parse one document; any failure becomes a Chinese message (never a traceback)."""
-    return parse_job((incoming.name, incoming.data, incoming.error))
+    if incoming.error:
+        return None, incoming.error
+    try:
+        data = incoming.read()
+    except OSError:  # an upload batch's file removed meanwhile (cleaned up after hours unconfirmed)
+        return None, "上传的文件已不在服务器上（导入批次可能已过期），请重新上传。"
+    return parse_job((incoming.name, data, ""))
 
 
 def preview(
@@ -299,4 +361,4 @@ def import_preview(
             )
         if item.year is None:
             raise ValidationError("无法确定报告年度。")
-        return report_import(parsed=item.parsed, data=item.incoming.data, agency=agency, year=item.year, user=user)
+        return report_import(parsed=item.parsed, data=item.incoming.read(), agency=agency, year=item.year, user=user)

@@ -225,6 +225,8 @@ def report_update(
 
     marks: dict = dict(locked.edit_marks or {})
     merged: list[str] = []
+    if not changed and not changed_fields:
+        return ReportUpdate(locked)
     if base_version is not None:
         if not 1 <= base_version <= locked.version:
             raise ValidationError(BAD_VERSION, code="bad_version")
@@ -238,9 +240,6 @@ def report_update(
             raise EditConflict(conflicts)
         merged = sorted(since, key=_mark_order)
     result = ReportUpdate(locked, changed, changed_fields, merged)
-    if not changed and not changed_fields:
-        return result
-
     now = timezone.now()
     mark = {
         "v": locked.version + 1,

@@ -57,3 +57,13 @@ def column_label(name: str) -> str:
     if name in canonical.LABELS:
         return canonical.LABELS[name]
     return _FLAT_COLUMNS.get(name, name)
+
+
+@register.filter
+def duration_zh(value) -> str:
+    """A timedelta in Chinese words ("30 分钟", "2 小时 5 分钟")."""
+    seconds = int(value.total_seconds()) if hasattr(value, "total_seconds") else int(value or 0)
+    hours, minutes = divmod(max(seconds, 0) // 60, 60)
+    return " ".join(
+        p for p in (f"{hours} 小时" if hours else "", f"{minutes} 分钟" if minutes or not hours else "") if p
+    )

@@ -30,7 +30,7 @@ def test_changelist_renders(admin_client, report, model):
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
     response = admin_client.get(url)
     assert response.status_code == 200
-    assert model._meta.verbose_name_plural in response.content.decode()
+    assert str(model._meta.verbose_name_plural) in response.content.decode()
 
 
 def test_change_pages_render(admin_client, report):

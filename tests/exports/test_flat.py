@@ -20,7 +20,16 @@ from tests.factories import UserFactory
 EXPORT_URL = "admin:reports_report_export"
 IMPORT_URL = "admin:reports_report_flat_import"
 XLSX, CSV, JSON = range(3)
-HEADERS = ["机关", "年度", "状态", "模板版本", "错误数", "警告数", *(canonical.LABELS[k] for k in canonical.ALL_KEYS)]
+HEADERS = [
+    "机关",
+    "年度",
+    "状态",
+    "模板版本",
+    "错误数",
+    "警告数",
+    "版本号",
+    *(canonical.LABELS[k] for k in canonical.ALL_KEYS),
+]
 
 
 def export(client, fmt, query=""):
@@ -184,7 +193,7 @@ def test_unchanged_row_of_approved_report_is_skipped(admin_client, county):
 
 def test_new_row_creates_the_report(admin_client, county):
     agency = county["agencies"][3]
-    row = ["丙乡", 2023, "", "2021", "", "", *([None] * len(canonical.ALL_KEYS))]
+    row = ["丙乡", 2023, "", "2021", "", "", "", *([None] * len(canonical.ALL_KEYS))]
     row[col(NP)], row[col(NT)] = 2, 2
     result = preview(admin_client, xlsx_bytes([HEADERS, row]))
     assert result.context["result"].totals["new"] == 1
@@ -213,7 +222,7 @@ def test_bad_cell_is_a_row_error_with_its_label(admin_client, county, value, mes
 
 
 def test_unknown_agency_is_a_row_error(admin_client, county):
-    row = ["不存在的乡", 2023, "", "2021", "", "", *([0] * len(canonical.ALL_KEYS))]
+    row = ["不存在的乡", 2023, "", "2021", "", "", "", *([0] * len(canonical.ALL_KEYS))]
     result = preview(admin_client, xlsx_bytes([HEADERS, row]))
     assert "confirm_form" not in result.context
     assert "找不到机关“不存在的乡”" in result.content.decode()
@@ -235,11 +244,13 @@ def test_filer_cannot_import_into_another_agency(client, county):
     county["agencies"][1].members.add(user)
     client.force_login(user)
     report = county["reports"]["甲乡"]
-    row = [report.agency.name, 2023, "", "2021", "", "", *([None] * len(canonical.ALL_KEYS))]
+    row = [report.agency.name, 2023, "", "2021", "", "", "", *([None] * len(canonical.ALL_KEYS))]
     row[col(NP)] = 1
     result = preview(client, xlsx_bytes([HEADERS, row]))
     assert "confirm_form" not in result.context
-    assert "您只能处理本机关的年报" in result.content.decode()
+    # the same answer as for an agency that does not exist: the sheet reveals nothing about others
+    assert f"找不到机关“{report.agency.name}”" in result.content.decode()
+    assert report_values(report)[NP] != 1
 
 
 def test_resource_exports_cells_in_canonical_order(county):

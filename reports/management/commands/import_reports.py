@@ -1,19 +1,25 @@
 """Import a pile of report files (files, folders, zips) from the command line."""
 
+import logging
 import multiprocessing
 import sys
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, connection
 
 from agencies.models import Agency
 from reports.management.database import require_database
 from reports.selectors import AgencyLookupError, agency_get_by_name
 from reports.services import batch
+from reports.services.incoming import sources_orphans_remove
 from reports.workers import parse_job
 
+log = logging.getLogger(__name__)
 WINDOW = 32
 
 
@@ -37,6 +43,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths, dry_run, agency, year, yes, create_agencies, kind, jobs, **options):
         require_database()
+        if not dry_run:  # files an earlier run wrote before it was killed, without their database rows
+            orphans = sources_orphans_remove(older_than=timedelta(minutes=settings.NIANBAO_ORPHAN_GRACE_MINUTES))
+            if orphans:
+                self.stdout.write(f"（已删除此前中断的导入留下的 {len(orphans)} 个无记录文件）")
         self.override_agency = None
         if agency:
             try:  # the same lookup as export_report: full name, short name, alias or a unique part of one
@@ -83,8 +93,15 @@ class Command(BaseCommand):
     def finish(self, job, write):
         incoming, future = job
         parsed, error = future.result()
-        item = batch.preview(incoming, parsed=parsed, error=error, agency=self.override_agency, year=self.year)
-        return self.handle_one(item, write)
+        try:
+            item = batch.preview(incoming, parsed=parsed, error=error, agency=self.override_agency, year=self.year)
+            return self.handle_one(item, write)
+        except DatabaseError as exc:  # a conflict or a lost connection: this file failed, the batch goes on
+            log.exception("import_reports: %s failed on the database", incoming.name)
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            self.stdout.write(self.style.ERROR(f"✖ 失败  {incoming.name}：数据库错误，该文件未导入（{first}）"))
+            connection.close_if_unusable_or_obsolete()  # the next file gets a fresh connection if this one died
+            return "失败"
 
     def handle_one(self, item, write):
         name = item.incoming.name
@@ -125,6 +142,10 @@ class Command(BaseCommand):
         except (ValidationError, PermissionDenied) as exc:
             reason = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             self.stdout.write(self.style.ERROR(f"✖ 失败  {name}：{reason}"))
+            return "失败"
+        except OSError as exc:  # MEDIA_ROOT not writable, disk full
+            log.exception("import_reports: %s could not be stored", name)
+            self.stdout.write(self.style.ERROR(f"✖ 失败  {name}：无法保存文件，该文件未导入（{exc.strerror or exc}）"))
             return "失败"
         verb = {"created": "新建", "updated": "更新", "skipped": "跳过"}[result.action]
         mark = {"新建": "✔", "更新": "↻", "跳过": "="}[verb]
