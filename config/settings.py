@@ -166,6 +166,7 @@ vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))  # EMAI
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOG_FILE = env.str("LOG_FILE", default=str(BASE_DIR / "logs" / "nianbao.log"))
 if LOG_FILE:
+    LOG_FILE = str(BASE_DIR / LOG_FILE)  # a relative path is taken from the project directory
     try:
         Path(LOG_FILE).parent.mkdir(parents=True, exist_ok=True)
     except OSError:
@@ -205,6 +206,8 @@ LOGGING = {
     },
     "root": {"handlers": ["console", *(["file"] if LOG_FILE else [])], "level": "WARNING"},
     "loggers": {
+        # Django's own defaults are replaced (they would mail and print a second time): everything goes to the root
+        "django": {"handlers": [], "level": "INFO"},
         "django.request": {"handlers": ["mail_admins"], "level": "WARNING"},
         "django.security": {"handlers": ["mail_admins"], "level": "WARNING"},
         "django.server": {"level": "INFO"},  # runserver's request lines

@@ -7,9 +7,11 @@ Every export reads through reports_visible_to: a 填报员 exports only the repo
 from __future__ import annotations
 
 import io
+import logging
 import tempfile
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponseRedirect
@@ -29,7 +31,10 @@ from reports.models import Report
 from reports.parsing import ParseError
 from reports.resources import FLAT_FORMATS, FlatSheetTooLarge, ReportResource
 from reports.selectors import report_values
+from reports.services.incoming import STORAGE_FAILED
 from reports.submission import STATUS_LABELS
+
+log = logging.getLogger(__name__)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NOTHING_TO_EXPORT = "没有符合条件的报告，未生成文件。"
@@ -111,6 +116,10 @@ class ReportExportsMixin(ImportMixin, ExportActionMixin):
         token = flat_import.owner.set(request.user.pk)
         try:
             return super().import_action(request, **kwargs)
+        except OSError:  # MEDIA_ROOT not writable, disk full
+            log.exception("flat import: cannot keep the uploaded sheet under %s", settings.MEDIA_ROOT)
+            self.message_user(request, STORAGE_FAILED, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:reports_report_changelist"))
         finally:
             flat_import.owner.reset(token)
 

@@ -3,6 +3,7 @@ the timeline and source downloads. Views are thin: they check access and call se
 
 from __future__ import annotations
 
+import logging
 from functools import wraps
 
 from django import forms
@@ -18,6 +19,8 @@ from reports import canonical, services
 from reports.history import report_timeline, timeline_csv
 from reports.models import CellComment, Report, SourceDocument
 from reports.notice import review_notice
+
+log = logging.getLogger(__name__)
 
 
 def post_only(view):
@@ -173,10 +176,18 @@ def notice_view(model_admin, request, report_id):
     return TemplateResponse(request, "admin/reports/report/notice.html", context)
 
 
+SOURCE_MISSING = "来源文件“{name}”不在服务器上（可能被移动或删除），请联系管理员从备份恢复。"
+
+
 def source_download_view(model_admin, request, report_id, source_id):
     report = _report(model_admin, request, report_id)
     source = get_object_or_404(SourceDocument, report=report, pk=source_id)
-    return FileResponse(source.file.open("rb"), as_attachment=True, filename=source.original_name)
+    try:
+        handle = source.file.open("rb")
+    except OSError:
+        log.error("source file %s of report %s is missing from storage", source.file.name, report.pk)
+        raise Http404(SOURCE_MISSING.format(name=source.original_name))
+    return FileResponse(handle, as_attachment=True, filename=source.original_name)
 
 
 # --- bulk actions on the changelist -----------------------------------------------------------------------------

@@ -82,7 +82,7 @@ def test_reviewer_corrects_a_cell_and_exports(live_server, browser_page, wrong_r
     wrong.click()
     page.wait_for_selector("#nb-issues")
     assert page.locator('.nb-issue[data-rule="R2"]').count() >= 1
-    cell = page.locator(f'td[data-key="{CELL}"] input')
+    cell = page.locator(f'td[data-key="{CELL}"] input.nb-cell')
     correct = report_values(wrong_report)[CELL] - 3
     cell.fill(str(correct))
     # A workflow button posts elsewhere and would drop the typed value: the page stops and says so.
@@ -96,7 +96,7 @@ def test_reviewer_corrects_a_cell_and_exports(live_server, browser_page, wrong_r
     page.wait_for_load_state()
     page.wait_for_selector("#nb-issues")
     assert page.locator('.nb-issue[data-rule="R2"]').count() == 0
-    assert page.locator(f'td[data-key="{CELL}"] input').input_value() == str(correct)
+    assert page.locator(f'td[data-key="{CELL}"] input.nb-cell').input_value() == str(correct)
 
     with page.expect_download() as download:
         page.click("#nb-export-official")

@@ -1,13 +1,16 @@
 """import_reports: files, folders and zips; dry run; idempotent re-runs; a bad file never stops the others."""
 
 import io
+import os
 import shutil
+import time
 import zipfile
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import IntegrityError, OperationalError
 
 from agencies.models import Agency
 from reports.models import Report, SourceDocument
@@ -130,3 +133,39 @@ def test_the_counts_printed_for_a_new_version_are_the_stored_reports(pile, tmp_p
     code, out = run(tmp_path / "v2.txt", "--yes", "--agency", "上乐村镇")
     report.refresh_from_db()
     assert report.error_count > 0 and f"错误 {report.error_count}，警告 {report.warning_count}" in out
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        IntegrityError("duplicate key value"),
+        OperationalError("server closed the connection"),
+    ],
+)
+def test_a_file_failing_on_the_database_is_reported_and_the_batch_goes_on(pile, monkeypatch, error):
+    """Before, an IntegrityError or a lost connection stopped the whole batch with a traceback."""
+    from reports.services import batch
+
+    real, calls = batch.import_preview, []
+
+    def flaky(item, **kwargs):
+        calls.append(item.incoming.name)
+        if len(calls) == 1:
+            raise error
+        return real(item, **kwargs)
+
+    monkeypatch.setattr(batch, "import_preview", flaky)
+    code, out = run(pile, "--yes", "--create-agencies", "--jobs", "1")
+    assert code == 1 and "数据库错误，该文件未导入" in out
+    assert len(calls) == 3 and Report.objects.count() == 2 and "失败 1" in out
+
+
+def test_files_left_by_an_interrupted_run_are_removed_at_start(pile, settings):
+    orphan = settings.MEDIA_ROOT / "sources" / "ab" / "killed-mid-run.txt"
+    orphan.parent.mkdir(parents=True)
+    orphan.write_bytes(b"written, but the process was killed before its row was committed")
+    old = time.time() - 3600
+    os.utime(orphan, (old, old))
+    code, out = run(pile, "--yes", "--create-agencies", "--jobs", "1")
+    assert code == 0 and not orphan.exists() and "中断的导入留下的 1 个无记录文件" in out
+    assert all((settings.MEDIA_ROOT / s.file.name).exists() for s in SourceDocument.objects.all())

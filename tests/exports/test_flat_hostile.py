@@ -159,3 +159,15 @@ def test_a_huge_sheet_is_refused_before_it_is_parsed(admin_client, county, setti
     text = ",".join(HEADERS) + "\n" + "\n".join(f"乙镇,2023{',' * 200}" for _ in range(50))
     response = preview(admin_client, text.encode("utf-8"), name="flat.csv", fmt=CSV)
     assert "行数过多" in response.content.decode() and Report.objects.filter(year=2023).count() == 3
+
+
+def test_an_unwritable_media_root_gets_a_message_not_a_500(admin_client, county, settings, tmp_path):
+    rows = sheet_rows(export(admin_client, XLSX, "?year=2023").content)
+    rows[1][col(NP)] += 1
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    settings.MEDIA_ROOT = blocker / "media"
+    response = preview(admin_client, xlsx_bytes(rows[:2]))
+    assert response.status_code == 302
+    said = [str(m) for m in admin_client.get(response["Location"]).context["messages"]]
+    assert any("存储目录不可写" in m for m in said)
