@@ -26,19 +26,20 @@ class UploadLimitMiddleware:
                 length = 0
             if length > limit:
                 log.warning("upload refused: %d bytes in one request (limit %d)", length, limit)
-                _discard(request)
+                _discard(request, length)
                 context = {"size_mb": f"{length / 1048576:.0f}", "limit_mb": f"{limit / 1048576:.0f}"}
                 response = TemplateResponse(request, "413.html", context, status=413)
                 return response.render()
         return self.get_response(request)
 
 
-def _discard(request) -> None:
+def _discard(request, length: int) -> None:
     """Read the refused body away in chunks, so the client gets the 413 (many send the whole body before reading a
     response) and no server reads the rest into memory at once (Django's runserver does, on closing)."""
     stream = request.META.get("wsgi.input")
+    left = length
     try:
-        while stream is not None and stream.read(1 << 20):
-            pass
+        while stream is not None and left > 0 and (chunk := stream.read(min(1 << 20, left))):
+            left -= len(chunk)
     except OSError:
         pass
