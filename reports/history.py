@@ -53,7 +53,11 @@ def _user(u) -> str:
 def _cell_changes(model, report: Report, columns: dict[str, str]) -> list[Entry]:
     """Diff consecutive historical records of each table row; skip the creation of empty rows."""
     entries = []
-    records = model.history.filter(report_id=report.pk).select_related("history_user").order_by("id", "history_date")
+    records = (
+        model.history.filter(report_id=report.pk)
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    )
     previous = {}
     for rec in records:
         before = previous.get(rec.id)

@@ -7,7 +7,7 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, IntegrityError, connection
+from django.db import DatabaseError, IntegrityError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -16,6 +16,7 @@ from agencies.models import Agency
 from reports import canonical, layout
 from reports.access import agencies_visible_to
 from reports.admin.workflow import int_param, messages_of
+from reports.dbhealth import reconnect_if_broken
 from reports.forms import UploadForm
 from reports.services import batch, incoming
 
@@ -145,7 +146,7 @@ def _confirm(model_admin, request, token, items):
             failed += 1
             log.exception("import of %s failed on the database", item.name)
             messages.error(request, f"文件“{item.name}”：{DATABASE_FAILED}（该文件未导入）")
-            _reconnect()
+            reconnect_if_broken()
             continue
         except OSError:  # MEDIA_ROOT not writable, disk full, the batch's file gone
             failed += 1
@@ -163,11 +164,3 @@ def _confirm(model_admin, request, token, items):
 
 
 DATABASE_FAILED = "数据库连接中断，未能导入；请稍后重新上传此文件"
-
-
-def _reconnect() -> None:
-    """After a lost connection, let the next query open a new one (outside a transaction it is safe)."""
-    if not connection.in_atomic_block:
-        connection.close_if_unusable_or_obsolete()
-        if connection.connection is not None and not connection.is_usable():
-            connection.close()

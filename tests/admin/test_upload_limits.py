@@ -9,6 +9,7 @@ import time
 import zipfile
 
 import pytest
+from django.conf import settings
 from django.db import OperationalError
 from django.urls import reverse
 
@@ -171,3 +172,32 @@ def test_cleanup_removes_abandoned_batches_and_orphans_and_keeps_the_rest(admin_
     assert not orphan.exists() and young_orphan.exists() and not flat.exists()
     assert (settings.MEDIA_ROOT / kept.file.name).exists() and SourceDocument.objects.count() == 1
     assert "中断导入遗留的文件 1 个" in out.getvalue()
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="a real connection is killed on PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_connection_killed_during_confirm_fails_that_file_and_the_next_imports(admin_client, monkeypatch):
+    import psycopg
+    from django.db import connection
+
+    preview_url = upload(admin_client, FILES[0], FILES[1])
+    real, calls = batch.import_preview, []
+
+    def killed_first(item, **kwargs):
+        calls.append(item.incoming.name)
+        if len(calls) == 1:
+            pid = connection.cursor().connection.info.backend_pid
+            with psycopg.connect(dbname=connection.settings_dict["NAME"], host="127.0.0.1", user="postgres") as other:
+                other.execute("SELECT pg_terminate_backend(%s)", [pid])
+        return real(item, **kwargs)
+
+    monkeypatch.setattr(batch, "import_preview", killed_first)
+    form = {"include_0": "on", "agency_0": "new", "new_name_0": "卫辉市上乐村镇", "year_0": "2023"}
+    form |= {"include_1": "on", "agency_1": "new", "new_name_1": "示例县乙镇", "year_1": "2023"}
+    response = admin_client.post(preview_url, form, follow=True)
+    said = " ".join(str(m) for m in response.context["messages"])
+    assert "数据库连接中断" in said and "成功 1 个，失败 1 个" in said
+    assert Report.objects.count() == 1

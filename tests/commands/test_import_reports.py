@@ -8,6 +8,7 @@ import zipfile
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, OperationalError
@@ -169,3 +170,30 @@ def test_files_left_by_an_interrupted_run_are_removed_at_start(pile, settings):
     code, out = run(pile, "--yes", "--create-agencies", "--jobs", "1")
     assert code == 0 and not orphan.exists() and "中断的导入留下的 1 个无记录文件" in out
     assert all((settings.MEDIA_ROOT / s.file.name).exists() for s in SourceDocument.objects.all())
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="a real connection is killed on PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_connection_killed_mid_run_fails_one_file_and_the_rest_import(pile, monkeypatch):
+    import psycopg
+    from django.db import connection
+
+    from reports.services import batch
+
+    real, calls = batch.import_preview, []
+
+    def killed_first(item, **kwargs):
+        calls.append(item.incoming.name)
+        if len(calls) == 1:  # the server drops this process's connection (a restart, a network cut)
+            pid = connection.cursor().connection.info.backend_pid
+            with psycopg.connect(dbname=connection.settings_dict["NAME"], host="127.0.0.1", user="postgres") as other:
+                other.execute("SELECT pg_terminate_backend(%s)", [pid])
+        return real(item, **kwargs)
+
+    monkeypatch.setattr(batch, "import_preview", killed_first)
+    code, out = run(pile, "--yes", "--create-agencies", "--jobs", "1")
+    assert code == 1 and "数据库错误，该文件未导入" in out and len(calls) == 3
+    assert Report.objects.count() == 2

@@ -10,9 +10,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 
 from agencies.models import Agency
+from reports.dbhealth import reconnect_if_broken
 from reports.management.database import require_database
 from reports.selectors import AgencyLookupError, agency_get_by_name
 from reports.services import batch
@@ -100,7 +101,7 @@ class Command(BaseCommand):
             log.exception("import_reports: %s failed on the database", incoming.name)
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             self.stdout.write(self.style.ERROR(f"✖ 失败  {incoming.name}：数据库错误，该文件未导入（{first}）"))
-            connection.close_if_unusable_or_obsolete()  # the next file gets a fresh connection if this one died
+            reconnect_if_broken()  # the next file gets a fresh connection if this one died
             return "失败"
 
     def handle_one(self, item, write):
