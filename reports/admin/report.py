@@ -407,12 +407,6 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
         names = [services.mark_label(k) for k in (*result.changed_fields, *result.changed)]
         return [{"changed": {"fields": names}}] if names else []
 
-    def response_change(self, request, obj):
-        result = getattr(request, "nb_saved", None)
-        if result is not None and not (result.changed or result.changed_fields) and "_continue" not in request.POST:
-            self.message_user(request, "没有修改任何内容。", messages.INFO)
-        return super().response_change(request, obj)
-
     def response_add(self, request, obj, post_url_continue=None):
         self.message_user(request, "报告已创建，表二、表三、表四的各行已就绪，请录入数据。", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:reports_report_change", args=[obj.pk]))

@@ -113,6 +113,10 @@ class Conflict:
     at: str
     why: str
 
+    @classmethod
+    def from_mark(cls, key: str, mark: dict) -> Conflict:
+        return cls(key, mark_label(key), mark.get("by", ""), mark.get("at", ""), mark.get("why", ""))
+
     def describe(self) -> str:
         text = f"“{self.label}”已被 {self.by}"
         if self.at:
@@ -231,11 +235,7 @@ def report_update(
         if not 1 <= base_version <= locked.version:
             raise ValidationError(BAD_VERSION, code="bad_version")
         since = {k for k, m in marks.items() if isinstance(m, dict) and m.get("v", 0) > base_version}
-        conflicts = [
-            Conflict(k, mark_label(k), marks[k].get("by", ""), marks[k].get("at", ""), marks[k].get("why", ""))
-            for k in (*changed, *changed_fields)
-            if k in since
-        ]
+        conflicts = [Conflict.from_mark(k, marks[k]) for k in (*changed, *changed_fields) if k in since]
         if conflicts:
             raise EditConflict(conflicts)
         merged = sorted(since, key=_mark_order)

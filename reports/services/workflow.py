@@ -11,7 +11,7 @@ from reports.access import require_agency, require_perm
 from reports.choices import ReportStatus as S
 from reports.models import Report, ReportEvent
 from reports.services.locking import report_lock
-from reports.services.records import BAD_VERSION, Conflict, mark_label
+from reports.services.records import BAD_VERSION, Conflict
 from reports.services.validation import report_validate
 
 
@@ -123,7 +123,7 @@ def _require_unchanged_since(report: Report, base_version: int, label: str) -> N
     if not 1 <= base_version <= report.version:
         raise ValidationError(BAD_VERSION, code="bad_version")
     changed = [
-        Conflict(k, mark_label(k), m.get("by", ""), m.get("at", ""), m.get("why", ""))
+        Conflict.from_mark(k, m)
         for k, m in (report.edit_marks or {}).items()
         if isinstance(m, dict) and m.get("v", 0) > base_version
     ]
