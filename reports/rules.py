@@ -1636,3 +1636,56 @@ def evaluate(facts: ReportFacts, config: RuleConfig = DEFAULT_CONFIG) -> list[Is
         else:
             issues.extend(rule.check(rule, ctx))
     return issues
+
+
+# --------------------------------------------------------------------------------------------------
+# The declarative rules, exported for the report page's live checks
+# --------------------------------------------------------------------------------------------------
+
+
+def _equation_json(eq: Equation, index: dict[int, int]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "kind": "equals" if isinstance(eq, SumEquals) else "at_most",
+        "left": list(eq.left),
+        "right": list(eq.right),
+        "keys": list(eq.keys),
+        "where": eq.where,
+        "left_name": eq.left_name,
+        "right_name": eq.right_name,
+    }
+    if isinstance(eq, SumEquals):
+        out["left_parts"] = list(eq.left_parts)
+        out["right_parts"] = list(eq.right_parts)
+        out["only_if_printed"] = eq.only_if_printed
+    elif eq.unless_fails is not None:
+        out["unless_fails"] = index[id(eq.unless_fails)]
+    return out
+
+
+def declarative_rules_json(config: RuleConfig = DEFAULT_CONFIG) -> dict[str, Any]:
+    """The equation rules (R1–R6, R14, R19) as plain data — the same objects :func:`evaluate` runs.
+
+    The report page evaluates them in the browser as the reviewer types (reports/static/nianbao/rules.js
+    sums, compares and fills the message templates; it holds no equation of its own). ``equations`` is one
+    flat list so that R19's ``unless_fails`` can point at the R1 equation it defers to by position.
+    """
+    live = [r for r in RULES if r.equations and r.code not in config.disabled]
+    flat = [eq for r in live for eq in r.equations]
+    index = {id(eq): n for n, eq in enumerate(flat)}
+    equations = [_equation_json(eq, index) for eq in flat]
+    rules_out = [
+        {
+            "code": r.code,
+            "severity": config.severity_overrides.get(r.code, r.severity),
+            "title": r.title,
+            "message": r.message,
+            "variants": dict(r.variants),
+            "equations": [index[id(eq)] for eq in r.equations],
+        }
+        for r in live
+    ]
+    labels = {k: key_label(k) for eq in equations for k in eq["keys"]}
+    return {"rules": rules_out, "equations": equations, "labels": labels}
+
+
+LIVE_RULES = frozenset(r.code for r in RULES if r.equations)

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from reports import canonical, services
+from reports import canonical, rules, services
 from reports.access import HANDED_IN, agencies_visible_to, may_edit_content, reports_visible_to
 from reports.admin import importing, workflow
 from reports.admin.exports import ReportExportsMixin
@@ -55,6 +55,18 @@ def cell_provenance(report) -> tuple[dict[str, str], dict[str, str]]:
             if src.get("label"):
                 title[key] += f"；行标签“{src['label']}”"
     return state, title
+
+
+def grid_data(report) -> dict:
+    """What the report page's scripts need beside the cells: the equation rules (the server's own, as data), the
+    printed subtotals and unread cells they read, and the cells' names."""
+    return {
+        "rules": rules.declarative_rules_json(services.rule_config()),
+        "printed": {k: v for k, v in (report.printed_subtotals or {}).items()},
+        "missing": list(report.unread_keys or ()),
+        "labels": {k: canonical.short_label(k) for k in canonical.ALL_KEYS},
+        "fees_key": canonical.FEES_KEY,
+    }
 
 
 TEXT_FIELDS = ("preamble", "overview", "problems", "other_matters")
@@ -130,7 +142,7 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
 
     class Media:
         css = {"all": ["nianbao/admin.css"]}
-        js = ["nianbao/report_form.js"]
+        js = ["nianbao/report_form.js", "nianbao/rules.js", "nianbao/grid.js"]
 
     # --- access -------------------------------------------------------------------------------------------
 
@@ -237,8 +249,8 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
         issues = list(report.issues.all())
         flagged: dict[str, str] = {}
         for issue in issues:
-            if issue.accepted:
-                continue
+            if issue.accepted or issue.rule in rules.LIVE_RULES:
+                continue  # the equation rules are flagged by the page itself, live (nianbao/grid.js)
             for key in issue.keys:
                 if key not in flagged or _SEVERITY_RANK[issue.severity] < _SEVERITY_RANK[flagged[key]]:
                     flagged[key] = issue.severity
@@ -267,6 +279,7 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
             "nb_can_comment": request.user.has_perm("reports.add_cellcomment"),
             "nb_can_accept": self.has_change_permission(request, report)
             and request.user.has_perm("reports.add_issueacceptance"),
+            "nb_grid_data": grid_data(report),
         }
 
     def save_model(self, request, obj, form, change):
