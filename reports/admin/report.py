@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from reports import canonical, rules, services
 from reports.access import HANDED_IN, agencies_visible_to, may_edit_content, reports_visible_to
-from reports.admin import importing, workflow
+from reports.admin import importing, source_panel, workflow
 from reports.admin.exports import ReportExportsMixin
 from reports.admin.filters import IssueStateFilter
 from reports.admin.inlines import DisclosureInline, OutcomeInline, ReviewLitigationInline
@@ -66,6 +66,16 @@ def grid_data(report) -> dict:
         "missing": list(report.unread_keys or ()),
         "labels": {k: canonical.short_label(k) for k in canonical.ALL_KEYS},
         "fees_key": canonical.FEES_KEY,
+        "sources": [
+            {
+                "id": s.pk,
+                "version": s.version,
+                "name": s.original_name,
+                "format": s.format,
+                "panel_url": reverse("admin:reports_report_source_panel", args=[report.pk, s.pk]),
+            }
+            for s in report.sources.order_by("-version").only("pk", "version", "original_name", "format")
+        ],
     }
 
 
@@ -142,7 +152,7 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
 
     class Media:
         css = {"all": ["nianbao/admin.css"]}
-        js = ["nianbao/report_form.js", "nianbao/rules.js", "nianbao/grid.js"]
+        js = ["nianbao/report_form.js", "nianbao/rules.js", "nianbao/grid.js", "nianbao/source_panel.js"]
 
     # --- access -------------------------------------------------------------------------------------------
 
@@ -221,6 +231,16 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
                 name="reports_report_source",
             ),
             path(
+                "<int:report_id>/sources/<int:source_id>/panel/",
+                view(source_panel.panel_view),
+                name="reports_report_source_panel",
+            ),
+            path(
+                "<int:report_id>/sources/<int:source_id>/page/<int:page>.png",
+                view(source_panel.page_view),
+                name="reports_report_source_page",
+            ),
+            path(
                 "<int:report_id>/issues/accept/",
                 self.admin_site.admin_view(self.accept_issue_view),
                 name="reports_report_accept_issue",
@@ -248,9 +268,12 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
     def _review_context(self, request, report):
         issues = list(report.issues.all())
         flagged: dict[str, str] = {}
+        not_live: set[str] = set()
         for issue in issues:
-            if issue.accepted or issue.rule in rules.LIVE_RULES:
-                continue  # the equation rules are flagged by the page itself, live (nianbao/grid.js)
+            if issue.accepted:
+                continue
+            if issue.rule not in rules.LIVE_RULES:
+                not_live.update(issue.keys)
             for key in issue.keys:
                 if key not in flagged or _SEVERITY_RANK[issue.severity] < _SEVERITY_RANK[flagged[key]]:
                     flagged[key] = issue.severity
@@ -279,7 +302,8 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
             "nb_can_comment": request.user.has_perm("reports.add_cellcomment"),
             "nb_can_accept": self.has_change_permission(request, report)
             and request.user.has_perm("reports.add_issueacceptance"),
-            "nb_grid_data": grid_data(report),
+            # cells flagged only by equation rules: the grid script checks those live as the reviewer types
+            "nb_grid_data": {**grid_data(report), "live_flags": sorted(set(flagged) - not_live)},
         }
 
     def save_model(self, request, obj, form, change):

@@ -401,6 +401,10 @@
 
     window.addEventListener("resize", function () { if (!bubble.hidden && active) { place(bubble, active, "beside"); } });
 
+    // The server flagged these cells for equation rules only: from now on the live checks show them.
+    (data.live_flags || []).forEach(function (key) {
+      if (byKey[key]) { byKey[key].classList.remove("nb-flag-error", "nb-flag-warning", "nb-flag-info"); }
+    });
     evaluate();
     window.NianbaoGrid = { cells: byKey, enter: enter, evaluate: evaluate, issues: function () { return live; } };
   });
