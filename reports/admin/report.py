@@ -1,12 +1,14 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
@@ -152,7 +154,13 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
 
     class Media:
         css = {"all": ["nianbao/admin.css"]}
-        js = ["nianbao/report_form.js", "nianbao/rules.js", "nianbao/grid.js", "nianbao/source_panel.js"]
+        js = [
+            "nianbao/report_form.js",
+            "nianbao/rules.js",
+            "nianbao/grid.js",
+            "nianbao/source_panel.js",
+            "nianbao/review_keys.js",
+        ]
 
     # --- access -------------------------------------------------------------------------------------------
 
@@ -263,7 +271,45 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
         extra_context = extra_context or {}
         if report is not None:
             extra_context.update(self._review_context(request, report))
+            extra_context["nb_queue"] = self._queue(request, report)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def _queue(self, request, report) -> dict | None:
+        """Where this report stands in the changelist it was opened from (its filters, search and order), with
+        the previous and next report: the reviewer walks a filtered list with 上一份 / 下一份."""
+        filters = request.GET.get("_changelist_filters", "")  # none: the whole changelist, in its order
+        # The list as it was when the walk began: a report taken into review or approved on the way stays in
+        # its place even when it no longer matches the filter (e.g. 状态=已提交).
+        saved = request.session.get("nb_queue") or {}
+        ids = saved.get("ids") if saved.get("filters") == filters else None
+        if not ids or report.pk not in ids:
+            original_get = request.GET
+            try:
+                request.GET = QueryDict(filters)
+                ids = list(self.get_changelist_instance(request).queryset.values_list("pk", flat=True))
+            except (IncorrectLookupParameters, ValueError):
+                return None
+            finally:
+                request.GET = original_get
+            if report.pk not in ids:
+                return None
+            request.session["nb_queue"] = {"filters": filters, "ids": ids}
+        at = ids.index(report.pk)
+        query = "?" + urlencode({"_changelist_filters": filters})
+
+        def url(pk):
+            return reverse("admin:reports_report_change", args=[pk]) + query
+
+        following = url(ids[at + 1]) if at + 1 < len(ids) else ""
+        return {
+            "position": at + 1,
+            "total": len(ids),
+            "previous": url(ids[at - 1]) if at > 0 else "",
+            "next": following,
+            "query": query,
+            "then_next": query + "&" + urlencode({"nb_then": following}) if following else "",
+            "changelist": reverse("admin:reports_report_changelist") + "?" + filters,
+        }
 
     def _review_context(self, request, report):
         issues = list(report.issues.all())

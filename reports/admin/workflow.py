@@ -12,7 +12,7 @@ from django.http import FileResponse, HttpResponse, HttpResponseNotAllowed, Http
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme, urlencode
 
 from reports import canonical, services
 from reports.history import report_timeline, timeline_csv
@@ -32,8 +32,12 @@ def post_only(view):
     return wrapped
 
 
-def _change_url(report, anchor=""):
-    return reverse("admin:reports_report_change", args=[report.pk]) + anchor
+def _change_url(report, anchor="", request=None):
+    """The report page; back in the review queue it was opened from, when the request carries one."""
+    query = ""
+    if request is not None and (filters := request.GET.get("_changelist_filters")) is not None:
+        query = "?" + urlencode({"_changelist_filters": filters})
+    return reverse("admin:reports_report_change", args=[report.pk]) + query + anchor
 
 
 def _report(model_admin, request, report_id) -> Report:
@@ -62,7 +66,10 @@ def transition_view(model_admin, request, report_id):
     else:
         label = services.TRANSITIONS[action].label
         model_admin.message_user(request, f"已{label}：{report}", messages.SUCCESS)
-    return HttpResponseRedirect(_change_url(report))
+        then = request.GET.get("nb_then", "")
+        if then and url_has_allowed_host_and_scheme(then, allowed_hosts={request.get_host()}):
+            return HttpResponseRedirect(then)  # "通过并打开下一份"
+    return HttpResponseRedirect(_change_url(report, request=request))
 
 
 @post_only
@@ -77,9 +84,9 @@ def comment_add_view(model_admin, request, report_id):
         )
     except (ValidationError, PermissionDenied) as exc:
         model_admin.message_user(request, messages_of(exc), messages.ERROR)
-        return HttpResponseRedirect(_change_url(report, "#nb-comments"))
+        return HttpResponseRedirect(_change_url(report, "#nb-comments", request))
     model_admin.message_user(request, f"已添加批注：{canonical.short_label(key)}", messages.SUCCESS)
-    return HttpResponseRedirect(_change_url(report, f"#cell-{key}"))
+    return HttpResponseRedirect(_change_url(report, f"#cell-{key}", request))
 
 
 @post_only
@@ -90,7 +97,7 @@ def comment_resolve_view(model_admin, request, report_id):
         raise PermissionDenied
     services.cell_comment_resolve(comment=comment, user=request.user)
     model_admin.message_user(request, "批注已标记为已解决。", messages.SUCCESS)
-    return HttpResponseRedirect(_change_url(report, "#nb-comments"))
+    return HttpResponseRedirect(_change_url(report, "#nb-comments", request))
 
 
 def diff_view(model_admin, request, report_id):
