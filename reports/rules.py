@@ -125,6 +125,8 @@ class ReportFacts:
     is_government: bool | None = None  # 各级人民政府 incl. 乡镇; None = decide from agency_kind
     source_kind: str = "stored"  # "parsed" | "stored"
     missing_keys: frozenset[str] | None = None
+    # The name a source document gives itself when it is not this report's agency (R26); None = no such file.
+    named_as: str | None = None
 
     @classmethod
     def from_parsed(
@@ -1447,6 +1449,13 @@ def _check_r24(rule: Rule, ctx: _Context) -> list[Issue]:
     return [ctx.issue(rule, (), extra=",".join(missing), missing="、".join(missing))]
 
 
+def _check_r26(rule: Rule, ctx: _Context) -> list[Issue]:
+    named = (ctx.facts.named_as or "").strip()
+    if not named:
+        return []
+    return [ctx.issue(rule, (), extra=named, named=named, agency=ctx.facts.agency_name or "本机关")]
+
+
 def _check_r25(rule: Rule, ctx: _Context) -> list[Issue]:
     facts = ctx.facts
     government = facts.is_government if facts.is_government is not None else government_from_kind(facts.agency_kind)
@@ -1613,6 +1622,13 @@ RULES: tuple[Rule, ...] = (
         "政府年报说明年度政务公开工作要点落实情况",
         "“六、其他需要报告的事项”未说明本年度政务公开工作要点的落实情况",
         _check_r25,
+    ),
+    Rule(
+        "R26",
+        "warning",
+        "来源文件所称机关与报告机关一致",
+        "来源文件自称“{named}”，却导入在“{agency}”名下：请核实该文件确属本机关（核实后标记“已核实”）",
+        _check_r26,
     ),
 )
 RULE_BY_CODE: dict[str, Rule] = {r.code: r for r in RULES}
