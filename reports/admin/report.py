@@ -137,7 +137,7 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
     readonly_fields = ["status", "created_by", "created_at", "updated_by", "updated_at"]
     change_form_template = "admin/reports/report/change_form.html"
     change_list_template = "admin/reports/report/change_list.html"
-    actions = [workflow.start_review, workflow.approve_selected, workflow.return_selected]
+    actions = [workflow.start_review, workflow.approve_selected, workflow.return_selected, workflow.notices_selected]
     fieldsets = [
         (None, {"fields": [("agency", "year"), ("template_version", "status"), "title", "published_on"]}),
         (
