@@ -1,3 +1,6 @@
+import re
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -59,10 +62,46 @@ def cell_provenance(report) -> tuple[dict[str, str], dict[str, str]]:
     return state, title
 
 
-def grid_data(report) -> dict:
-    """What the report page's scripts need beside the cells: the equation rules (the server's own, as data), the
-    printed subtotals and unread cells they read, and the cells' names."""
+def previous_report(report, user):
+    """The same agency's report of the year before, if this user may see it."""
+    return reports_visible_to(user, Report.objects.filter(agency_id=report.agency_id, year=report.year - 1)).first()
+
+
+def _as_json(value):
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def side_by_side(now: str, before: str) -> dict:
+    """The 五 texts of two years, sentence by sentence, each sentence marked when the other year has it too."""
+    split = re.compile(r"(?<=[。；！？\n])")
+
+    def sentences(text):
+        return [s for s in split.split(text or "") if s.strip()]
+
+    def key(s):
+        return re.sub(r"\d+", "0", re.sub(r"\s+", "", s))
+
+    a, b = sentences(now), sentences(before)
+    keys_a, keys_b = {key(s) for s in a}, {key(s) for s in b}
     return {
+        "now": [(s, key(s) in keys_b) for s in a],
+        "before": [(s, key(s) in keys_a) for s in b],
+    }
+
+
+def grid_data(report, user=None) -> dict:
+    """What the report page's scripts need beside the cells: the equation rules (the server's own, as data), the
+    printed subtotals and unread cells they read, the cells' names, the stored source versions and last year's
+    values (对比上年)."""
+    previous = previous_report(report, user) if user is not None else None
+    return {
+        "previous": {
+            "year": previous.year,
+            "url": reverse("admin:reports_report_change", args=[previous.pk]),
+            "values": {k: _as_json(v) for k, v in report_values(previous).items()},
+        }
+        if previous is not None
+        else None,
         "rules": rules.declarative_rules_json(services.rule_config()),
         "printed": {k: v for k, v in (report.printed_subtotals or {}).items()},
         "missing": list(report.unread_keys or ()),
@@ -160,6 +199,7 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
             "nianbao/grid.js",
             "nianbao/source_panel.js",
             "nianbao/review_keys.js",
+            "nianbao/compare.js",
         ]
 
     # --- access -------------------------------------------------------------------------------------------
@@ -349,8 +389,18 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
             "nb_can_accept": self.has_change_permission(request, report)
             and request.user.has_perm("reports.add_issueacceptance"),
             # cells flagged only by equation rules: the grid script checks those live as the reviewer types
-            "nb_grid_data": {**grid_data(report), "live_flags": sorted(set(flagged) - not_live)},
+            "nb_grid_data": {**grid_data(report, request.user), "live_flags": sorted(set(flagged) - not_live)},
+            "nb_r22_texts": self._r22_texts(request, report, issues),
         }
+
+    def _r22_texts(self, request, report, issues):
+        """五 of this year and last year side by side, when R22 says one copies the other."""
+        if not any(i.rule == "R22" and not i.keys for i in issues):
+            return None
+        previous = previous_report(report, request.user)
+        if previous is None:
+            return None
+        return {"year": previous.year, **side_by_side(report.problems, previous.problems)}
 
     def save_model(self, request, obj, form, change):
         reason = form.cleaned_data.get("nb_change_reason", "")
