@@ -13,20 +13,9 @@ from django.utils import timezone
 from reports import canonical
 from reports.choices import ReportStatus
 from reports.models import Report
+from reports.rules import cells_text
 
 NUMERALS = "一二三四五六七八九十"
-
-
-MAX_CELLS_NAMED = 8
-
-
-def cells_text(keys) -> str:
-    """The cells an issue concerns, by name; a long list is cut ("… 等 150 格")."""
-    from reports.rules import key_label
-
-    keys = list(keys)
-    shown = "、".join(key_label(k) for k in keys[:MAX_CELLS_NAMED])
-    return shown + (f" 等 {len(keys)} 格" if len(keys) > MAX_CELLS_NAMED else "")
 
 
 def _open_items(report: Report):

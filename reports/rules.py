@@ -415,6 +415,13 @@ def key_label(key: str) -> str:
     return _KEY_LABELS.get(key) or _key_label(key)
 
 
+def cells_text(keys: Iterable[str], limit: int = 8) -> str:
+    """The cells of an issue by name for a list or a letter; a long list is cut ("…、… 等 150 格")."""
+    keys = list(keys)
+    shown = "、".join(key_label(k) for k in keys[:limit])
+    return shown + (f" 等 {len(keys)} 格" if len(keys) > limit else "")
+
+
 _INVALID = object()
 
 

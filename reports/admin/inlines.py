@@ -33,7 +33,12 @@ class FixedRowsInline(admin.TabularInline):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def has_add_permission(self, request, obj=None):
-        return False
+        # Only on the add page, where the grid is typed into before the report exists: one empty form per
+        # template row (the rows themselves are created by services.report_create, see ReportAdmin.save_related).
+        return obj is None and request.user.has_perm("reports.add_report")
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return self.max_num if obj is None else 0
 
     def has_delete_permission(self, request, obj=None):
         return False

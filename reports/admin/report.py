@@ -6,11 +6,12 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -22,8 +23,9 @@ from reports.admin.exports import ReportExportsMixin
 from reports.admin.filters import IssueStateFilter
 from reports.admin.inlines import DisclosureInline, OutcomeInline, ReviewLitigationInline
 from reports.admin.scoped_history import ScopedHistoryAdmin
-from reports.models import Report
+from reports.models import ApplicationOutcome, DisclosureTable, Report, ReviewLitigation, SourceDocument
 from reports.models.report import REPORT_LOCKED
+from reports.models.tables import DISCLOSURE_FIELDS
 from reports.selectors import report_edit_digest, report_values
 
 _CREATE_FIELDS = {
@@ -89,10 +91,31 @@ def side_by_side(now: str, before: str) -> dict:
     }
 
 
+def values_from_add_formsets(formsets) -> dict:
+    """The cells typed into the add page's grid: its forms stand for the template rows in order."""
+    values = {}
+    for formset in formsets:
+        for i, f in enumerate(formset.forms):
+            if not f.has_changed():
+                continue
+            for field, value in f.cleaned_data.items():
+                if formset.model is DisclosureTable and field in DISCLOSURE_FIELDS:
+                    values[DISCLOSURE_FIELDS[field]] = value
+                elif formset.model is ApplicationOutcome and field in canonical.TABLE3_COLUMN_KEYS:
+                    values[canonical.t3(canonical.TABLE3_ROW_KEYS[i], field)] = value
+                elif formset.model is ReviewLitigation and field in canonical.TABLE4_COLUMN_KEYS:
+                    values[canonical.t4(canonical.TABLE4_BLOCK_KEYS[i], field)] = value
+    return values
+
+
 def grid_data(report, user=None) -> dict:
     """What the report page's scripts need beside the cells: the equation rules (the server's own, as data), the
     printed subtotals and unread cells they read, the cells' names, the stored source versions and last year's
     values (对比上年)."""
+    if report is None:  # the add page
+        return {"rules": rules.declarative_rules_json(services.rule_config()), "printed": {}, "missing": [],
+                "labels": {k: canonical.short_label(k) for k in canonical.ALL_KEYS}, "fees_key": canonical.FEES_KEY,
+                "sources": [], "previous": None}  # fmt: skip
     previous = previous_report(report, user) if user is not None else None
     return {
         "previous": {
@@ -167,7 +190,10 @@ class ReportForm(forms.ModelForm):
 @admin.register(Report)
 class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
     form = ReportForm
-    list_display = ["agency", "year", "status", "issue_summary", "template_version", "published_on", "updated_at"]
+    list_display = [
+        "agency_column", "year", "status", "issue_summary", "template_version", "published_on", "updated_at"
+    ]  # fmt: skip
+    ordering = ["-year", "agency__name_pinyin"]
     list_filter = ["year", "status", IssueStateFilter, "agency__kind", "template_version"]
     search_fields = ["agency__name", "agency__short_name", "agency__aliases__name", "title"]
     list_select_related = ["agency"]
@@ -227,6 +253,28 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
             return False
         return super().has_change_permission(request, obj)
 
+    def has_delete_permission(self, request, obj=None):
+        # An approved report is never deleted (reopen it first); otherwise the 管理员's delete_report permission.
+        if obj is not None and obj.is_locked:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        # Source documents cannot be deleted on their own (they are evidence), but they go with their report.
+        to_delete, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.discard(str(SourceDocument._meta.verbose_name))
+        return to_delete, counts, perms_needed, protected
+
+    def delete_model(self, request, obj):
+        services.report_delete(report=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        approved = queryset.filter(status=Report.Status.APPROVED)
+        for report in approved.select_related("agency"):
+            self.message_user(request, f"{report}：{REPORT_LOCKED}未删除。", messages.WARNING)
+        for report in queryset.exclude(status=Report.Status.APPROVED).select_related("agency"):
+            services.report_delete(report=report, user=request.user)
+
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.is_locked:
             # An approved report is frozen: every field read-only until someone reopens it.
@@ -240,21 +288,30 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
 
     # --- changelist ---------------------------------------------------------------------------------------
 
-    @admin.display(description="校验", ordering="error_count")
+    @admin.display(description="机关", ordering="agency__name_pinyin")
+    def agency_column(self, obj):
+        return obj.agency
+
+    # errors first, then warnings: a report with 0 errors and 5 warnings sorts after one with 1 error
+    @admin.display(description="校验", ordering=F("error_count") * 100_000 + F("warning_count"))
     def issue_summary(self, obj):
         if obj.validated_at is None:
             return "—"
         if not obj.error_count and not obj.warning_count:
             return mark_safe('<span class="nb-ok">✔ 通过</span>')  # noqa: S308 - a constant
-        return format_html(
-            '<span class="nb-err">✖ {}</span> <span class="nb-warn">⚠ {}</span>', obj.error_count, obj.warning_count
-        )
+        parts = []
+        if obj.error_count:
+            parts.append(format_html('<span class="nb-err">✖ {}</span>', obj.error_count))
+        if obj.warning_count:
+            parts.append(format_html('<span class="nb-warn">⚠ {}</span>', obj.warning_count))
+        return format_html_join(" ", "{}", ((p,) for p in parts))
 
     # --- change page --------------------------------------------------------------------------------------
 
-    def get_inlines(self, request, obj):
-        # The rows are created with the report; on the add page there is nothing to show yet.
-        return self.inlines if obj is not None else []
+    def add_view(self, request, form_url="", extra_context=None):
+        # The add page shows the three tables too: a report typed in by hand is typed in one go.
+        extra_context = {**(extra_context or {}), "nb_grid_data": grid_data(None)}
+        return super().add_view(request, form_url, extra_context)
 
     def get_urls(self):
         def view(func):
@@ -425,6 +482,15 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
         formset.save_m2m()
 
     def save_related(self, request, form, formsets, change):
+        if not change:
+            # services.report_create made every row; the add page's grid is written through the service.
+            values = values_from_add_formsets(formsets)
+            reason = form.cleaned_data.get("nb_change_reason", "") or "手工录入"
+            services.report_set_values(report=form.instance, values=values, user=request.user, reason=reason)
+            services.report_validate(report=form.instance)
+            for formset in formsets:  # nothing saved through them (the admin's log message reads these)
+                formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            return
         super().save_related(request, form, formsets, change)
         services.report_validate(report=form.instance)
 

@@ -104,8 +104,7 @@ def test_notices_for_all_returned_reports_at_once_text_and_word(admin_client):
 
 
 def test_long_cell_lists_are_cut():
-    from reports.notice import cells_text
-    from reports.rules import key_label
+    from reports.rules import cells_text, key_label
 
     text = cells_text(canonical.TABLE3_KEYS)
     assert text.endswith(f"等 {len(canonical.TABLE3_KEYS)} 格")
