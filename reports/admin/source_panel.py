@@ -7,7 +7,6 @@ tables and text as read) and a PDF page rendered to PNG.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 
 from django.core.cache import cache
@@ -96,9 +95,8 @@ def page_view(model_admin, request, report_id, source_id, page):
     source = _source(model_admin, request, report_id, source_id)
     if source.format != "pdf":
         return HttpResponse("不是 PDF 文件", status=404, content_type="text/plain; charset=utf-8")
-    key = "nb-src-page-" + hashlib.sha256(f"{source.sha256}/{page}".encode()).hexdigest()
-    try:
-        png = _cached(key, lambda: render_pdf_page(_read_bytes(source), page))
+    try:  # rendered each time (tens of milliseconds); the browser keeps it, a stored version never changes
+        png = render_pdf_page(_read_bytes(source), page)
     except SourceUnavailable as exc:
         return HttpResponse(str(exc), status=404, content_type="text/plain; charset=utf-8")
     response = HttpResponse(png, content_type="image/png")

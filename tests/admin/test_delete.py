@@ -11,17 +11,18 @@ from reports.roles import FILER
 from tests.admin.test_access import login_as
 from tests.factories import import_file
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db
 
 
-def test_superuser_deletes_a_report_with_its_sources(admin_client):
+def test_superuser_deletes_a_report_with_its_sources(admin_client, django_capture_on_commit_callbacks):
     report = import_file("samples/002_cff4ace8f11033c3.txt").report
     stored = report.sources.get().file.name
     assert default_storage.exists(stored)
     url = reverse("admin:reports_report_delete", args=[report.pk])
     page = admin_client.get(url)
     assert page.status_code == 200 and "来源文件" in page.content.decode()
-    response = admin_client.post(url, {"post": "yes"})
+    with django_capture_on_commit_callbacks(execute=True):  # the files go once the deletion is committed
+        response = admin_client.post(url, {"post": "yes"})
     assert response.status_code == 302
     assert not Report.objects.filter(pk=report.pk).exists() and not SourceDocument.objects.exists()
     assert not default_storage.exists(stored)

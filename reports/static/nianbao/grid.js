@@ -9,6 +9,7 @@
  *   Ctrl+Z right after undoes the paste.
  * - The equation rules run as you type (rules.js, from the server's own rule definitions): a failing cell shows
  *   the message beside it and the equation's other cells are outlined.
+ * - Alt+E goes to the next cell with a problem (a failing equation, or a warning the server found).
  * - Ctrl+S (or Ctrl+Enter) saves; the server checks everything again.
  *
  * Other scripts follow the selected cell through the "nb:cell" event (detail: {key, td}).
@@ -398,6 +399,23 @@
     }
 
     function hideBubble() { bubble.hidden = true; bubble.dataset.key = ""; }
+
+    // Alt+E: the next cell with a problem after the one being worked on (wrapping round).
+    var ordered = [];
+    tables.forEach(function (rows) { rows.forEach(function (cells) { ordered = ordered.concat(cells); }); });
+    function nextProblem() {
+      var start = active ? ordered.indexOf(active) : -1;
+      for (var i = 1; i <= ordered.length; i++) {
+        var td = ordered[(start + i) % ordered.length];
+        if (td.matches(".nb-live-error, .nb-live-invalid, .nb-flag-error, .nb-flag-warning")) { return td; }
+      }
+      return null;
+    }
+    document.addEventListener("keydown", function (event) {
+      if (!event.altKey || event.ctrlKey || (event.key !== "e" && event.key !== "E")) { return; }
+      var td = nextProblem();
+      if (td) { event.preventDefault(); enter(td); }
+    });
 
     window.addEventListener("resize", function () { if (!bubble.hidden && active) { place(bubble, active, "beside"); } });
 
