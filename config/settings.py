@@ -218,3 +218,5 @@ LOGGING = {
         "axes": {"level": "WARNING"},  # failed logins and lockouts (not every successful login)
     },
 }
+# The office named at the foot of a Word 退回通知 (审核意见), e.g. 某某县人民政府办公室.
+NIANBAO_NOTICE_ISSUER = env.str("NIANBAO_NOTICE_ISSUER", default="")

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# A rectangle on a page as fractions of the page as displayed: (left, top, right, bottom), 0–1 from the top left.
+Box = tuple[float, float, float, float]
+
 
 @dataclass(frozen=True)
 class TextLine:
@@ -18,6 +21,7 @@ class TextLine:
     text: str
     line: int  # 1-based, in document order
     page: int | None = None  # 1-based page, where the format has pages
+    box: Box | None = None  # where the line stands on its page (PDF)
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class GridCell:
     text: str  # "" for an empty cell
     merged: bool = False
     page: int | None = None
+    box: Box | None = None  # where the (merged) cell stands on its page (PDF)
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 import threading
 from datetime import date
+from typing import NamedTuple
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from reports.parsing.document import Document, GridCell, Table, TextLine
+from reports.parsing.document import Box, Document, GridCell, Table, TextLine
 from reports.parsing.pdf_extract import page_chars, page_drawing
-from reports.parsing.pdf_grid import GridTable, VisualLine, find_tables, upright, visual_lines
+from reports.parsing.pdf_grid import Char, GridTable, VisualLine, find_tables, upright, visual_lines
 from reports.parsing.types import ParseError
 
 SCANNED_MESSAGE = "扫描件，无文字层，请手工录入或上传原始 Word 文件"
@@ -67,6 +68,7 @@ def _check_envelope(data: bytes) -> None:
 
 def _read(pdf: pdfium.PdfDocument) -> Document:
     pages: list[tuple[list[VisualLine], list[GridTable]]] = []
+    frames: list[_Frame] = []
     image_only_pages: list[int] = []
     total_chars = total_images = 0
     n_pages = len(pdf)
@@ -82,6 +84,7 @@ def _read(pdf: pdfium.PdfDocument) -> Document:
             finally:
                 textpage.close()
             rotation = page.get_rotation()
+            frames.append(_frame(page.get_cropbox(), rotation))
         finally:
             page.close()
         text_chars = sum(1 for ch in chars if not ch.text.isspace())
@@ -98,7 +101,7 @@ def _read(pdf: pdfium.PdfDocument) -> Document:
     lines: list[TextLine] = []
     tables: list[Table] = []
     for number, (page_lines, page_tables) in enumerate(pages, start=1):
-        _place(page_lines, page_tables, number, lines, tables)
+        _place(page_lines, page_tables, number, lines, tables, frames[number - 1])
     # A scan may still carry a stray text line (a portal's stamp or page number): a report has thousands.
     if total_chars == 0 or (total_images and total_chars < MIN_TEXT_CHARS):
         raise ParseError("scanned", SCANNED_MESSAGE)
@@ -159,21 +162,63 @@ def _drop_page_numbers(page_lines: list[VisualLine]) -> list[VisualLine]:
     return page_lines
 
 
+class _Frame(NamedTuple):
+    """The page as displayed, in the upright coordinates of its chars: its left, right, bottom and top."""
+
+    left: float
+    right: float
+    bottom: float
+    top: float
+
+    def box(self, x0: float, y0: float, x1: float, y1: float) -> Box | None:
+        """A rectangle in page points as fractions of the displayed page (left, top, right, bottom)."""
+        width, height = self.right - self.left, self.top - self.bottom
+        if width <= 0 or height <= 0:
+            return None
+        return (
+            round((x0 - self.left) / width, 4),
+            round((self.top - y1) / height, 4),
+            round((x1 - self.left) / width, 4),
+            round((self.top - y0) / height, 4),
+        )
+
+
+def _frame(cropbox: tuple[float, float, float, float], rotation: int) -> _Frame:
+    left, bottom, right, top = cropbox
+    if rotation % 360 == 0:
+        return _Frame(left, right, bottom, top)
+    turned, _ = upright([Char.boxed("", left, bottom, right, top)], [], rotation)
+    ch = turned[0]
+    return _Frame(ch.x0, ch.x1, ch.y0, ch.y1)
+
+
 def _place(
-    page_lines: list[VisualLine], page_tables: list[GridTable], page: int, lines: list[TextLine], tables: list[Table]
+    page_lines: list[VisualLine],
+    page_tables: list[GridTable],
+    page: int,
+    lines: list[TextLine],
+    tables: list[Table],
+    frame: _Frame,
 ) -> None:
     """Number the page's lines after those before it and anchor each table after the last line above it."""
     pending = list(page_tables)  # top to bottom
     for vl in page_lines:
         while pending and pending[0].top >= _mid(vl):
-            tables.append(_to_table(pending.pop(0), len(tables), page, len(lines)))
-        lines.append(TextLine(vl.text, len(lines) + 1, page))
+            tables.append(_to_table(pending.pop(0), len(tables), page, len(lines), frame))
+        lines.append(TextLine(vl.text, len(lines) + 1, page, frame.box(vl.x0, vl.bottom, vl.x1, vl.top)))
     for gt in pending:
-        tables.append(_to_table(gt, len(tables), page, len(lines)))
+        tables.append(_to_table(gt, len(tables), page, len(lines), frame))
 
 
-def _to_table(gt: GridTable, index: int, page: int, after_line: int) -> Table:
-    rows = tuple(tuple(GridCell(text, merged, page) for text, merged in row) for row in gt.cells)
+def _to_table(gt: GridTable, index: int, page: int, after_line: int, frame: _Frame) -> Table:
+    boxes = gt.boxes or tuple(tuple(None for _ in row) for row in gt.cells)
+    rows = tuple(
+        tuple(
+            GridCell(text, merged, page, frame.box(*box) if box else None)
+            for (text, merged), box in zip(row, box_row, strict=True)
+        )
+        for row, box_row in zip(gt.cells, boxes, strict=True)
+    )
     return Table(rows=rows, index=index, page=page, after_line=after_line)
 
 

@@ -46,12 +46,16 @@ class CellSource:
     table: int | None = None
     row: int | None = None
     col: int | None = None
+    # Where the cell (or, read from running text, its line) stands on its page: (left, top, right, bottom) as
+    # fractions of the page as displayed (PDF only).
+    box: tuple[float, float, float, float] | None = None
     blank: bool = False  # the cell is present but empty (or -, —, /, 无)
     inferred: bool = False  # the value was proved by arithmetic, not read
     missing: bool = False  # the cell could not be located at all
 
     def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v not in (None, False, "")}
+        # table 0, row 0 and column 0 are places too: only None, False and "" are left out
+        return {k: v for k, v in self.__dict__.items() if v is not None and v is not False and v != ""}
 
 
 @dataclass(frozen=True)

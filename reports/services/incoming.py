@@ -158,6 +158,38 @@ def batch_load(*, token: str, user) -> list[batch.Incoming]:
     ]
 
 
+def batch_retry(*, user, items: list[batch.Incoming], reasons: list[str]) -> str:
+    """A new batch of the files that failed to import, each with why (the admin shows it as a retry list)."""
+    token = secrets.token_hex(16)
+    folder = batch_dir(token)
+    try:
+        folder.mkdir(parents=True)
+        spool = _Spool(folder)
+        files = []
+        for item, reason in zip(items, reasons, strict=True):
+            path = spool.new_path()
+            if item.path is not None:
+                shutil.copyfile(item.path, path)
+            else:
+                path.write_bytes(item.data)
+            files.append({"name": item.name, "path": path.name, "error": item.error, "failed": reason})
+        manifest = {"user": getattr(user, "pk", None), "created": time.time(), "files": files}
+        (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return token
+
+
+def batch_reasons(token: str) -> list[str]:
+    """Why each file of a retry batch failed last time ("" for a fresh upload)."""
+    try:
+        manifest = json.loads((batch_dir(token) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [f.get("failed", "") for f in manifest.get("files", [])]
+
+
 def batch_delete(token: str) -> None:
     try:
         shutil.rmtree(batch_dir(token), ignore_errors=True)

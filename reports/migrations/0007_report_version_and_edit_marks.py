@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0004_report_unread_keys'),
+        ('reports', '0006_source_deleted_with_report'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0005_report_version_and_edit_marks'),
+        ('reports', '0007_report_version_and_edit_marks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

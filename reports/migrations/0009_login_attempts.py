@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('axes', '0010_accessattemptexpiration'),
-        ('reports', '0006_upload_log'),
+        ('reports', '0008_upload_log'),
     ]
 
     operations = [
