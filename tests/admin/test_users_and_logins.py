@@ -135,3 +135,15 @@ def test_sessions_end_after_the_idle_time(settings, client, manager):
     assert response.status_code == 200
     assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 15 * 60  # renewed on every request
     assert settings.SESSION_SAVE_EVERY_REQUEST
+
+
+def test_a_locked_out_guesser_learns_nothing_about_a_password(settings):
+    """The not-staff hint comes only after authenticate() accepted the password, i.e. behind the lockout."""
+    from tests.factories import UserFactory
+
+    UserFactory(username="nostaff", is_staff=False)  # password "pw"
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login(client, "nostaff", "wrong")
+    right = login(client, "nostaff", "pw")
+    assert right.status_code == 429 and "工作人员状态" not in right.content.decode()

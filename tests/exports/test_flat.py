@@ -20,7 +20,16 @@ from tests.factories import UserFactory
 EXPORT_URL = "admin:reports_report_export"
 IMPORT_URL = "admin:reports_report_flat_import"
 XLSX, CSV, JSON = range(3)
-HEADERS = ["机关", "年度", "状态", "模板版本", "错误数", "警告数", "版本号", *(FLAT_LABELS[k] for k in canonical.ALL_KEYS)]
+HEADERS = [
+    "机关",
+    "年度",
+    "状态",
+    "模板版本",
+    "错误数",
+    "警告数",
+    "版本号",
+    *(FLAT_LABELS[k] for k in canonical.ALL_KEYS),
+]
 
 
 def export(client, fmt, query=""):
