@@ -9,6 +9,9 @@ the grids (or, for plain text, in the lines) and maps them onto the canonical ke
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
+
+Box = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,9 @@ class Table:
     page: int | None = None  # page of the first row, where the format has pages
     # Where the table sits in the running text: the number of the last TextLine before it.
     after_line: int = 0
+    # Where each grid position's (merged) cell is drawn on its page, where the format has pages:
+    # boxes[r][c] = (x0, y0, x1, y1) in PDF points, y upwards. Empty when unknown.
+    boxes: tuple[tuple[Box, ...], ...] = ()
 
     @property
     def width(self) -> int:
@@ -55,6 +61,8 @@ class Document:
     tables: tuple[Table, ...] = ()
     pages: int | None = None
     metadata: dict[str, str] = field(default_factory=dict)  # e.g. PDF CreationDate, docx core properties
+    # Pages read from pictures (reports.parsing.ocr.OcrPage): what each character's certainty is.
+    ocr: tuple[Any, ...] = ()
 
     @property
     def text(self) -> str:

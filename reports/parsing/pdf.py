@@ -16,11 +16,13 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from reports.parsing.document import Document, GridCell, Table, TextLine
+from reports.parsing.ocr_pdf import needs_ocr, ocr_available, read_picture, render_for_ocr
 from reports.parsing.pdf_extract import page_chars, page_drawing
 from reports.parsing.pdf_grid import GridTable, VisualLine, find_tables, upright, visual_lines
 from reports.parsing.types import ParseError
 
-SCANNED_MESSAGE = "扫描件，无文字层，请手工录入或上传原始 Word 文件"
+SCANNED_MESSAGE = "扫描件，无文字层，也没有识别出文字，请手工录入或上传原始 Word 文件"
+OCR_MISSING_MESSAGE = "扫描件，无文字层；文字识别组件未安装，无法识别，请手工录入或上传原始 Word 文件"
 ENCRYPTED_MESSAGE = "PDF 文件已加密（需要密码才能打开），请上传未加密的文件"
 CORRUPT_MESSAGE = "PDF 文件已损坏或不完整，无法读取，请重新下载或导出后再上传"
 
@@ -41,7 +43,8 @@ RUNNING_MIN_PAGES = 3
 
 
 def read_pdf(data: bytes) -> Document:
-    """Read a PDF's running text and tables. Raises :class:`ParseError` for scans, encrypted and broken files."""
+    """Read a PDF's running text and tables. Raises :class:`ParseError` for encrypted and broken files,
+    and for scans when the OCR reader is not installed or finds no text."""
     _check_envelope(data)
     with _PDFIUM_LOCK:
         try:
@@ -50,11 +53,12 @@ def read_pdf(data: bytes) -> Document:
             if exc.err_code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
                 raise ParseError("encrypted", ENCRYPTED_MESSAGE)
             raise ParseError("corrupt", CORRUPT_MESSAGE)
-        try:
-            return _read(pdf)
-        except pdfium.PdfiumError:
-            raise ParseError("corrupt", CORRUPT_MESSAGE)
-        finally:
+    try:
+        return _read(pdf)
+    except pdfium.PdfiumError:
+        raise ParseError("corrupt", CORRUPT_MESSAGE)
+    finally:
+        with _PDFIUM_LOCK:
             pdf.close()
 
 
@@ -68,28 +72,40 @@ def _check_envelope(data: bytes) -> None:
 def _read(pdf: pdfium.PdfDocument) -> Document:
     pages: list[tuple[list[VisualLine], list[GridTable]]] = []
     image_only_pages: list[int] = []
+    ocr_pages: list = []
     total_chars = total_images = 0
-    n_pages = len(pdf)
+    with _PDFIUM_LOCK:
+        n_pages = len(pdf)
     if n_pages == 0:
         raise ParseError("corrupt", CORRUPT_MESSAGE)
+    ocr_ready = ocr_available()
     for index in range(n_pages):
-        page = pdf[index]
-        try:
-            segments, images, invisible_text = page_drawing(page)
-            textpage = page.get_textpage()
+        # pdfium is held only while a page is read from it, not while a picture of a page is recognised.
+        with _PDFIUM_LOCK:
+            page = pdf[index]
             try:
-                chars = page_chars(textpage, skip_invisible=invisible_text)
+                segments, images, invisible_text = page_drawing(page)
+                textpage = page.get_textpage()
+                try:
+                    chars = page_chars(textpage, skip_invisible=invisible_text)
+                finally:
+                    textpage.close()
+                rotation = page.get_rotation()
+                text_chars = sum(1 for ch in chars if not ch.text.isspace())
+                picture = render_for_ocr(page) if ocr_ready and needs_ocr(images, text_chars) else None
             finally:
-                textpage.close()
-            rotation = page.get_rotation()
-        finally:
-            page.close()
-        text_chars = sum(1 for ch in chars if not ch.text.isspace())
-        total_chars += text_chars
+                page.close()
         total_images += images
-        if images and not text_chars:
+        if picture is not None:
+            # A scanned page (perhaps with a stamp's or an OCR program's few characters): read its picture.
+            chars, segments, ocr_page = read_picture(*picture, number=index + 1)
+            ocr_pages.append(ocr_page)
+            text_chars = sum(1 for ch in chars if not ch.text.isspace())
+            rotation = 0  # the picture is rendered as displayed
+        elif images and not text_chars:
             # A picture of a page, perhaps with an OCR layer (left out above: machine guesses, not text).
             image_only_pages.append(index + 1)
+        total_chars += text_chars
         chars, segments = upright(chars, segments, rotation)
         page_tables, rest = find_tables(segments, chars)
         pages.append((_drop_page_numbers(visual_lines(rest)), page_tables))
@@ -101,12 +117,20 @@ def _read(pdf: pdfium.PdfDocument) -> Document:
         _place(page_lines, page_tables, number, lines, tables)
     # A scan may still carry a stray text line (a portal's stamp or page number): a report has thousands.
     if total_chars == 0 or (total_images and total_chars < MIN_TEXT_CHARS):
-        raise ParseError("scanned", SCANNED_MESSAGE)
-    metadata = _metadata(pdf)
+        raise ParseError("scanned", SCANNED_MESSAGE if ocr_ready or not total_images else OCR_MISSING_MESSAGE)
+    with _PDFIUM_LOCK:
+        metadata = _metadata(pdf)
     if image_only_pages:
         # A scanned page inside a text PDF (e.g. a table pasted as a picture): the engine can say so.
         metadata["image_only_pages"] = ",".join(str(p) for p in image_only_pages)
-    return Document(format="pdf", lines=tuple(lines), tables=tuple(tables), pages=n_pages, metadata=metadata)
+    return Document(
+        format="pdf",
+        lines=tuple(lines),
+        tables=tuple(tables),
+        pages=n_pages,
+        metadata=metadata,
+        ocr=tuple(ocr_pages),
+    )
 
 
 def _align_page_splits(pages: list[tuple[list[VisualLine], list[GridTable]]]) -> None:
@@ -174,7 +198,20 @@ def _place(
 
 def _to_table(gt: GridTable, index: int, page: int, after_line: int) -> Table:
     rows = tuple(tuple(GridCell(text, merged, page) for text, merged in row) for row in gt.cells)
-    return Table(rows=rows, index=index, page=page, after_line=after_line)
+    return Table(rows=rows, index=index, page=page, after_line=after_line, boxes=_boxes(gt))
+
+
+def _boxes(gt: GridTable) -> tuple[tuple[tuple[float, float, float, float], ...], ...]:
+    """Where each grid position's (merged) cell is drawn: (x0, y0, x1, y1), y upwards."""
+    if not gt.regions or len(gt.ys) != len(gt.cells) + 1:
+        return ()
+    extent: dict[int, list[int]] = {}
+    for r, row in enumerate(gt.regions):
+        for c, rid in enumerate(row):
+            e = extent.setdefault(rid, [r, c, r, c])
+            e[0], e[1], e[2], e[3] = min(e[0], r), min(e[1], c), max(e[2], r), max(e[3], c)
+    box = {rid: (gt.xs[c0], gt.ys[r1 + 1], gt.xs[c1 + 1], gt.ys[r0]) for rid, (r0, c0, r1, c1) in extent.items()}
+    return tuple(tuple(box[rid] for rid in row) for row in gt.regions)
 
 
 def _metadata(pdf: pdfium.PdfDocument) -> dict[str, str]:

@@ -76,6 +76,9 @@ class GridTable:
     top: float
     bottom: float
     xs: tuple[float, ...]  # column boundaries, left to right
+    ys: tuple[float, ...] = ()  # row boundaries, top to bottom
+    # regions[r][c]: the id of the (merged) cell covering grid position r, c — with xs and ys, where a cell is.
+    regions: tuple[tuple[int, ...], ...] = ()
 
     def widened(self, xs: tuple[float, ...]) -> GridTable:
         """The same table on the column boundaries ``xs``, if they include all of its own; else itself.
@@ -103,7 +106,8 @@ class GridTable:
                 text, merged = row[c]
                 new_row.append((text, merged or (i > 0 and source[i - 1] == c)))
             rows.append(tuple(new_row))
-        return GridTable(tuple(rows), self.top, self.bottom, tuple(xs))
+        regions = tuple(tuple(row[c] for c in source) for row in self.regions) if self.regions else ()
+        return GridTable(tuple(rows), self.top, self.bottom, tuple(xs), self.ys, regions)
 
 
 def _same_boundaries(a: float, b: float) -> bool:
@@ -452,6 +456,7 @@ def build_table(frame: list[Segment], chars: list[Char]) -> GridTable | None:
     for ch, r, c in placed:
         by_region.setdefault(ids[r][c], []).append(ch)
     texts = {rid: cell_text(cs) for rid, cs in by_region.items()}
+    regions = tuple(tuple(row) for row in ids)
     seen: set[int] = set()
     rows = []
     for r in range(grid.n_rows):
@@ -461,7 +466,7 @@ def build_table(frame: list[Segment], chars: list[Char]) -> GridTable | None:
             row.append((texts.get(rid, ""), rid in seen))
             seen.add(rid)
         rows.append(tuple(row))
-    return GridTable(tuple(rows), grid.ys[0], grid.ys[-1], tuple(grid.xs))
+    return GridTable(tuple(rows), grid.ys[0], grid.ys[-1], tuple(grid.xs), tuple(grid.ys), regions)
 
 
 def _split_at_blank_columns(grid: _Grid, ids: list[list[int]], placed: list[tuple[Char, int, int]]) -> None:

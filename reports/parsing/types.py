@@ -48,10 +48,16 @@ class CellSource:
     col: int | None = None
     blank: bool = False  # the cell is present but empty (or -, —, /, 无)
     inferred: bool = False  # the value was proved by arithmetic, not read
-    missing: bool = False  # the cell could not be located at all
+    missing: bool = False  # the cell could not be located at all (or, read from a picture, not with certainty)
+    # Where the cell is on its page (a scan): (left, top, right, bottom) in points from the page's top-left
+    # corner as displayed, for showing the picture of the cell beside its value.
+    box: tuple[float, float, float, float] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v not in (None, False, "")}
+        out = {k: v for k, v in self.__dict__.items() if v not in (None, False, "")}
+        if "box" in out:
+            out["box"] = list(out["box"])
+        return out
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,177 @@
+"""Which numbers read from a picture are taken: never a guess, stricter than for text.
+
+A number read by OCR is taken only when
+
+1. every one of its characters is a digit the recogniser is sure of: the digit is its first reading
+   (a letter read — O, D, l, I, S, B — is never turned into a digit), the digit holds nearly all the
+   probability (counting only glyphs printed identically to it, e.g. "0"/"O" for a lone round
+   glyph), no other digit is in the running, nothing was possibly missed or merged, and the glyph is
+   as tall as a digit (not a dot or a speck);
+2. and it is borne out by its neighbours: at least one identity it is part of — its row's total
+   (R2, R4–R6) or its column's (R1, R3) — holds with every other cell of it read the same sure way.
+   A misread digit breaks every identity it is in, so exactly that cell is left out; a report's own
+   arithmetic mistake leaves the cells of the broken identity that another identity confirms, so the
+   rules still report it. 表二 has no identities: there, the first condition alone decides.
+
+A blank cell (no ink) counts as blank (0 in the sums) under the same second condition. Every cell
+not taken is left unread — with its page, table, row and column named and what was read — so the
+"nothing unread goes through" rule makes a person confirm it against the picture of the cell; the
+box of every cell read from a picture is kept in its provenance for that picture.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from reports import canonical
+from reports.parsing.assemble import Assembly
+from reports.parsing.document import Document
+from reports.parsing.infer import EQUATIONS
+from reports.parsing.normalize import clean_token
+from reports.parsing.types import CellSource
+
+# A digit is sure when it holds this much probability (with its twins) …
+SURE = 0.97
+# … its own first reading is at least this likely …
+FIRST = 0.75
+# … no other digit has more than this …
+RIVAL = 0.01
+# … and no character was possibly dropped or merged beside it.
+DOUBT = 0.2
+# A digit's ink is at least this tall, in text-line heights (a dot, a comma or a speck is not).
+DIGIT_HEIGHT = 0.45
+DIGITS = frozenset("0123456789")
+BLANK_GLYPHS = frozenset("-—–－―/／")
+
+UNSURE = "W_OCR_UNSURE"
+UNCONFIRMED = "W_OCR_UNCONFIRMED"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    sure: bool
+    seen: str  # what was read, for the message
+    why: str = ""
+
+
+def vet(asm: Assembly, doc: Document) -> None:
+    """Leave unread every cell read from a picture that is not sure and confirmed; keep each one's box."""
+    pages = {p.number: p for p in doc.ocr}
+    if not pages:
+        return
+    verdicts: dict[str, Verdict] = {}
+    boxes: dict[str, tuple[float, float, float, float]] = {}
+    for key in canonical.ALL_KEYS:
+        src = asm.provenance.get(key)
+        if src is None or src.inferred or src.page not in pages:
+            continue
+        page = pages[src.page]
+        box = _box(doc, src)
+        if box is None:
+            if not src.missing:
+                verdicts[key] = Verdict(False, src.raw or "", "位置无法确定")
+            continue
+        boxes[key] = page.scanned_box(box)
+        if src.missing:
+            continue
+        verdicts[key] = _judge(key, asm, src, page.glyphs_in(box))
+    confirmed = _confirmed(asm, verdicts)
+    unsure: dict[str, Verdict] = {}
+    unconfirmed: dict[str, Verdict] = {}
+    for key, verdict in verdicts.items():
+        if not verdict.sure:
+            unsure[key] = verdict
+        elif key not in confirmed:
+            unconfirmed[key] = verdict
+    rejected = set(unsure) | set(unconfirmed)
+    # Their "cannot be read as a number" notes are replaced by what OCR saw.
+    asm.warnings[:] = [w for w in asm.warnings if not (w.code == "W_UNREADABLE_TOKEN" and set(w.keys) <= rejected)]
+    for key in rejected:
+        src = asm.provenance[key]
+        asm.values[key] = None
+        asm.provenance[key] = replace(src, missing=True, blank=False)
+    _warn(asm, unsure, UNSURE, "识别不确定")
+    _warn(asm, unconfirmed, UNCONFIRMED, "与同行、同列的数不能相互印证（勾稽关系不成立或相关单元格未能识别）")
+    for key, box in boxes.items():
+        asm.provenance[key] = replace(asm.provenance[key], box=box)
+
+
+def _box(doc: Document, src: CellSource) -> tuple[float, float, float, float] | None:
+    if src.table is None or src.row is None or src.col is None or src.table >= len(doc.tables):
+        return None
+    table = doc.tables[src.table]
+    if src.row >= len(table.boxes) or src.col >= len(table.boxes[src.row]):
+        return None
+    return table.boxes[src.row][src.col]
+
+
+def _judge(key: str, asm: Assembly, src: CellSource, found: list) -> Verdict:  # type: ignore[type-arg]
+    glyphs = [g for c, g in sorted(found, key=lambda cg: (cg[1].token, cg[0].cx)) if not c.text.isspace()]
+    seen = "".join(g.text for g in glyphs)
+    if src.blank:
+        if all(g.text in BLANK_GLYPHS and g.prob >= SURE and g.doubt <= DOUBT for g in glyphs):
+            return Verdict(True, seen)
+        return Verdict(False, seen, "空白格中的笔画无法确认")
+    if asm.values[key] is None:
+        return Verdict(False, seen)
+    if clean_token(seen) != clean_token(src.raw or ""):
+        return Verdict(False, seen, "单元格中的文字位置无法确定")
+    decimal = key == canonical.FEES_KEY
+    for g in glyphs:
+        if g.text == "." and decimal:
+            if g.prob < SURE or g.doubt > DOUBT:
+                return Verdict(False, seen)
+            continue
+        if g.text not in DIGITS or g.digit != g.text:
+            return Verdict(False, seen, f"“{g.text}”不是有把握的数字")
+        if g.digit_prob < SURE or g.prob < FIRST or g.rival_prob > RIVAL or g.doubt > DOUBT:
+            return Verdict(False, seen)
+        if g.height < DIGIT_HEIGHT:
+            return Verdict(False, seen, "笔画大小不像数字")
+    return Verdict(True, seen)
+
+
+def _confirmed(asm: Assembly, verdicts: dict[str, Verdict]) -> set[str]:
+    """The sure cells that an identity bears out, and every sure cell no identity covers (表二)."""
+    known: dict[str, float] = {}
+    for key in canonical.TABLE3_KEYS + canonical.TABLE4_KEYS:
+        verdict = verdicts.get(key)
+        src = asm.provenance.get(key)
+        if verdict is not None:
+            if verdict.sure:
+                value = asm.values[key]
+                known[key] = float(value) if value is not None else 0.0
+        elif src is not None and not src.missing and not src.inferred and (asm.values[key] is not None or src.blank):
+            value = asm.values[key]
+            known[key] = float(value) if value is not None else 0.0  # read from a text page
+        elif src is not None and src.missing and key in canonical.NOT_IN_2019 and src.location == "":
+            known[key] = 0.0  # a 2019 report has no such row
+    borne_out: set[str] = set()
+    covered: set[str] = set()
+    for eq in EQUATIONS:
+        members = [k for _, k in eq]
+        covered.update(members)
+        if all(k in known for k in members) and abs(sum(a * known[k] for a, k in eq)) < 1e-9:
+            borne_out.update(members)
+    return {k for k, v in verdicts.items() if v.sure and (k in borne_out or k not in covered)}
+
+
+def _warn(asm: Assembly, cells: dict[str, Verdict], code: str, what: str) -> None:
+    """One warning per table row, naming the page, the row and each cell with what was read."""
+    by_row: dict[tuple[int | None, str], list[str]] = {}
+    for key in canonical.ALL_KEYS:
+        if key in cells:
+            src = asm.provenance[key]
+            by_row.setdefault((src.page, key.rsplit(".", 1)[0]), []).append(key)
+    for (page, _), keys in by_row.items():
+        parts = []
+        for k in keys:
+            v = cells[k]
+            col = canonical.short_label(k).rsplit(" ", 1)[-1]
+            note = f"读作“{v.seen}”" if v.seen else "未读出"
+            if v.why:
+                note += f"，{v.why}"
+            parts.append(f"{col}（{note}）")
+        row = canonical.short_label(keys[0]).rsplit(" ", 1)[0]
+        where = f"第{page}页 " if page else ""
+        asm.warn(code, f"{where}{row} {'、'.join(parts)}：{what}，请对照原件图像录入", keys)
