@@ -77,11 +77,15 @@ def _too_large(name: str, size: int) -> str:
 
 
 def detect_format(data: bytes, name: str) -> str:
-    """ "txt", "html", "docx", "doc", "wps", "rtf", "pdf", "xlsx" or "xls", from the content, then the name."""
+    """ "txt", "html", "docx", "doc", "wps", "rtf", "pdf", "image", "xlsx" or "xls", from the content, then the name."""
     ext = Path(name).suffix.lower()
     head = data[:2048]
     if b"%PDF-" in head[:1024]:
         return "pdf"
+    from reports.parsing.image import picture_kind
+
+    if picture_kind(data):
+        return "image"
     if data.startswith(b"PK\x03\x04"):
         return _zip_kind(data, name)
     if data.startswith(_OLE):
@@ -97,7 +101,7 @@ def detect_format(data: bytes, name: str) -> str:
     lowered = head.lower()
     if ext in _HTML_EXT or b"<html" in lowered or b"<table" in lowered or b"<!doctype html" in lowered:
         return "html"
-    if ext in {".docx", ".xlsx", ".xls", ".doc", ".wps", ".pdf"}:
+    if ext in {".docx", ".xlsx", ".xls", ".doc", ".wps", ".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff"}:
         raise ParseError("corrupt", f"文件 {name} 的内容与扩展名 {ext} 不符，可能已损坏或不完整")
     return "txt"
 
@@ -129,8 +133,16 @@ def read_document(data: bytes, fmt: str, name: str = "") -> Document:
         return read_html(data)
     if fmt == "docx":
         from reports.parsing.docx import read_docx
+        from reports.parsing.image import docx_page_pictures, read_pictures
 
-        return read_docx(data)
+        doc = read_docx(data)
+        pictures = docx_page_pictures(data, doc)
+        # A Word file whose body is pictures of pages (a scan pasted into Word): read the pictures.
+        return read_pictures(pictures, fmt="docx") if pictures else doc
+    if fmt == "image":
+        from reports.parsing.image import read_image
+
+        return read_image(data)
     if fmt in ("doc", "wps", "rtf"):
         from reports.parsing.office import read_legacy_word
 

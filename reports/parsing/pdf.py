@@ -18,7 +18,7 @@ import pypdfium2.raw as pdfium_c
 from reports.parsing.document import Document, GridCell, Table, TextLine
 from reports.parsing.ocr_pdf import needs_ocr, ocr_available, read_picture, render_for_ocr
 from reports.parsing.pdf_extract import page_chars, page_drawing
-from reports.parsing.pdf_grid import GridTable, VisualLine, find_tables, upright, visual_lines
+from reports.parsing.pdf_grid import Char, GridTable, Segment, VisualLine, find_tables, upright, visual_lines
 from reports.parsing.types import ParseError
 
 SCANNED_MESSAGE = "扫描件，无文字层，也没有识别出文字，请手工录入或上传原始 Word 文件"
@@ -106,15 +106,8 @@ def _read(pdf: pdfium.PdfDocument) -> Document:
             # A picture of a page, perhaps with an OCR layer (left out above: machine guesses, not text).
             image_only_pages.append(index + 1)
         total_chars += text_chars
-        chars, segments = upright(chars, segments, rotation)
-        page_tables, rest = find_tables(segments, chars)
-        pages.append((_drop_page_numbers(visual_lines(rest)), page_tables))
-    _drop_running_lines(pages)
-    _align_page_splits(pages)
-    lines: list[TextLine] = []
-    tables: list[Table] = []
-    for number, (page_lines, page_tables) in enumerate(pages, start=1):
-        _place(page_lines, page_tables, number, lines, tables)
+        pages.append(page_layout(chars, segments, rotation))
+    lines, tables = join_pages(pages)
     # A scan may still carry a stray text line (a portal's stamp or page number): a report has thousands.
     if total_chars == 0 or (total_images and total_chars < MIN_TEXT_CHARS):
         raise ParseError("scanned", SCANNED_MESSAGE if ocr_ready or not total_images else OCR_MISSING_MESSAGE)
@@ -131,6 +124,26 @@ def _read(pdf: pdfium.PdfDocument) -> Document:
         metadata=metadata,
         ocr=tuple(ocr_pages),
     )
+
+
+def page_layout(
+    chars: list[Char], segments: list[Segment], rotation: int = 0
+) -> tuple[list[VisualLine], list[GridTable]]:
+    """One page's running lines (page numbers left out) and tables, from its characters and ruling lines."""
+    chars, segments = upright(chars, segments, rotation)
+    page_tables, rest = find_tables(segments, chars)
+    return _drop_page_numbers(visual_lines(rest)), page_tables
+
+
+def join_pages(pages: list[tuple[list[VisualLine], list[GridTable]]]) -> tuple[list[TextLine], list[Table]]:
+    """The pages' lines and tables in reading order, without running headers and footers."""
+    _drop_running_lines(pages)
+    _align_page_splits(pages)
+    lines: list[TextLine] = []
+    tables: list[Table] = []
+    for number, (page_lines, page_tables) in enumerate(pages, start=1):
+        _place(page_lines, page_tables, number, lines, tables)
+    return lines, tables
 
 
 def _align_page_splits(pages: list[tuple[list[VisualLine], list[GridTable]]]) -> None:
