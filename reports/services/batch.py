@@ -138,6 +138,7 @@ def _is_zip_archive(content: bytes) -> bool:
 # What a folder may hold besides reports is left alone when walking it (a file named on its own is always tried).
 DOCUMENT_SUFFIXES = frozenset(
     {".txt", ".htm", ".html", ".docx", ".doc", ".wps", ".rtf", ".pdf", ".xlsx", ".xls", ".zip"}
+    | {".jpg", ".jpeg", ".png", ".tif", ".tiff"}  # scanned pages (OCR)
 )
 
 
