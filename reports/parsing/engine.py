@@ -28,12 +28,14 @@ def build_report(doc: Document, *, source: str, fmt: str, sha256: str) -> Parsed
     if not rows.found and not rows.t3 and len(meta.headings) < 2:
         raise ParseError("not_a_report", NOT_A_REPORT.format(name=source))
     asm = assemble(rows, meta.template)
+    # A 2019 report has no （六）1/2 rows: those cells stay empty rather than be proved 0.
+    exclude = canonical.NOT_IN_2019 if meta.template == "2019" else frozenset()
+    readings = None
     if doc.ocr:
         from reports.parsing.ocr_vet import vet
 
-        vet(asm, doc)  # numbers read from pictures: only the sure and confirmed ones stay
-    # A 2019 report has no （六）1/2 rows: those cells stay empty rather than be proved 0.
-    infer(asm, exclude=canonical.NOT_IN_2019 if meta.template == "2019" else frozenset())
+        readings = vet(asm, doc, exclude)  # numbers read from pictures: only the sure and confirmed ones stay
+    infer(asm, exclude=exclude, readings=readings)
     _cover_missing(asm)
     _image_pages(doc, asm)
     warnings = _meta_warnings(meta) + asm.warnings

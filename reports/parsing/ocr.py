@@ -117,6 +117,8 @@ def read_picture(
     lines = im.ruling_lines(mask, min_h=int(em * 2.5), min_v=int(em * 1.15), join=int(3 * scale))
     segments = [_segment(ln, scale, height) for ln in lines]
     text_mask = im.erase(mask, lines)
+    # Measured again without the ruling lines (a table's vertical lines join its rows into one band).
+    em = _em(text_mask, scale, em)
     clean = gray.copy()
     clean[mask & ~text_mask] = 255  # the ruling lines painted out of what is read
     pieces: list[_Piece] = []
@@ -138,7 +140,7 @@ def read_picture(
             pieces.extend(_cell_pieces(text_mask, x0, y0, x1, y1, em))
     pieces.extend(_text_pieces(outside, em))
     crops = [_crop(clean, p, em) for p in pieces]
-    readings = recognizer.read([c for c, _ in crops]) if crops else []
+    readings = _read_all(recognizer, [c for c, _ in crops], pieces)
     page = OcrPage(number, width, height, angle)
     for token, (piece, (_, left), reading) in enumerate(zip(pieces, crops, readings, strict=True)):
         _place(page, token, piece, left, reading, text_mask, scale, height, em)
@@ -146,12 +148,12 @@ def read_picture(
     return page.chars, segments, page
 
 
-def _em(mask: np.ndarray, scale: float) -> float:
+def _em(mask: np.ndarray, scale: float, default: float | None = None) -> float:
     """Height of a text line in pixels, from the page's rows of ink (the median plausible one)."""
     heights = [b - a for a, b in im.bands(mask, min_ink=3)]
     plausible = [h for h in heights if 5 * scale <= h <= 20 * scale]
     if len(plausible) < 3:
-        return DEFAULT_EM * scale
+        return default or DEFAULT_EM * scale
     return float(np.median(plausible))
 
 
@@ -221,15 +223,45 @@ def _split_tall(region: np.ndarray, found: list[tuple[int, int]], em: float) -> 
     return out
 
 
+# A piece wider than this many times its height is a line of text; a narrower one a figure or a word.
+LINE_SHAPE = 3.0
+# Lines are read narrowed by this factor, with a looser margin: as accurate, half the time (measured
+# on the shared scans). A line with a figure in it is read again at full width, where every digit
+# has room of its own (two equal digits must have a step between them to be read as two).
+SQUEEZE = 0.65
+
+
+def _is_line(p: _Piece) -> bool:
+    return p.x1 - p.x0 > LINE_SHAPE * (p.y1 - p.y0)
+
+
 def _crop(gray: np.ndarray, p: _Piece, em: float) -> tuple[np.ndarray, int]:
-    """The piece with a margin like the recogniser was trained with; and the crop's left edge."""
+    """The piece with a margin like the recogniser was trained with; and the crop's left edge.
+
+    A figure is cut tight (a lone "0" with room around it looks like an "o" or a "。" to the model);
+    a line of text gets a looser margin.
+    """
     h, w = gray.shape
     height = p.y1 - p.y0
-    mv = max(2, int(round(max(height, em * 0.5) * 0.08)))
-    mh = max(3, int(round(max(height, em * 0.5) * 0.3)))
+    base = max(height, em * 0.5)
+    mv = max(2, int(round(base * (0.25 if _is_line(p) else 0.08))))
+    mh = max(3, int(round(base * 0.3)))
     x0, x1 = max(0, p.x0 - mh), min(w, p.x1 + mh)
     y0, y1 = max(0, p.y0 - mv), min(h, p.y1 + mv)
     return gray[y0:y1, x0:x1], x0
+
+
+def _read_all(recognizer: Recognizer, crops: list[np.ndarray], pieces: list[_Piece]) -> list[Reading]:
+    """Every piece read; lines narrowed, and those in which a digit was seen read again at full width."""
+    if not crops:
+        return []
+    squeeze = [SQUEEZE if _is_line(p) else 1.0 for p in pieces]
+    readings = recognizer.read(crops, squeeze)
+    again = [i for i, r in enumerate(readings) if squeeze[i] != 1.0 and any(g.text.isdigit() for g in r.glyphs)]
+    if again:
+        for i, reading in zip(again, recognizer.read([crops[i] for i in again]), strict=True):
+            readings[i] = reading
+    return readings
 
 
 def _place(

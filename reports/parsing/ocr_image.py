@@ -11,8 +11,12 @@ from dataclasses import dataclass
 import numpy as np
 
 # A pixel whose colour channels differ by more than this is a colour mark (a red seal, a blue
-# signature, a highlighter), not printed text: it is painted white before anything is read.
+# signature, a highlighter), not printed text: it is painted white before anything is read …
 COLOUR = 48
+# … unless it is this dark in its brightest channel: black text under a seal's red is such a pixel.
+COLOUR_DARK = 140
+# Where colour marks lie, a pixel is ink only when it is this dark.
+ZONE_DARK = 100
 # Skew is looked for within ± this many degrees.
 MAX_SKEW = 5.0
 
@@ -29,16 +33,38 @@ class Line:
 
 
 def grey(rgb: np.ndarray) -> np.ndarray:
-    """Grey page with colour marks painted out: the brightest channel (red ink on white is bright in red),
-    and white wherever the channels differ much (a coloured, not a grey or black, pixel)."""
+    """Grey page with colour marks painted out.
+
+    The brightest channel is the grey: red seal ink on paper is bright in red, a blue pen in blue, so
+    both read as light, while black text under a seal stays dark in every channel. Where a colour mark
+    lies (a neighbourhood with many coloured pixels), only what is really dark is kept: a JPEG keeps
+    colour at half resolution, so the edges of a seal's strokes come out as a dull dark grey that
+    would otherwise read as ink.
+    """
     if rgb.ndim == 2:
         return rgb.astype(np.uint8, copy=False)
-    rgb = rgb[:, :, :3]
-    hi = rgb.max(axis=2)
-    lo = rgb.min(axis=2)
+    r, g, b = rgb[:, :, 0], rgb[:, :, 1], rgb[:, :, 2]
+    hi = np.maximum(np.maximum(r, g), b)
+    coloured = (hi - np.minimum(np.minimum(r, g), b)) > COLOUR
     out = hi.copy()
-    out[(hi.astype(np.int16) - lo) > COLOUR] = 255
+    out[coloured & (hi > COLOUR_DARK)] = 255
+    if coloured.any():
+        zone = _colour_zone(coloured)
+        out[zone & (hi > ZONE_DARK)] = 255
     return out
+
+
+def _colour_zone(coloured: np.ndarray, cell: int = 4) -> np.ndarray:
+    """Where colour marks lie: pixels whose 3×3 neighbourhood of ``cell``-pixel blocks is over 12 % coloured."""
+    h, w = coloured.shape
+    hb, wb = -(-h // cell), -(-w // cell)
+    padded = np.zeros((hb * cell, wb * cell), dtype=np.float32)
+    padded[:h, :w] = coloured
+    blocks = padded.reshape(hb, cell, wb, cell).mean(axis=(1, 3))
+    p = np.pad(blocks, 1)
+    around = sum(p[dy : dy + hb, dx : dx + wb] for dy in range(3) for dx in range(3)) / 9
+    zone = around > 0.12
+    return np.repeat(np.repeat(zone, cell, axis=0), cell, axis=1)[:h, :w]
 
 
 def ink_threshold(gray: np.ndarray) -> int:

@@ -134,9 +134,13 @@ class Recognizer:
                 cls._instance = cls()
             return cls._instance
 
-    def read(self, crops: list[np.ndarray]) -> list[Reading]:
-        """Read each crop (a 2-D uint8 grey image of one text line, dark on light)."""
-        prepared = [_prepare(c) for c in crops]
+    def read(self, crops: list[np.ndarray], squeeze: list[float] | None = None) -> list[Reading]:
+        """Read each crop (a 2-D uint8 grey image of one text line, dark on light).
+
+        ``squeeze`` narrows a crop by that factor before reading (a line of Chinese reads as well at
+        two-thirds of its width, for two-thirds of the time); positions come back unsqueezed.
+        """
+        prepared = [_prepare(c, squeeze[i] if squeeze else 1.0) for i, c in enumerate(crops)]
         order = sorted(range(len(crops)), key=lambda i: prepared[i][0].shape[1])
         out: list[Reading | None] = [None] * len(crops)
         batch: list[int] = []
@@ -170,12 +174,12 @@ def _threads() -> int:
         return max(1, min(2, os.cpu_count() or 1))
 
 
-def _prepare(crop: np.ndarray) -> tuple[np.ndarray, float]:
-    """The crop resized to the model's height, normalised to [-1, 1]; and the resize ratio."""
+def _prepare(crop: np.ndarray, squeeze: float = 1.0) -> tuple[np.ndarray, float]:
+    """The crop resized to the model's height, normalised to [-1, 1]; and the horizontal resize ratio."""
     from PIL import Image
 
     h, w = crop.shape[:2]
-    ratio = HEIGHT / max(h, 1)
+    ratio = HEIGHT / max(h, 1) * squeeze
     new_w = int(min(MAX_WIDTH, max(1, math.ceil(w * ratio))))
     ratio = new_w / max(w, 1)
     img = Image.fromarray(crop).resize((new_w, HEIGHT), Image.Resampling.BILINEAR)

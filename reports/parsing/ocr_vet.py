@@ -21,14 +21,15 @@ box of every cell read from a picture is kept in its provenance for that picture
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, replace
 
 from reports import canonical
 from reports.parsing.assemble import Assembly
 from reports.parsing.document import Document
-from reports.parsing.infer import EQUATIONS
-from reports.parsing.normalize import clean_token
-from reports.parsing.types import CellSource
+from reports.parsing.infer import EQUATIONS, infer
+from reports.parsing.normalize import clean_token, parse_value
+from reports.parsing.types import CellSource, Value
 
 # A digit is sure when it holds this much probability (with its twins) …
 SURE = 0.97
@@ -40,6 +41,8 @@ RIVAL = 0.01
 DOUBT = 0.2
 # A digit's ink is at least this tall, in text-line heights (a dot, a comma or a speck is not).
 DIGIT_HEIGHT = 0.45
+# A glyph that is a digit with at least this probability is legible enough to hold a proof against.
+LEGIBLE = 0.6
 DIGITS = frozenset("0123456789")
 BLANK_GLYPHS = frozenset("-—–－―/／")
 
@@ -52,13 +55,19 @@ class Verdict:
     sure: bool
     seen: str  # what was read, for the message
     why: str = ""
+    digits: str = ""  # what was read taken as a figure (each glyph's likeliest digit), for the arithmetic
 
 
-def vet(asm: Assembly, doc: Document) -> None:
-    """Leave unread every cell read from a picture that is not sure and confirmed; keep each one's box."""
+def vet(asm: Assembly, doc: Document, exclude: frozenset[str] = frozenset()) -> dict[str, Value]:
+    """Leave unread every cell read from a picture that is not sure and confirmed; keep each one's box.
+
+    Returns what was seen in each cell left unread (a number, or None when nothing legible), for
+    :func:`~reports.parsing.infer.infer`: a cell the arithmetic proves is filled only when the proof
+    agrees with what was seen — never over a figure that says otherwise.
+    """
     pages = {p.number: p for p in doc.ocr}
     if not pages:
-        return
+        return {}
     verdicts: dict[str, Verdict] = {}
     boxes: dict[str, tuple[float, float, float, float]] = {}
     for key in canonical.ALL_KEYS:
@@ -75,25 +84,55 @@ def vet(asm: Assembly, doc: Document) -> None:
         if src.missing:
             continue
         verdicts[key] = _judge(key, asm, src, page.glyphs_in(box))
-    confirmed = _confirmed(asm, verdicts)
-    unsure: dict[str, Verdict] = {}
-    unconfirmed: dict[str, Verdict] = {}
-    for key, verdict in verdicts.items():
-        if not verdict.sure:
-            unsure[key] = verdict
-        elif key not in confirmed:
-            unconfirmed[key] = verdict
-    rejected = set(unsure) | set(unconfirmed)
+    readings = {k: _reading(k, asm, v) for k, v in verdicts.items()}
+    confirmed, proved = _settle(asm, verdicts, readings, exclude)
+    left = {k: v for k, v in verdicts.items() if k not in confirmed}
     # Their "cannot be read as a number" notes are replaced by what OCR saw.
-    asm.warnings[:] = [w for w in asm.warnings if not (w.code == "W_UNREADABLE_TOKEN" and set(w.keys) <= rejected)]
-    for key in rejected:
-        src = asm.provenance[key]
+    asm.warnings[:] = [w for w in asm.warnings if not (w.code == "W_UNREADABLE_TOKEN" and set(w.keys) <= set(left))]
+    for key in left:
         asm.values[key] = None
-        asm.provenance[key] = replace(src, missing=True, blank=False)
-    _warn(asm, unsure, UNSURE, "识别不确定")
-    _warn(asm, unconfirmed, UNCONFIRMED, "与同行、同列的数不能相互印证（勾稽关系不成立或相关单元格未能识别）")
+        asm.provenance[key] = replace(asm.provenance[key], missing=True, blank=False)
+    unread = {k: v for k, v in left.items() if k not in proved}
+    _warn(asm, {k: v for k, v in unread.items() if not v.sure}, UNSURE, "识别不确定")
+    _warn(
+        asm,
+        {k: v for k, v in unread.items() if v.sure},
+        UNCONFIRMED,
+        "读得清楚，但与同行、同列的数不能相互印证（可能是识别错误，也可能是原表本身计算有误）",
+    )
     for key, box in boxes.items():
         asm.provenance[key] = replace(asm.provenance[key], box=box)
+    return {k: readings[k] for k in left}
+
+
+def _settle(
+    asm: Assembly, verdicts: dict[str, Verdict], readings: dict[str, Value], exclude: frozenset[str]
+) -> tuple[set[str], set[str]]:
+    """The sure cells an identity confirms, and the other cells the arithmetic then proves (agreeing
+    with what was seen), until neither grows: a proved cell may close an identity that confirms more."""
+    confirmed: set[str] = set()
+    proved: set[str] = set()
+    while True:
+        trial = copy.deepcopy(asm)
+        for key in verdicts:
+            if key not in confirmed:
+                trial.values[key] = None
+                trial.provenance[key] = replace(trial.provenance[key], missing=True, blank=False)
+        infer(trial, exclude=exclude, readings={k: readings[k] for k in verdicts if k not in confirmed})
+        proved = {k for k in verdicts if k not in confirmed and trial.provenance[k].inferred}
+        now = _confirmed(asm, verdicts, {k: trial.values[k] for k in proved})
+        if now <= confirmed:
+            return confirmed, proved
+        confirmed |= now
+
+
+def _reading(key: str, asm: Assembly, verdict: Verdict) -> Value:
+    """The number seen in a cell (0 for a blank), or None when nothing legible was seen."""
+    src = asm.provenance[key]
+    if src.blank and verdict.sure:
+        return 0
+    token = parse_value(verdict.digits or verdict.seen, key == canonical.FEES_KEY)
+    return token.value if token.is_number else None
 
 
 def _box(doc: Document, src: CellSource) -> tuple[float, float, float, float] | None:
@@ -108,36 +147,56 @@ def _box(doc: Document, src: CellSource) -> tuple[float, float, float, float] | 
 def _judge(key: str, asm: Assembly, src: CellSource, found: list) -> Verdict:  # type: ignore[type-arg]
     glyphs = [g for c, g in sorted(found, key=lambda cg: (cg[1].token, cg[0].cx)) if not c.text.isspace()]
     seen = "".join(g.text for g in glyphs)
+    digits = _digits(glyphs)
     if src.blank:
         if all(g.text in BLANK_GLYPHS and g.prob >= SURE and g.doubt <= DOUBT for g in glyphs):
             return Verdict(True, seen)
-        return Verdict(False, seen, "空白格中的笔画无法确认")
+        return Verdict(False, seen, "空白格中的笔画无法确认", digits)
     if asm.values[key] is None:
-        return Verdict(False, seen)
+        return Verdict(False, seen, digits=digits)
     if clean_token(seen) != clean_token(src.raw or ""):
-        return Verdict(False, seen, "单元格中的文字位置无法确定")
+        return Verdict(False, seen, "单元格中的文字位置无法确定", digits)
     decimal = key == canonical.FEES_KEY
     for g in glyphs:
         if g.text == "." and decimal:
             if g.prob < SURE or g.doubt > DOUBT:
-                return Verdict(False, seen)
+                return Verdict(False, seen, digits=digits)
             continue
         if g.text not in DIGITS or g.digit != g.text:
-            return Verdict(False, seen, f"“{g.text}”不是有把握的数字")
+            return Verdict(False, seen, f"“{g.text}”不是有把握的数字", digits)
         if g.digit_prob < SURE or g.prob < FIRST or g.rival_prob > RIVAL or g.doubt > DOUBT:
-            return Verdict(False, seen)
+            return Verdict(False, seen, digits=digits)
         if g.height < DIGIT_HEIGHT:
-            return Verdict(False, seen, "笔画大小不像数字")
-    return Verdict(True, seen)
+            return Verdict(False, seen, "笔画大小不像数字", digits)
+    return Verdict(True, seen, digits=digits)
 
 
-def _confirmed(asm: Assembly, verdicts: dict[str, Verdict]) -> set[str]:
-    """The sure cells that an identity bears out, and every sure cell no identity covers (表二)."""
+def _digits(glyphs: list) -> str:  # type: ignore[type-arg]
+    """The glyphs as the figure they most likely show (a round "O" as 0), or "" when some glyph is no digit."""
+    out = []
+    for g in glyphs:
+        if g.text == ".":
+            out.append(".")
+        elif g.digit and g.digit != "." and g.digit_prob >= LEGIBLE:
+            out.append(g.digit)
+        else:
+            return ""
+    return "".join(out)
+
+
+def _confirmed(asm: Assembly, verdicts: dict[str, Verdict], proved: dict[str, Value]) -> set[str]:
+    """The sure cells that an identity bears out, and every sure cell no identity covers (表二).
+
+    An identity counts when every cell of it is known: read from a text page, read surely from a
+    picture, or proved by the arithmetic in agreement with what the picture shows.
+    """
     known: dict[str, float] = {}
     for key in canonical.TABLE3_KEYS + canonical.TABLE4_KEYS:
         verdict = verdicts.get(key)
         src = asm.provenance.get(key)
-        if verdict is not None:
+        if key in proved:
+            known[key] = float(proved[key] or 0)
+        elif verdict is not None:
             if verdict.sure:
                 value = asm.values[key]
                 known[key] = float(value) if value is not None else 0.0

@@ -144,7 +144,7 @@ DOCUMENT_SUFFIXES = frozenset(
 
 def collect_paths(paths: Iterable[str | os.PathLike], *, skipped: list[Path] | None = None) -> Iterator[Incoming]:
     """Files, folders (recursively, sorted) and zips given on the command line. In folders, files that are not
-    documents by their extension (notes, labels, images) are left out and added to ``skipped``."""
+    documents by their extension (notes, labels) are left out and added to ``skipped``."""
     max_bytes, _, _ = _limits()
     for raw in paths:
         path = Path(raw)
