@@ -55,7 +55,14 @@ def seal(size: int, rng: random.Random) -> Image.Image:
 
 
 def scan_page(
-    page: Image.Image, rng: random.Random, *, stamp: bool, tilt: float, dpi_out: int, dpi_in: int
+    page: Image.Image,
+    rng: random.Random,
+    *,
+    stamp: bool,
+    tilt: float,
+    dpi_out: int,
+    dpi_in: int,
+    quality: int | None = None,
 ) -> Image.Image:
     img = page.convert("RGB")
     w, h = img.size
@@ -88,17 +95,23 @@ def scan_page(
     if dpi_out != dpi_in:
         img = img.resize((round(w * dpi_out / dpi_in), round(h * dpi_out / dpi_in)), Image.Resampling.BILINEAR)
     buf = io.BytesIO()
-    img.save(buf, "JPEG", quality=rng.randint(35, 80))
+    img.save(buf, "JPEG", quality=quality or rng.randint(35, 80))
     buf.seek(0)
     return Image.open(buf).convert("RGB")
 
 
 def make_scan(
-    pdf_path: Path, out: Path, rng: random.Random, pages: list[int] | None = None, images: bool = False
+    pdf_path: Path,
+    out: Path,
+    rng: random.Random,
+    pages: list[int] | None = None,
+    images: bool = False,
+    dpi: int | None = None,
+    quality: int | None = None,
 ) -> list[Path]:
     pdf = pdfium.PdfDocument(str(pdf_path))
     dpi_in = 300
-    dpi_out = rng.choice((150, 180, 200, 200, 240))
+    dpi_out = dpi or rng.choice((150, 180, 200, 200, 240))
     numbers = pages or list(range(1, len(pdf) + 1))
     tilt_sign = rng.choice((-1, 1))
     scanned = []
@@ -107,7 +120,7 @@ def make_scan(
         page = pdf[n - 1].render(scale=dpi_in / 72).to_pil()
         tilt = tilt_sign * rng.uniform(0.2, 2.5)
         stamp = i == len(numbers) - 1 or i == extra_stamp
-        scanned.append(scan_page(page, rng, stamp=stamp, tilt=tilt, dpi_out=dpi_out, dpi_in=dpi_in))
+        scanned.append(scan_page(page, rng, stamp=stamp, tilt=tilt, dpi_out=dpi_out, dpi_in=dpi_in, quality=quality))
     pdf.close()
     if images:
         paths = []

@@ -114,7 +114,9 @@ def read_picture(
         gray = im.rotate(gray, -angle)
         mask = im.despeckle(gray < threshold)
     em = _em(mask, scale)
-    lines = im.ruling_lines(mask, min_h=int(em * 2.5), min_v=int(em * 1.15), join=int(3 * scale))
+    lines = im.ruling_lines(
+        mask, min_h=int(em * 2.5), min_v=int(em * 1.15), join=int(3 * scale), max_thickness=max(6, int(em * 0.4))
+    )
     segments = [_segment(ln, scale, height) for ln in lines]
     text_mask = im.erase(mask, lines)
     # Measured again without the ruling lines (a table's vertical lines join its rows into one band).

@@ -144,7 +144,7 @@ def _bridge(mask: np.ndarray) -> np.ndarray:
     return out
 
 
-def ruling_lines(mask: np.ndarray, min_h: int, min_v: int, join: int) -> list[Line]:
+def ruling_lines(mask: np.ndarray, min_h: int, min_v: int, join: int, max_thickness: int = 12) -> list[Line]:
     """Straight horizontal and vertical lines of the page (table borders, underlines).
 
     A line is a band of rows (columns) holding long runs of ink that overlap; pieces along one band with a
@@ -153,7 +153,7 @@ def ruling_lines(mask: np.ndarray, min_h: int, min_v: int, join: int) -> list[Li
     lines = [ln for ln in _lines(_bridge(mask), min_h, join, True) if _clear(mask, ln)]
     transposed = mask.T.copy()
     lines += [ln for ln in _lines(_bridge(transposed), min_v, join, False) if _clear(transposed, ln)]
-    return lines
+    return [ln for ln in lines if ln.thickness <= max_thickness]
 
 
 # A ruling line has paper on both sides along most of its length (ink touches it only where another

@@ -107,23 +107,91 @@ def vet(asm: Assembly, doc: Document, exclude: frozenset[str] = frozenset()) -> 
 
 def _settle(
     asm: Assembly, verdicts: dict[str, Verdict], readings: dict[str, Value], exclude: frozenset[str]
-) -> tuple[set[str], set[str]]:
-    """The sure cells an identity confirms, and the other cells the arithmetic then proves (agreeing
-    with what was seen), until neither grows: a proved cell may close an identity that confirms more."""
-    confirmed: set[str] = set()
-    proved: set[str] = set()
+) -> tuple[set[str], dict[str, Value]]:
+    """The sure cells an identity confirms, and the unsure cells whose reading the arithmetic bears out.
+
+    An identity confirms its sure cells when it holds with every cell of it known (read from a text
+    page, read surely, or borne out before) — or with one unsure cell taken as what it shows, which is
+    then borne out too (two weak signs agreeing: the glyphs and the sum). Then the arithmetic proves
+    what it can from the sure readings; a proof that agrees with what an unsure cell shows bears it out.
+    Repeated until nothing more is confirmed.
+    """
+    base = _known_outside(asm, verdicts)
+    sure = {k: _value(asm, k) for k, v in verdicts.items() if v.sure}
+    unsure = {k: float(r) for k, r in readings.items() if not verdicts[k].sure and r is not None}
+    confirmed: set[str] = {k for k in sure if k not in COVERED}  # 表二: certainty alone
+    proved: dict[str, Value] = {}
     while True:
-        trial = copy.deepcopy(asm)
-        for key in verdicts:
-            if key not in confirmed:
-                trial.values[key] = None
-                trial.provenance[key] = replace(trial.provenance[key], missing=True, blank=False)
-        infer(trial, exclude=exclude, readings={k: readings[k] for k in verdicts if k not in confirmed})
-        proved = {k for k in verdicts if k not in confirmed and trial.provenance[k].inferred}
-        now = _confirmed(asm, verdicts, {k: trial.values[k] for k in proved})
-        if now <= confirmed:
+        grown = False
+        known = {**base, **{k: float(v or 0) for k, v in proved.items()}, **sure}
+        for eq in EQUATIONS:
+            members = [k for _, k in eq]
+            open_ = [k for k in members if k not in known]
+            if len(open_) > 1 or (open_ and open_[0] not in unsure):
+                continue
+            values = {**known, **{k: unsure[k] for k in open_}}
+            if abs(sum(a * values[k] for a, k in eq)) > 1e-9:
+                continue
+            for k in members:
+                if k in sure and k not in confirmed:
+                    confirmed.add(k)
+                    grown = True
+            for k in open_:
+                proved[k] = readings[k]
+                grown = True
+        if not grown:
+            grown = _prove(asm, verdicts, readings, confirmed, proved, exclude)
+        if not grown:
             return confirmed, proved
-        confirmed |= now
+
+
+def _prove(
+    asm: Assembly,
+    verdicts: dict[str, Verdict],
+    readings: dict[str, Value],
+    confirmed: set[str],
+    proved: dict[str, Value],
+    exclude: frozenset[str],
+) -> bool:
+    """What the arithmetic proves from the sure and borne-out cells, where it agrees with what an unsure
+    cell shows (a row whose total is 0 proves each of its cells 0). True when something was borne out."""
+    trial = copy.deepcopy(asm)
+    for key, verdict in verdicts.items():
+        if not verdict.sure and key not in proved:
+            trial.values[key] = None
+            trial.provenance[key] = replace(trial.provenance[key], missing=True, blank=False)
+        elif key in proved:
+            trial.values[key] = proved[key]
+    infer(trial, exclude=exclude, readings={k: readings[k] for k in verdicts if not verdicts[k].sure})
+    new = {
+        k: trial.values[k]
+        for k, v in verdicts.items()
+        if not v.sure and k not in proved and trial.provenance[k].inferred and readings[k] is not None
+    }
+    proved.update(new)
+    return bool(new)
+
+
+def _known_outside(asm: Assembly, verdicts: dict[str, Verdict]) -> dict[str, float]:
+    """Cells of 表三/表四 not read from a picture: from a text page, or absent from a 2019 report."""
+    known: dict[str, float] = {}
+    for key in COVERED:
+        src = asm.provenance.get(key)
+        if key in verdicts or src is None:
+            continue
+        if not src.missing and not src.inferred and (asm.values[key] is not None or src.blank):
+            known[key] = _value(asm, key)
+        elif src.missing and key in canonical.NOT_IN_2019 and src.location == "":
+            known[key] = 0.0
+    return known
+
+
+def _value(asm: Assembly, key: str) -> float:
+    value = asm.values[key]
+    return float(value) if value is not None else 0.0  # a blank cell counts as 0
+
+
+COVERED = frozenset(k for eq in EQUATIONS for _, k in eq)
 
 
 def _reading(key: str, asm: Assembly, verdict: Verdict) -> Value:
@@ -131,7 +199,7 @@ def _reading(key: str, asm: Assembly, verdict: Verdict) -> Value:
     src = asm.provenance[key]
     if src.blank and verdict.sure:
         return 0
-    token = parse_value(verdict.digits or verdict.seen, key == canonical.FEES_KEY)
+    token = parse_value(verdict.digits, key == canonical.FEES_KEY)
     return token.value if token.is_number else None
 
 
@@ -177,42 +245,11 @@ def _digits(glyphs: list) -> str:  # type: ignore[type-arg]
     for g in glyphs:
         if g.text == ".":
             out.append(".")
-        elif g.digit and g.digit != "." and g.digit_prob >= LEGIBLE:
+        elif g.digit and g.digit != "." and g.digit_prob >= LEGIBLE and g.height >= DIGIT_HEIGHT:
             out.append(g.digit)
         else:
             return ""
     return "".join(out)
-
-
-def _confirmed(asm: Assembly, verdicts: dict[str, Verdict], proved: dict[str, Value]) -> set[str]:
-    """The sure cells that an identity bears out, and every sure cell no identity covers (表二).
-
-    An identity counts when every cell of it is known: read from a text page, read surely from a
-    picture, or proved by the arithmetic in agreement with what the picture shows.
-    """
-    known: dict[str, float] = {}
-    for key in canonical.TABLE3_KEYS + canonical.TABLE4_KEYS:
-        verdict = verdicts.get(key)
-        src = asm.provenance.get(key)
-        if key in proved:
-            known[key] = float(proved[key] or 0)
-        elif verdict is not None:
-            if verdict.sure:
-                value = asm.values[key]
-                known[key] = float(value) if value is not None else 0.0
-        elif src is not None and not src.missing and not src.inferred and (asm.values[key] is not None or src.blank):
-            value = asm.values[key]
-            known[key] = float(value) if value is not None else 0.0  # read from a text page
-        elif src is not None and src.missing and key in canonical.NOT_IN_2019 and src.location == "":
-            known[key] = 0.0  # a 2019 report has no such row
-    borne_out: set[str] = set()
-    covered: set[str] = set()
-    for eq in EQUATIONS:
-        members = [k for _, k in eq]
-        covered.update(members)
-        if all(k in known for k in members) and abs(sum(a * known[k] for a, k in eq)) < 1e-9:
-            borne_out.update(members)
-    return {k for k, v in verdicts.items() if v.sure and (k in borne_out or k not in covered)}
 
 
 def _warn(asm: Assembly, cells: dict[str, Verdict], code: str, what: str) -> None:
