@@ -18,6 +18,7 @@ back into the page as scanned.
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,6 +32,8 @@ DPI = 200
 MIN_DPI, MAX_DPI = 150, 300
 # Typical body text height in points, when a page has too little text to measure it.
 DEFAULT_EM = 10.5
+# Punctuation read with less probability than this between two Chinese characters is noise.
+STRAY_MARK = 0.8
 # A character not replaced by a reading (ink the model read as nothing).
 UNREAD_CHAR = "\ufffd"
 
@@ -142,7 +145,7 @@ def read_picture(
             pieces.extend(_cell_pieces(text_mask, x0, y0, x1, y1, em))
     pieces.extend(_text_pieces(outside, em))
     crops = [_crop(clean, p, em) for p in pieces]
-    readings = _read_all(recognizer, [c for c, _ in crops], pieces)
+    readings = _read_all(recognizer, [c for c, _ in crops], pieces, em)
     page = OcrPage(number, width, height, angle)
     for token, (piece, (_, left), reading) in enumerate(zip(pieces, crops, readings, strict=True)):
         _place(page, token, piece, left, reading, text_mask, scale, height, em)
@@ -253,17 +256,40 @@ def _crop(gray: np.ndarray, p: _Piece, em: float) -> tuple[np.ndarray, int]:
     return gray[y0:y1, x0:x1], x0
 
 
-def _read_all(recognizer: Recognizer, crops: list[np.ndarray], pieces: list[_Piece]) -> list[Reading]:
-    """Every piece read; lines narrowed, and those in which a digit was seen read again at full width."""
+def _read_all(recognizer: Recognizer, crops: list[np.ndarray], pieces: list[_Piece], em: float) -> list[Reading]:
+    """Every piece read; lines of body text narrowed, and those in which a digit was seen read again at
+    full width. Headings and titles (taller than body text: few characters, and the agency's name) are
+    read at full width from the start."""
     if not crops:
         return []
-    squeeze = [SQUEEZE if _is_line(p) else 1.0 for p in pieces]
+    squeeze = [SQUEEZE if _is_line(p) and p.y1 - p.y0 <= 1.3 * em else 1.0 for p in pieces]
     readings = recognizer.read(crops, squeeze)
     again = [i for i, r in enumerate(readings) if squeeze[i] != 1.0 and any(g.text.isdigit() for g in r.glyphs)]
     if again:
         for i, reading in zip(again, recognizer.read([crops[i] for i in again]), strict=True):
             readings[i] = reading
     return readings
+
+
+def _without_stray_marks(glyphs: list) -> list:  # type: ignore[type-arg]
+    """Without doubtful punctuation between two Chinese characters: two noise dots read as a colon,
+    a speck as a hyphen ("张掖市甘州区：北苑街道"). Punctuation that is printed is read with certainty."""
+    out = []
+    for i, g in enumerate(glyphs):
+        if (
+            0 < i < len(glyphs) - 1
+            and g.prob < STRAY_MARK
+            and unicodedata.category(g.text[0]).startswith("P")
+            and _cjk(glyphs[i - 1].text)
+            and _cjk(glyphs[i + 1].text)
+        ):
+            continue
+        out.append(g)
+    return out
+
+
+def _cjk(text: str) -> bool:
+    return bool(text) and "\u4e00" <= text[0] <= "\u9fff"
 
 
 def _place(
@@ -279,7 +305,7 @@ def _place(
 ) -> None:
     """The characters read from one piece, placed along it (boxes meeting at midpoints between them)."""
     top, bottom = height - p.y0 / scale, height - p.y1 / scale
-    glyphs = [g for g in reading.glyphs if g.text]
+    glyphs = _without_stray_marks([g for g in reading.glyphs if g.text])
     if not glyphs:
         x0, x1 = p.x0 / scale, p.x1 / scale
         page.chars.append(Char(UNREAD_CHAR, x0, bottom, x1, top, (x0 + x1) / 2, (top + bottom) / 2))
