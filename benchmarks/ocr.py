@@ -6,7 +6,7 @@ Run by hand; prints figures and the targets beside them, asserts nothing. Each d
 a fresh process (the model loaded as a server process would, once): wall and CPU seconds per page
 (the whole parse, narrative pages included), and that process's peak RSS. Where a label NAME.json
 lies beside a document, its cells are scored as ../shared/tools/score.py does: wrong (a value that
-differs from the label) and printed values read. Extra scans can be made with benchmarks/make_scans.py.
+differs from the label) and printed values read. Extra scans can be made with benchmarks/tools/make_scans.py.
 On a machine shared with other work the times are pessimistic: compare CPU seconds too.
 """
 

@@ -17,7 +17,15 @@ from pathlib import Path
 from reports.parsing.document import Document
 from reports.parsing.types import ParsedReport, ParseError
 
-__all__ = ["MAX_BYTES", "ParseError", "ParsedReport", "detect_format", "parse_document", "read_document"]
+__all__ = [
+    "MAX_BYTES",
+    "ParseError",
+    "ParsedReport",
+    "detect_format",
+    "ocr_pages",
+    "parse_document",
+    "read_document",
+]
 
 MAX_BYTES = 50 * 1024 * 1024
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -156,3 +164,27 @@ def read_document(data: bytes, fmt: str, name: str = "") -> Document:
 
         return read_pdf(data)
     raise ParseError("unsupported", f"不支持的文件格式：{fmt}")
+
+
+def ocr_pages(data: bytes, name: str = "") -> int:
+    """How many pages of the document would be read by OCR (0 for a document with text): a quick look,
+    for sending slow documents to a background job. Never raises; an unreadable file counts 0."""
+    try:
+        fmt = detect_format(data, name)
+        if fmt == "pdf":
+            from reports.parsing.pdf import scanned_pages
+
+            return scanned_pages(data)
+        if fmt == "image":
+            from PIL import Image
+
+            with Image.open(BytesIO(data)) as img:
+                return max(1, getattr(img, "n_frames", 1))
+        if fmt == "docx":
+            from reports.parsing.docx import read_docx
+            from reports.parsing.image import docx_page_pictures
+
+            return len(docx_page_pictures(data, read_docx(data)) or ())
+    except Exception:
+        return 0
+    return 0

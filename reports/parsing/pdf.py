@@ -62,6 +62,29 @@ def read_pdf(data: bytes) -> Document:
             pdf.close()
 
 
+def scanned_pages(data: bytes) -> int:
+    """How many pages of a PDF are pictures to be read by OCR (no text of their own)."""
+    with _PDFIUM_LOCK:
+        pdf = pdfium.PdfDocument(data)
+        try:
+            count = 0
+            for index in range(len(pdf)):
+                page = pdf[index]
+                try:
+                    _, images, invisible_text = page_drawing(page)
+                    textpage = page.get_textpage()
+                    try:
+                        chars = page_chars(textpage, skip_invisible=invisible_text)
+                    finally:
+                        textpage.close()
+                finally:
+                    page.close()
+                count += needs_ocr(images, sum(1 for ch in chars if not ch.text.isspace()))
+            return count
+        finally:
+            pdf.close()
+
+
 def _check_envelope(data: bytes) -> None:
     # pdfium rebuilds a cut-off file without complaint and returns whatever pages survived; a
     # report missing its last pages must not look complete, so a file must end like a PDF.

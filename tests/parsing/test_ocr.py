@@ -1,7 +1,7 @@
 """The OCR reader on a real scan (two pages of a filled template, printed, stamped, tilted, noisy), on
 picture files and Word files made of pictures, and the "never guess" rules on hand-made readings.
 
-The scan in tests/fixtures/scans was made by benchmarks/make_scans.py from pages 3-4 of the corpus
+The scan in tests/fixtures/scans was made by benchmarks/tools/make_scans.py from pages 3-4 of the corpus
 document generated/r12_pdf.pdf: 表三 (sub-row labels missing, as printed) and 表四, 190 cells.
 """
 
@@ -267,3 +267,12 @@ def test_a_speck_is_no_digit():
     vet(asm, doc)
     assert asm.values[T4[1]] is None
     assert any("笔画大小不像数字" in w.message for w in asm.warnings)
+
+
+def test_how_many_pages_need_ocr():
+    from reports.parsing import ocr_pages
+
+    assert ocr_pages(SCAN.read_bytes(), SCAN.name) == 2
+    text_pdf = next((FIXTURES / "corpus").glob("*/*.pdf"))
+    assert ocr_pages(text_pdf.read_bytes(), text_pdf.name) == 0
+    assert ocr_pages(b"not a report", "x.txt") == 0

@@ -1,6 +1,6 @@
 """Make scanned copies of text PDFs, for measuring the OCR reader on more than the four shared scans.
 
-    .venv/bin/python benchmarks/make_scans.py OUT_DIR PDF [PDF ...] [--variants 2] [--seed 1] [--pages 1-3]
+    .venv/bin/python benchmarks/tools/make_scans.py OUT_DIR PDF [PDF ...] [--variants 2] [--seed 1]
 
 Each PDF is printed to pictures and "scanned" the way agencies send signed reports: tilted (up to
 ±2.5°), a red seal on the last page (and sometimes one over a table), a blue pen mark, paper tone,
@@ -150,7 +150,7 @@ def main(argv: list[str]) -> None:
             make_scan(src, target, rng)
             if label.exists():
                 data = json.loads(label.read_text(encoding="utf-8"))
-                data["x_note"] = (data.get("x_note") or "") + " Scanned by benchmarks/make_scans.py."
+                data["x_note"] = (data.get("x_note") or "") + " Scanned by benchmarks/tools/make_scans.py."
                 target.with_suffix(".json").write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
             print(target)
 
