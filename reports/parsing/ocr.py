@@ -143,11 +143,14 @@ def read_picture(
         for c0, r0, c1, r1 in boxes.values():
             x0, y0, x1, y1 = _px_box(grid.xs[c0], grid.ys[r0], grid.xs[c1 + 1], grid.ys[r1 + 1], scale, height)
             pieces.extend(_cell_pieces(text_mask, x0, y0, x1, y1, em))
+    in_tables = len(pieces)
     pieces.extend(_text_pieces(outside, em))
     crops = [_crop(clean, p, em) for p in pieces]
     readings = _read_all(recognizer, [c for c, _ in crops], pieces, em)
     page = OcrPage(number, width, height, angle)
     for token, (piece, (_, left), reading) in enumerate(zip(pieces, crops, readings, strict=True)):
+        if token >= in_tables and _noise(reading):
+            continue  # outside a table, ink read as nothing is a picture, a logo or dirt, not text
         _place(page, token, piece, left, reading, text_mask, scale, height, em)
     page.seconds = time.perf_counter() - started
     return page.chars, segments, page
@@ -269,6 +272,15 @@ def _read_all(recognizer: Recognizer, crops: list[np.ndarray], pieces: list[_Pie
         for i, reading in zip(again, recognizer.read([crops[i] for i in again]), strict=True):
             readings[i] = reading
     return readings
+
+
+# Running text read with less mean certainty than this is not text (a photo, a logo, dirt).
+NOISE = 0.4
+
+
+def _noise(reading: Reading) -> bool:
+    probs = [g.prob for g in reading.glyphs if g.text.strip()]
+    return not probs or sum(probs) / len(probs) < NOISE
 
 
 def _without_stray_marks(glyphs: list) -> list:  # type: ignore[type-arg]

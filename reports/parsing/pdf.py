@@ -125,6 +125,8 @@ def _read(pdf: pdfium.PdfDocument) -> Document:
             ocr_pages.append(ocr_page)
             text_chars = sum(1 for ch in chars if not ch.text.isspace())
             rotation = 0  # the picture is rendered as displayed
+            if not text_chars:
+                image_only_pages.append(index + 1)  # a picture without any text to recognise
         elif images and not text_chars:
             # A picture of a page, perhaps with an OCR layer (left out above: machine guesses, not text).
             image_only_pages.append(index + 1)
