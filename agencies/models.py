@@ -7,6 +7,13 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 
+def pinyin_of(name: str) -> str:
+    """A name spelled in pinyin, for sorting ("二塘乡" → "er tang xiang"); characters without pinyin kept."""
+    from pypinyin import lazy_pinyin
+
+    return " ".join(lazy_pinyin(name or ""))[:600]
+
+
 class AgencyKind(models.TextChoices):
     TOWNSHIP = "township", "乡镇/街道"
     DEPARTMENT = "department", "县直部门"
@@ -52,15 +59,17 @@ class Agency(models.Model):
         related_name="agencies",
         help_text="可查看和上传本机关年报的用户。",
     )
+    # The name in pinyin ("er tang xiang ren min zheng fu"): lists sort by it, as a Chinese reader expects.
+    name_pinyin = models.CharField("拼音", max_length=600, blank=True, editable=False, db_index=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at", "name_pinyin"])
 
     class Meta:
         verbose_name = "机关单位"
         verbose_name_plural = "机关单位"
-        ordering = ["kind", "name"]
+        ordering = ["kind", "name_pinyin", "name"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=AgencyKind.values),
@@ -77,6 +86,10 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_pinyin = pinyin_of(self.name)
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:

@@ -116,3 +116,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"nianbao": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")}},
 }
+# The office named at the foot of a Word 退回通知 (审核意见), e.g. 某某县人民政府办公室.
+NIANBAO_NOTICE_ISSUER = env.str("NIANBAO_NOTICE_ISSUER", default="")

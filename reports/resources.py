@@ -1,6 +1,7 @@
 """The flat sheet for analysts (django-import-export): one row per report, Chinese column headers, 200 cells.
 
-Export: agency, year, status, template, error/warning counts and every canonical cell (header = canonical.LABELS).
+Export: agency, year, status, template, error/warning counts and every canonical cell (header = flat_label: the
+canonical label led by its table, "表二 …" / "表三 …" / "表四 …", so no two tables' headers start alike).
 Import of the same sheet matches reports on (机关, 年度); creates missing ones with services.report_create and
 writes the cells with services.report_set_values, which re-validates. An approved report is never changed: a row
 that would change one is refused (a row error in the preview), and unchanged rows are skipped.
@@ -38,6 +39,28 @@ TEMPLATE_CHANGE = "{report}：模板版本不能通过表格导入修改（库�
 
 _INTEGER = re.compile(r"^\d+$")
 _AMOUNT = re.compile(r"^\d+(\.\d+)?$")
+
+
+_TABLE_NAMES = {
+    "active_disclosure": ("表二", "二、"),
+    "applications": ("表三", ""),
+    "review_litigation": ("表四", "四、"),
+}
+
+
+def flat_label(key: str) -> str:
+    """A cell's column in the flat sheet: "表二 规章 本年制发件数", "表三 四、结转下年度继续办理 / 自然人",
+    "表四 行政复议 结果维持" (canonical.LABELS starts 表二 and 表四 cells with the table's numeral, which 表三's
+    own rows use too)."""
+    name, numeral = _TABLE_NAMES[key.split(".")[0]]
+    label = canonical.LABELS[key]
+    return f"{name} {label.removeprefix(numeral) if numeral else label}"
+
+
+FLAT_LABELS = {k: flat_label(k) for k in canonical.ALL_KEYS}
+# Sheets exported before the columns were named by table still import: their headers are renamed on the way in.
+_OLD_HEADERS = {canonical.LABELS[k]: FLAT_LABELS[k] for k in canonical.ALL_KEYS}
+SHEET_TITLE = "年报数字"
 
 
 class CellWidget(widgets.Widget):
@@ -86,7 +109,7 @@ class CellField(fields.Field):
     """One of the 200 cells; its value lives in the report's loaded values (``report._nb_values``)."""
 
     def __init__(self, key: str) -> None:
-        super().__init__(attribute=key, column_name=canonical.LABELS[key], widget=CellWidget(key))
+        super().__init__(attribute=key, column_name=FLAT_LABELS[key], widget=CellWidget(key))
         self.key = key
 
     def get_value(self, instance) -> Any:
@@ -190,7 +213,14 @@ class ReportResource(resources.ModelResource):
 
     # --- import ------------------------------------------------------------------------------------------
 
+    def export(self, *args, **kwargs):
+        dataset = super().export(*args, **kwargs)
+        dataset.title = SHEET_TITLE  # the xlsx sheet's name (tablib's default is "Tablib Dataset")
+        return dataset
+
     def before_import(self, dataset, **kwargs):
+        if dataset.headers:
+            dataset.headers = [_OLD_HEADERS.get(h, h) for h in dataset.headers]
         self.user = kwargs.get("user")
 
     def get_instance(self, instance_loader, row):

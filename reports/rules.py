@@ -125,6 +125,8 @@ class ReportFacts:
     is_government: bool | None = None  # 各级人民政府 incl. 乡镇; None = decide from agency_kind
     source_kind: str = "stored"  # "parsed" | "stored"
     missing_keys: frozenset[str] | None = None
+    # The name a source document gives itself when it is not this report's agency (R26); None = no such file.
+    named_as: str | None = None
 
     @classmethod
     def from_parsed(
@@ -411,6 +413,13 @@ _KEY_LABELS = {k: _key_label(k) for k in (*c.ALL_KEYS, *SUBTOTAL_KEYS)}
 def key_label(key: str) -> str:
     """canonical.short_label, extended to the printed group subtotals of R14."""
     return _KEY_LABELS.get(key) or _key_label(key)
+
+
+def cells_text(keys: Iterable[str], limit: int = 8) -> str:
+    """The cells of an issue by name for a list or a letter; a long list is cut ("…、… 等 150 格")."""
+    keys = list(keys)
+    shown = "、".join(key_label(k) for k in keys[:limit])
+    return shown + (f" 等 {len(keys)} 格" if len(keys) > limit else "")
 
 
 _INVALID = object()
@@ -1447,6 +1456,13 @@ def _check_r24(rule: Rule, ctx: _Context) -> list[Issue]:
     return [ctx.issue(rule, (), extra=",".join(missing), missing="、".join(missing))]
 
 
+def _check_r26(rule: Rule, ctx: _Context) -> list[Issue]:
+    named = (ctx.facts.named_as or "").strip()
+    if not named:
+        return []
+    return [ctx.issue(rule, (), extra=named, named=named, agency=ctx.facts.agency_name or "本机关")]
+
+
 def _check_r25(rule: Rule, ctx: _Context) -> list[Issue]:
     facts = ctx.facts
     government = facts.is_government if facts.is_government is not None else government_from_kind(facts.agency_kind)
@@ -1614,6 +1630,13 @@ RULES: tuple[Rule, ...] = (
         "“六、其他需要报告的事项”未说明本年度政务公开工作要点的落实情况",
         _check_r25,
     ),
+    Rule(
+        "R26",
+        "warning",
+        "来源文件所称机关与报告机关一致",
+        "来源文件自称“{named}”，却导入在“{agency}”名下：请核实该文件确属本机关（核实后标记“已核实”）",
+        _check_r26,
+    ),
 )
 RULE_BY_CODE: dict[str, Rule] = {r.code: r for r in RULES}
 assert len(RULE_BY_CODE) == len(RULES)
@@ -1636,3 +1659,56 @@ def evaluate(facts: ReportFacts, config: RuleConfig = DEFAULT_CONFIG) -> list[Is
         else:
             issues.extend(rule.check(rule, ctx))
     return issues
+
+
+# --------------------------------------------------------------------------------------------------
+# The declarative rules, exported for the report page's live checks
+# --------------------------------------------------------------------------------------------------
+
+
+def _equation_json(eq: Equation, index: dict[int, int]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "kind": "equals" if isinstance(eq, SumEquals) else "at_most",
+        "left": list(eq.left),
+        "right": list(eq.right),
+        "keys": list(eq.keys),
+        "where": eq.where,
+        "left_name": eq.left_name,
+        "right_name": eq.right_name,
+    }
+    if isinstance(eq, SumEquals):
+        out["left_parts"] = list(eq.left_parts)
+        out["right_parts"] = list(eq.right_parts)
+        out["only_if_printed"] = eq.only_if_printed
+    elif eq.unless_fails is not None:
+        out["unless_fails"] = index[id(eq.unless_fails)]
+    return out
+
+
+def declarative_rules_json(config: RuleConfig = DEFAULT_CONFIG) -> dict[str, Any]:
+    """The equation rules (R1–R6, R14, R19) as plain data — the same objects :func:`evaluate` runs.
+
+    The report page evaluates them in the browser as the reviewer types (reports/static/nianbao/rules.js
+    sums, compares and fills the message templates; it holds no equation of its own). ``equations`` is one
+    flat list so that R19's ``unless_fails`` can point at the R1 equation it defers to by position.
+    """
+    live = [r for r in RULES if r.equations and r.code not in config.disabled]
+    flat = [eq for r in live for eq in r.equations]
+    index = {id(eq): n for n, eq in enumerate(flat)}
+    equations = [_equation_json(eq, index) for eq in flat]
+    rules_out = [
+        {
+            "code": r.code,
+            "severity": config.severity_overrides.get(r.code, r.severity),
+            "title": r.title,
+            "message": r.message,
+            "variants": dict(r.variants),
+            "equations": [index[id(eq)] for eq in r.equations],
+        }
+        for r in live
+    ]
+    labels = {k: key_label(k) for eq in equations for k in eq["keys"]}
+    return {"rules": rules_out, "equations": equations, "labels": labels}
+
+
+LIVE_RULES = frozenset(r.code for r in RULES if r.equations)

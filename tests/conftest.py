@@ -15,3 +15,33 @@ def _fast_passwords(settings):
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _migrated_data(request):
+    """A transactional test (the browser tests' live server) leaves the database flushed — content types,
+    permissions and the role groups the migrations made are gone until the next one restores them. With tests
+    spread over workers by file, a plain database test may run after one: put that data back when it is missing."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("db")
+    from django.contrib.auth.models import Group, Permission
+    from django.core.management.sql import emit_post_migrate_signal
+
+    from reports.roles import ADMIN_EXTRA, ADMINISTRATOR, ROLE_PERMISSIONS
+
+    if Group.objects.filter(name__in=list(ROLE_PERMISSIONS)).count() == len(ROLE_PERMISSIONS):
+        return
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")  # content types and permissions
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        if role == ADMINISTRATOR:
+            perms = list(Permission.objects.filter(content_type__app_label__in=["agencies", "reports"]))
+            names = ADMIN_EXTRA
+        else:
+            perms = []
+        for name in names:
+            app_label, codename = name.split(".")
+            perms.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(perms)

@@ -1,1 +1,1 @@
-from reports.admin import report, sources  # noqa: F401  (registers the ModelAdmins)
+from reports.admin import login, report, sources  # noqa: F401  (registers the ModelAdmins and the login form)

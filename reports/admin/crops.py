@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 
 
 def cell_box(source: SourceDocument, key: str) -> tuple[int, tuple[float, float, float, float]] | None:
-    """(page, box) of a cell in a stored source's reading, when the reading kept where the cell is."""
+    """(page, box) of a cell in a stored source's reading, when the reading kept where the cell is
+    (box: fractions of the page as displayed, from its top left)."""
     src = ((source.parsed or {}).get("provenance") or {}).get(key) or {}
     page, box = src.get("page"), src.get("box")
     if not isinstance(page, int) or not isinstance(box, list) or len(box) != 4:
@@ -30,12 +31,14 @@ def cell_box(source: SourceDocument, key: str) -> tuple[int, tuple[float, float,
 
 
 def cell_crops(report) -> dict[str, dict[str, str]]:
-    """For each cell whose place a source kept (a scan), where its picture is (newest source first): the
-    URL, and a caption naming the cell, the page and the source version."""
+    """For each cell a source read from a scan, where its picture is (newest source first): the URL, and a
+    caption naming the cell, the page and the source version."""
     out: dict[str, dict[str, str]] = {}
     for source in report.sources.order_by("-version").only("pk", "version", "parsed"):
+        provenance = (source.parsed or {}).get("provenance") or {}
         for key in canonical.ALL_KEYS:
-            found = cell_box(source, key) if key not in out else None
+            scanned = (provenance.get(key) or {}).get("ocr")
+            found = cell_box(source, key) if key not in out and scanned else None
             if found is not None:
                 out[key] = {
                     "url": reverse("admin:reports_report_cell_crop", args=[report.pk, source.pk, key]),

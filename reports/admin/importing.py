@@ -49,8 +49,9 @@ def _drop_stale_batches() -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _store(request, items: list[batch.Incoming]) -> str:
-    """Keep the uploaded bytes between preview and confirmation (generated names, outside sources/)."""
+def _store(request, items: list[batch.Incoming], reasons: list[str] | None = None) -> str:
+    """Keep the uploaded bytes between preview and confirmation (generated names, outside sources/). ``reasons``:
+    why each file failed last time (a retry list)."""
     _drop_stale_batches()
     token = secrets.token_hex(16)
     folder = _batch_dir(token)
@@ -59,9 +60,36 @@ def _store(request, items: list[batch.Incoming]) -> str:
     for n, item in enumerate(items):
         path = f"{n:04d}.bin"
         (folder / path).write_bytes(item.data)
-        manifest["files"].append({"name": item.name, "path": path, "error": item.error})
+        reason = reasons[n] if reasons else ""
+        manifest["files"].append({"name": item.name, "path": path, "error": item.error, "failed": reason})
     (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     return token
+
+
+def _retry_reasons(token: str) -> list[str]:
+    try:
+        manifest = json.loads((_batch_dir(token) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [f.get("failed", "") for f in manifest["files"]]
+
+
+def agency_choices(user) -> list[dict]:
+    """The agencies a user may import for, each with what the picker searches: full name, short name, aliases
+    and their pinyin (full and initials, so "etx" finds 二塘乡)."""
+    from pypinyin import Style, lazy_pinyin
+
+    out = []
+    queryset = agencies_visible_to(user).filter(is_active=True).prefetch_related("aliases").order_by("name")
+    for agency in queryset:
+        names = agency.all_names()
+        spelled = [
+            "".join(lazy_pinyin(n, style=style, errors="ignore"))
+            for n in names
+            for style in (Style.FIRST_LETTER, Style.NORMAL)
+        ]
+        out.append({"pk": agency.pk, "name": agency.name, "search": " ".join(names + spelled).lower()})
+    return out
 
 
 def _load(request, token: str) -> list[batch.Incoming]:
@@ -129,13 +157,18 @@ def preview_view(model_admin, request, token):
     if request.method == "POST":
         return _confirm(model_admin, request, token, items)
     previews = [batch.preview(item, user=request.user) for item in items]
-    agencies = list(agencies_visible_to(request.user).filter(is_active=True).order_by("name"))
+    agencies = agency_choices(request.user)
+    reasons = _retry_reasons(token)
+    names = [(p.parsed.agency or "").strip() if p.parsed else "" for p in previews]
     rows = []
     for n, p in enumerate(previews):
         rows.append(
             {
                 "n": n,
                 "p": p,
+                "failed_before": reasons[n] if n < len(reasons) else "",
+                "same_name": sum(1 for name in names if name and name == names[n]),
+                "importable": p.action in ("create", "update", "needs_agency"),
                 "grid": _grid(p.parsed) if p.parsed else None,
                 "errors": [i for i in p.issues if i.severity == "error"],
                 "warnings": [i for i in p.issues if i.severity == "warning"],
@@ -158,32 +191,71 @@ def preview_view(model_admin, request, token):
     return TemplateResponse(request, "admin/reports/report/import_preview.html", context)
 
 
-def _confirm(model_admin, request, token, items):
+UNRESOLVED = "以下文件尚未确定机关，未导入任何文件：{files}。请为每个文件选择机关（或明确选择“新建机关…”并填写名称），或取消勾选。"
+NOT_TICKED = {
+    "skip": "相同文件已导入，跳过",
+    "locked": "报告已通过并锁定，未导入（如需更新，请先重新打开报告）",
+    "handed_in": "报告已提交审核，填报员不能再导入新版本",
+    "failed": "无法导入",
+}
+
+
+def _choices(request, items):
+    """Each ticked file's agency choice, or the names of ticked files whose agency is still unresolved."""
     visible = agencies_visible_to(request.user)
-    done = failed = 0
+    chosen, unresolved = {}, []
     for n, item in enumerate(items):
         if request.POST.get(f"include_{n}") != "on":
             continue
         choice = request.POST.get(f"agency_{n}", "")
+        create = request.POST.get(f"new_name_{n}", "").strip() if choice == "new" else ""
+        agency = visible.filter(pk=int(choice)).first() if choice.isdigit() else None
+        if agency is None and not create:
+            unresolved.append(item.name)
+        chosen[n] = (agency, create)
+    return chosen, unresolved
+
+
+def _confirm(model_admin, request, token, items):
+    """Import the ticked files — only once every one of them has its agency settled; files that fail stay in a
+    retry list (a new preview of just those, each with its reason)."""
+    chosen, unresolved = _choices(request, items)
+    if unresolved:
+        messages.error(request, UNRESOLVED.format(files="、".join(f"“{name}”" for name in unresolved)))
+        return HttpResponseRedirect(reverse("admin:reports_report_import_preview", args=[token]))
+    done = skipped = unreadable = 0
+    retry: list[tuple[batch.Incoming, str]] = []
+    for n, item in enumerate(items):
+        if n not in chosen:
+            p = batch.preview(item, user=request.user)
+            why = NOT_TICKED.get(p.action, "未勾选，未导入")
+            if p.action == "failed":  # a file that cannot be read: reported, not retried as it is
+                why = f"{why}：{p.error.rstrip('。')}" if p.error else why
+                unreadable += 1
+            else:
+                skipped += 1
+            messages.info(request, f"文件“{item.name}”：{why}。")
+            continue
+        agency, create = chosen[n]
         year_raw = request.POST.get(f"year_{n}", "").strip()
         year = int(year_raw) if year_raw.isdigit() else None
-        agency = visible.filter(pk=int(choice)).first() if choice.isdigit() else None
         p = batch.preview(item, user=request.user, agency=agency, year=year)
-        create = request.POST.get(f"new_name_{n}", "").strip() if choice == "new" else ""
         kind = request.POST.get(f"new_kind_{n}", Agency.Kind.OTHER)
         if p.action == "skip":
-            messages.info(request, f"文件“{item.name}”：相同文件已导入，跳过。")
+            skipped += 1
+            messages.info(request, f"文件“{item.name}”：相同文件已导入，跳过（报告未改变）。")
             continue
         try:
             result = batch.import_preview(p, user=request.user, create_agency=create, agency_kind=kind)
         except (ValidationError, PermissionDenied) as exc:
-            failed += 1
+            retry.append((item, messages_of(exc)))
             messages.error(request, f"文件“{item.name}”：{messages_of(exc)}（该文件未导入）")
             continue
         except IntegrityError:  # e.g. a colleague imported the same agency and year at the same moment
-            failed += 1
             log.warning("import of %s hit a concurrent write", item.name, exc_info=True)
-            messages.error(request, f"文件“{item.name}”：与同时进行的其他导入冲突，请重新导入此文件（该文件未导入）")
+            why = "与同时进行的其他导入冲突，请重新导入此文件"
+            retry.append((item, why))
+            messages.error(request, f"文件“{item.name}”：{why}（该文件未导入）")
             continue
         done += 1
         level = messages.WARNING if result.kept or result.kept_blank else messages.SUCCESS
@@ -191,5 +263,9 @@ def _confirm(model_admin, request, token, items):
         if warning := p.other_agency_warning(result.report.agency):
             messages.warning(request, f"文件“{item.name}”：{warning}")
     shutil.rmtree(_batch_dir(token), ignore_errors=True)
-    messages.info(request, f"导入完成：成功 {done} 个，失败 {failed} 个。")
+    messages.info(request, f"导入完成：成功 {done} 个，跳过 {skipped} 个，失败 {len(retry) + unreadable} 个。")
+    if retry:
+        again = _store(request, [item for item, _ in retry], [why for _, why in retry])
+        messages.warning(request, f"{len(retry)} 个文件未能导入，已列入下方重试清单（每个文件注明了原因）。")
+        return HttpResponseRedirect(reverse("admin:reports_report_import_preview", args=[again]))
     return HttpResponseRedirect(reverse("admin:reports_report_changelist"))

@@ -8,7 +8,12 @@ from reports.access import may_edit_content
 from reports.models import ApplicationOutcome, DisclosureTable, ReviewLitigation
 from reports.models.tables import DISCLOSURE_FIELDS
 
-CELL_WIDGET = forms.NumberInput(attrs={"class": "nb-cell", "min": "0", "step": "1"})
+# Plain text inputs, never <input type=number>: a number input changes its value on an arrow key or a turn of the
+# mouse wheel, and a pasted "5⇥1⇥0" becomes 510. The grid script (nianbao/grid.js) moves, pastes and checks; the
+# form field (IntegerField / DecimalField) stays the judge of what is saved.
+_CELL_ATTRS = {"class": "nb-cell", "autocomplete": "off", "spellcheck": "false", "size": "6"}
+CELL_WIDGET = forms.TextInput(attrs={**_CELL_ATTRS, "inputmode": "numeric"})
+FEE_WIDGET = forms.TextInput(attrs={**_CELL_ATTRS, "inputmode": "decimal"})
 
 
 class FixedRowsInline(admin.TabularInline):
@@ -22,13 +27,18 @@ class FixedRowsInline(admin.TabularInline):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         # Every number cell gets the same compact non-negative input; the fee amount allows decimals.
         if db_field.name == "fees_amount":
-            kwargs["widget"] = forms.NumberInput(attrs={"class": "nb-cell", "min": "0", "step": "0.0001"})
+            kwargs["widget"] = FEE_WIDGET
         elif db_field.name in self.fields:
             kwargs["widget"] = CELL_WIDGET
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def has_add_permission(self, request, obj=None):
-        return False
+        # Only on the add page, where the grid is typed into before the report exists: one empty form per
+        # template row (the rows themselves are created by services.report_create, see ReportAdmin.save_related).
+        return obj is None and request.user.has_perm("reports.add_report")
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return self.max_num if obj is None else 0
 
     def has_delete_permission(self, request, obj=None):
         return False

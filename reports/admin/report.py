@@ -1,24 +1,31 @@
+import re
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.db.models import F
+from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from reports import canonical, services
+from reports import canonical, rules, services
 from reports.access import HANDED_IN, agencies_visible_to, may_edit_content, reports_visible_to
-from reports.admin import crops, importing, workflow
+from reports.admin import crops, importing, source_panel, workflow
 from reports.admin.exports import ReportExportsMixin
 from reports.admin.filters import IssueStateFilter
 from reports.admin.inlines import DisclosureInline, OutcomeInline, ReviewLitigationInline
 from reports.admin.scoped_history import ScopedHistoryAdmin
-from reports.models import Report
+from reports.models import ApplicationOutcome, DisclosureTable, Report, ReviewLitigation, SourceDocument
 from reports.models.report import REPORT_LOCKED
+from reports.models.tables import DISCLOSURE_FIELDS
 from reports.selectors import report_edit_digest, report_values
 
 _CREATE_FIELDS = {
@@ -55,6 +62,85 @@ def cell_provenance(report) -> tuple[dict[str, str], dict[str, str]]:
             if src.get("label"):
                 title[key] += f"；行标签“{src['label']}”"
     return state, title
+
+
+def previous_report(report, user):
+    """The same agency's report of the year before, if this user may see it."""
+    return reports_visible_to(user, Report.objects.filter(agency_id=report.agency_id, year=report.year - 1)).first()
+
+
+def _as_json(value):
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def side_by_side(now: str, before: str) -> dict:
+    """The 五 texts of two years, sentence by sentence, each sentence marked when the other year has it too."""
+    split = re.compile(r"(?<=[。；！？\n])")
+
+    def sentences(text):
+        return [s for s in split.split(text or "") if s.strip()]
+
+    def key(s):
+        return re.sub(r"\d+", "0", re.sub(r"\s+", "", s))
+
+    a, b = sentences(now), sentences(before)
+    keys_a, keys_b = {key(s) for s in a}, {key(s) for s in b}
+    return {
+        "now": [(s, key(s) in keys_b) for s in a],
+        "before": [(s, key(s) in keys_a) for s in b],
+    }
+
+
+def values_from_add_formsets(formsets) -> dict:
+    """The cells typed into the add page's grid: its forms stand for the template rows in order."""
+    values = {}
+    for formset in formsets:
+        for i, f in enumerate(formset.forms):
+            if not f.has_changed():
+                continue
+            for field, value in f.cleaned_data.items():
+                if formset.model is DisclosureTable and field in DISCLOSURE_FIELDS:
+                    values[DISCLOSURE_FIELDS[field]] = value
+                elif formset.model is ApplicationOutcome and field in canonical.TABLE3_COLUMN_KEYS:
+                    values[canonical.t3(canonical.TABLE3_ROW_KEYS[i], field)] = value
+                elif formset.model is ReviewLitigation and field in canonical.TABLE4_COLUMN_KEYS:
+                    values[canonical.t4(canonical.TABLE4_BLOCK_KEYS[i], field)] = value
+    return values
+
+
+def grid_data(report, user=None) -> dict:
+    """What the report page's scripts need beside the cells: the equation rules (the server's own, as data), the
+    printed subtotals and unread cells they read, the cells' names, the stored source versions and last year's
+    values (对比上年)."""
+    if report is None:  # the add page
+        return {"rules": rules.declarative_rules_json(services.rule_config()), "printed": {}, "missing": [],
+                "labels": {k: canonical.short_label(k) for k in canonical.ALL_KEYS}, "fees_key": canonical.FEES_KEY,
+                "sources": [], "previous": None}  # fmt: skip
+    previous = previous_report(report, user) if user is not None else None
+    return {
+        "previous": {
+            "year": previous.year,
+            "url": reverse("admin:reports_report_change", args=[previous.pk]),
+            "values": {k: _as_json(v) for k, v in report_values(previous).items()},
+        }
+        if previous is not None
+        else None,
+        "rules": rules.declarative_rules_json(services.rule_config()),
+        "printed": {k: v for k, v in (report.printed_subtotals or {}).items()},
+        "missing": list(report.unread_keys or ()),
+        "labels": {k: canonical.short_label(k) for k in canonical.ALL_KEYS},
+        "fees_key": canonical.FEES_KEY,
+        "sources": [
+            {
+                "id": s.pk,
+                "version": s.version,
+                "name": s.original_name,
+                "format": s.format,
+                "panel_url": reverse("admin:reports_report_source_panel", args=[report.pk, s.pk]),
+            }
+            for s in report.sources.order_by("-version").only("pk", "version", "original_name", "format")
+        ],
+    }
 
 
 TEXT_FIELDS = ("preamble", "overview", "problems", "other_matters")
@@ -104,7 +190,10 @@ class ReportForm(forms.ModelForm):
 @admin.register(Report)
 class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
     form = ReportForm
-    list_display = ["agency", "year", "status", "issue_summary", "template_version", "published_on", "updated_at"]
+    list_display = [
+        "agency_column", "year", "status", "issue_summary", "template_version", "published_on", "updated_at"
+    ]  # fmt: skip
+    ordering = ["-year", "agency__name_pinyin"]
     list_filter = ["year", "status", IssueStateFilter, "agency__kind", "template_version"]
     search_fields = ["agency__name", "agency__short_name", "agency__aliases__name", "title"]
     list_select_related = ["agency"]
@@ -113,7 +202,7 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
     readonly_fields = ["status", "created_by", "created_at", "updated_by", "updated_at"]
     change_form_template = "admin/reports/report/change_form.html"
     change_list_template = "admin/reports/report/change_list.html"
-    actions = [workflow.start_review, workflow.approve_selected, workflow.return_selected]
+    actions = [workflow.start_review, workflow.approve_selected, workflow.return_selected, workflow.notices_selected]
     fieldsets = [
         (None, {"fields": [("agency", "year"), ("template_version", "status"), "title", "published_on"]}),
         (
@@ -130,7 +219,15 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
 
     class Media:
         css = {"all": ["nianbao/admin.css"]}
-        js = ["nianbao/report_form.js", "nianbao/cell_crop.js"]
+        js = [
+            "nianbao/report_form.js",
+            "nianbao/rules.js",
+            "nianbao/grid.js",
+            "nianbao/source_panel.js",
+            "nianbao/review_keys.js",
+            "nianbao/compare.js",
+            "nianbao/cell_crop.js",
+        ]
 
     # --- access -------------------------------------------------------------------------------------------
 
@@ -157,6 +254,28 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
             return False
         return super().has_change_permission(request, obj)
 
+    def has_delete_permission(self, request, obj=None):
+        # An approved report is never deleted (reopen it first); otherwise the 管理员's delete_report permission.
+        if obj is not None and obj.is_locked:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        # Source documents cannot be deleted on their own (they are evidence), but they go with their report.
+        to_delete, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.discard(str(SourceDocument._meta.verbose_name))
+        return to_delete, counts, perms_needed, protected
+
+    def delete_model(self, request, obj):
+        services.report_delete(report=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        approved = queryset.filter(status=Report.Status.APPROVED)
+        for report in approved.select_related("agency"):
+            self.message_user(request, f"{report}：{REPORT_LOCKED}未删除。", messages.WARNING)
+        for report in queryset.exclude(status=Report.Status.APPROVED).select_related("agency"):
+            services.report_delete(report=report, user=request.user)
+
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.is_locked:
             # An approved report is frozen: every field read-only until someone reopens it.
@@ -170,21 +289,30 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
 
     # --- changelist ---------------------------------------------------------------------------------------
 
-    @admin.display(description="校验", ordering="error_count")
+    @admin.display(description="机关", ordering="agency__name_pinyin")
+    def agency_column(self, obj):
+        return obj.agency
+
+    # errors first, then warnings: a report with 0 errors and 5 warnings sorts after one with 1 error
+    @admin.display(description="校验", ordering=F("error_count") * 100_000 + F("warning_count"))
     def issue_summary(self, obj):
         if obj.validated_at is None:
             return "—"
         if not obj.error_count and not obj.warning_count:
             return mark_safe('<span class="nb-ok">✔ 通过</span>')  # noqa: S308 - a constant
-        return format_html(
-            '<span class="nb-err">✖ {}</span> <span class="nb-warn">⚠ {}</span>', obj.error_count, obj.warning_count
-        )
+        parts = []
+        if obj.error_count:
+            parts.append(format_html('<span class="nb-err">✖ {}</span>', obj.error_count))
+        if obj.warning_count:
+            parts.append(format_html('<span class="nb-warn">⚠ {}</span>', obj.warning_count))
+        return format_html_join(" ", "{}", ((p,) for p in parts))
 
     # --- change page --------------------------------------------------------------------------------------
 
-    def get_inlines(self, request, obj):
-        # The rows are created with the report; on the add page there is nothing to show yet.
-        return self.inlines if obj is not None else []
+    def add_view(self, request, form_url="", extra_context=None):
+        # The add page shows the three tables too: a report typed in by hand is typed in one go.
+        extra_context = {**(extra_context or {}), "nb_grid_data": grid_data(None)}
+        return super().add_view(request, form_url, extra_context)
 
     def get_urls(self):
         def view(func):
@@ -214,6 +342,16 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
                 name="reports_report_source",
             ),
             path(
+                "<int:report_id>/sources/<int:source_id>/panel/",
+                view(source_panel.panel_view),
+                name="reports_report_source_panel",
+            ),
+            path(
+                "<int:report_id>/sources/<int:source_id>/page/<int:page>.png",
+                view(source_panel.page_view),
+                name="reports_report_source_page",
+            ),
+            path(
                 "<int:report_id>/issues/accept/",
                 self.admin_site.admin_view(self.accept_issue_view),
                 name="reports_report_accept_issue",
@@ -236,14 +374,55 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
         extra_context = extra_context or {}
         if report is not None:
             extra_context.update(self._review_context(request, report))
+            extra_context["nb_queue"] = self._queue(request, report)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def _queue(self, request, report) -> dict | None:
+        """Where this report stands in the changelist it was opened from (its filters, search and order), with
+        the previous and next report: the reviewer walks a filtered list with 上一份 / 下一份."""
+        filters = request.GET.get("_changelist_filters", "")  # none: the whole changelist, in its order
+        # The list as it was when the walk began: a report taken into review or approved on the way stays in
+        # its place even when it no longer matches the filter (e.g. 状态=已提交).
+        saved = request.session.get("nb_queue") or {}
+        ids = saved.get("ids") if saved.get("filters") == filters else None
+        if not ids or report.pk not in ids:
+            original_get = request.GET
+            try:
+                request.GET = QueryDict(filters)
+                ids = list(self.get_changelist_instance(request).queryset.values_list("pk", flat=True))
+            except (IncorrectLookupParameters, ValueError):
+                return None
+            finally:
+                request.GET = original_get
+            if report.pk not in ids:
+                return None
+            request.session["nb_queue"] = {"filters": filters, "ids": ids}
+        at = ids.index(report.pk)
+        query = "?" + urlencode({"_changelist_filters": filters})
+
+        def url(pk):
+            return reverse("admin:reports_report_change", args=[pk]) + query
+
+        following = url(ids[at + 1]) if at + 1 < len(ids) else ""
+        return {
+            "position": at + 1,
+            "total": len(ids),
+            "previous": url(ids[at - 1]) if at > 0 else "",
+            "next": following,
+            "query": query,
+            "then_next": query + "&" + urlencode({"nb_then": following}) if following else "",
+            "changelist": reverse("admin:reports_report_changelist") + "?" + filters,
+        }
 
     def _review_context(self, request, report):
         issues = list(report.issues.all())
         flagged: dict[str, str] = {}
+        not_live: set[str] = set()
         for issue in issues:
             if issue.accepted:
                 continue
+            if issue.rule not in rules.LIVE_RULES:
+                not_live.update(issue.keys)
             for key in issue.keys:
                 if key not in flagged or _SEVERITY_RANK[issue.severity] < _SEVERITY_RANK[flagged[key]]:
                     flagged[key] = issue.severity
@@ -273,7 +452,19 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
             "nb_can_comment": request.user.has_perm("reports.add_cellcomment"),
             "nb_can_accept": self.has_change_permission(request, report)
             and request.user.has_perm("reports.add_issueacceptance"),
+            # cells flagged only by equation rules: the grid script checks those live as the reviewer types
+            "nb_grid_data": {**grid_data(report, request.user), "live_flags": sorted(set(flagged) - not_live)},
+            "nb_r22_texts": self._r22_texts(request, report, issues),
         }
+
+    def _r22_texts(self, request, report, issues):
+        """五 of this year and last year side by side, when R22 says one copies the other."""
+        if not any(i.rule == "R22" and not i.keys for i in issues):
+            return None
+        previous = previous_report(report, request.user)
+        if previous is None:
+            return None
+        return {"year": previous.year, **side_by_side(report.problems, previous.problems)}
 
     def save_model(self, request, obj, form, change):
         reason = form.cleaned_data.get("nb_change_reason", "")
@@ -298,6 +489,15 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
         formset.save_m2m()
 
     def save_related(self, request, form, formsets, change):
+        if not change:
+            # services.report_create made every row; the add page's grid is written through the service.
+            values = values_from_add_formsets(formsets)
+            reason = form.cleaned_data.get("nb_change_reason", "") or "手工录入"
+            services.report_set_values(report=form.instance, values=values, user=request.user, reason=reason)
+            services.report_validate(report=form.instance)
+            for formset in formsets:  # nothing saved through them (the admin's log message reads these)
+                formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            return
         super().save_related(request, form, formsets, change)
         services.report_validate(report=form.instance)
 

@@ -3,6 +3,8 @@ the timeline and source downloads. Views are thin: they check access and call se
 
 from __future__ import annotations
 
+import io
+import zipfile
 from functools import wraps
 
 from django import forms
@@ -12,12 +14,13 @@ from django.http import FileResponse, HttpResponse, HttpResponseNotAllowed, Http
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.http import content_disposition_header
+from django.utils import timezone
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme, urlencode
 
 from reports import canonical, services
 from reports.history import report_timeline, timeline_csv
 from reports.models import CellComment, Report, SourceDocument
-from reports.notice import review_notice
+from reports.notice import agency_notice, notice_docx, review_notice
 
 
 def post_only(view):
@@ -32,8 +35,12 @@ def post_only(view):
     return wrapped
 
 
-def _change_url(report, anchor=""):
-    return reverse("admin:reports_report_change", args=[report.pk]) + anchor
+def _change_url(report, anchor="", request=None):
+    """The report page; back in the review queue it was opened from, when the request carries one."""
+    query = ""
+    if request is not None and (filters := request.GET.get("_changelist_filters")) is not None:
+        query = "?" + urlencode({"_changelist_filters": filters})
+    return reverse("admin:reports_report_change", args=[report.pk]) + query + anchor
 
 
 def _report(model_admin, request, report_id) -> Report:
@@ -62,7 +69,10 @@ def transition_view(model_admin, request, report_id):
     else:
         label = services.TRANSITIONS[action].label
         model_admin.message_user(request, f"已{label}：{report}", messages.SUCCESS)
-    return HttpResponseRedirect(_change_url(report))
+        then = request.GET.get("nb_then", "")
+        if then and url_has_allowed_host_and_scheme(then, allowed_hosts={request.get_host()}):
+            return HttpResponseRedirect(then)  # "通过并打开下一份"
+    return HttpResponseRedirect(_change_url(report, request=request))
 
 
 @post_only
@@ -77,9 +87,9 @@ def comment_add_view(model_admin, request, report_id):
         )
     except (ValidationError, PermissionDenied) as exc:
         model_admin.message_user(request, messages_of(exc), messages.ERROR)
-        return HttpResponseRedirect(_change_url(report, "#nb-comments"))
+        return HttpResponseRedirect(_change_url(report, "#nb-comments", request))
     model_admin.message_user(request, f"已添加批注：{canonical.short_label(key)}", messages.SUCCESS)
-    return HttpResponseRedirect(_change_url(report, f"#cell-{key}"))
+    return HttpResponseRedirect(_change_url(report, f"#cell-{key}", request))
 
 
 @post_only
@@ -90,7 +100,7 @@ def comment_resolve_view(model_admin, request, report_id):
         raise PermissionDenied
     services.cell_comment_resolve(comment=comment, user=request.user)
     model_admin.message_user(request, "批注已标记为已解决。", messages.SUCCESS)
-    return HttpResponseRedirect(_change_url(report, "#nb-comments"))
+    return HttpResponseRedirect(_change_url(report, "#nb-comments", request))
 
 
 def diff_view(model_admin, request, report_id):
@@ -218,3 +228,51 @@ def return_selected(model_admin, request, queryset):
         "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
     }
     return TemplateResponse(request, "admin/reports/report/return_selected.html", context)
+
+
+@admin.action(description="审核意见 / 退回通知（每个机关一份，可下载 Word）", permissions=["view"])
+def notices_selected(model_admin, request, queryset):
+    """The 审核意见 of many reports at once — e.g. every returned report: one text per agency to copy, or a Word
+    退回通知 per agency (a zip of them)."""
+    reports = list(
+        queryset.select_related("agency").order_by("agency__name", "year").prefetch_related("issues", "cell_comments")
+    )
+    by_agency: dict[int, list[Report]] = {}
+    for report in reports:
+        by_agency.setdefault(report.agency_id, []).append(report)
+    groups = list(by_agency.values())
+    if request.POST.get("nb_notice_format") == "docx":
+        return _notices_docx(groups)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": Report._meta,
+        "title": f"审核意见（{len(groups)} 个机关，{len(reports)} 份报告）",
+        "notices": [(group[0].agency, group, agency_notice(group)) for group in groups],
+        "reports": reports,
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/reports/report/notices.html", context)
+
+
+def _notices_docx(groups: list[list[Report]]) -> HttpResponse:
+    today = timezone.localdate()
+    if len(groups) == 1:
+        group = groups[0]
+        response = HttpResponse(notice_docx(group, today=today), content_type=DOCX)
+        response["Content-Disposition"] = content_disposition_header(True, _notice_name(group))
+        return response
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for group in groups:
+            archive.writestr(_notice_name(group), notice_docx(group, today=today))
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = content_disposition_header(True, f"审核意见-{today:%Y%m%d}.zip")
+    return response
+
+
+def _notice_name(group: list[Report]) -> str:
+    years = "、".join(str(r.year) for r in group)
+    return f"审核意见-{group[0].agency.name}-{years}.docx"
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -134,9 +134,8 @@ def official_sheet(info: ReportInfo, values: Mapping[str, Any]) -> SheetModel:
     model = SheetModel(col_widths=dict.fromkeys(range(1, GRID_COLUMNS + 1), COLUMN_WIDTH))
     model.merge(1, 1, 1, GRID_COLUMNS, info.heading, "title")
     model.row_heights[1] = 30
+    # What the county hands on: the agency, the year and the tables — not the review's own state (状态, 校验).
     subtitle = f"机关：{info.agency_name}　　年度：{info.year}年"
-    if info.status:
-        subtitle += f"　　状态：{info.status}"
     model.merge(2, 1, 2, GRID_COLUMNS, subtitle, "subtitle")
     row = 4
     _heading(model, row, layout.TABLE_TITLES["table2"])
@@ -148,13 +147,6 @@ def official_sheet(info: ReportInfo, values: Mapping[str, Any]) -> SheetModel:
     notes = [BLANK_NOTE]
     if info.template_version == "2019":
         notes.append(OLD_TEMPLATE_NOTE)
-    checked = []
-    if info.error_count is not None:
-        checked.append(f"校验：错误 {info.error_count} 个、警告 {info.warning_count or 0} 个")
-    if info.exported_at is not None:
-        checked.append(f"导出时间：{info.exported_at:%Y-%m-%d %H:%M}")
-    if checked:
-        notes.append("；".join(checked) + "。")
     for note in notes:
         model.merge(row, 1, row, GRID_COLUMNS, note, "note")
         row += 1

@@ -33,6 +33,7 @@ from reports.choices import ReportStatus
 from reports.exports.official import ReportInfo, cell_value, official_sheet
 from reports.exports.sheet import FONT_NAME, Formula, set_value, sheet_title, stream_sheet, styled
 from reports.models import CellComment, ValidationIssue
+from reports.rules import cells_text
 from reports.selectors import report_iter_with_values
 from reports.submission import NOT_SUBMITTED_TEXT, submission_rows
 
@@ -236,7 +237,7 @@ def _issue_rows(reports) -> Iterator[tuple]:
     )
     severity = {"error": "错误", "warning": "警告", "info": "提示"}
     for name, status, sev, rule, keys, message, expected, actual in issues.iterator(chunk_size=2000):
-        cells = "、".join(canonical.short_label(k) for k in keys if k in canonical.LABELS)
+        cells = cells_text(k for k in keys if k in canonical.LABELS)  # R21 may name 150 cells: cut
         yield (name, 0, status, "校验问题", severity.get(sev, sev), rule, cells, message, expected, actual, "", None)
 
 
@@ -253,8 +254,15 @@ def _comment_rows(reports) -> Iterator[tuple]:
 
 def _issues_sheet(ws, reports, status_labels: dict[str, str]) -> int:
     headers = ["序号", "机关", "状态", "类型", "级别", "规则", "单元格", "说明", "应为", "实为", "批注人", "批注时间"]
-    for i, width in enumerate([6, 28, 8, 10, 6, 6, 30, 60, 8, 8, 10, 17], start=1):
+    for i, width in enumerate([5, 22, 7, 9, 5, 5, 26, 52, 7, 7, 9, 16], start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
+    # Printed landscape, one page wide, the header row on every page: 说明 no longer lands on a page of its own.
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "2:2"
     ws.append([styled(ws, "未解决的校验问题和单元格批注（已核实的警告不列入）", "heading")])
     ws.append([styled(ws, h, "header") for h in headers])
     n = 0

@@ -52,6 +52,9 @@ class Report(models.Model):
     # Cells the latest source document has but the parser could not read (canonical keys). While such a cell
     # is still empty the rules report it as unread (R15), as they did on the import preview, not as a blank.
     unread_keys = models.JSONField("未能读出的单元格", default=list, blank=True, editable=False)
+    # The agency the latest source document names itself as, when that is not this report's agency (a file
+    # imported under another agency than it names): a warning (R26) until a reviewer marks it 已核实.
+    named_as = models.CharField("来源文件自称", max_length=200, blank=True, editable=False)
 
     return_reason = models.TextField("退回原因", blank=True, editable=False)
     approval_note = models.TextField("通过说明", blank=True, editable=False)
@@ -84,7 +87,15 @@ class Report(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     history = HistoricalRecords(
-        excluded_fields=["updated_at", "error_count", "warning_count", "info_count", "validated_at", "unread_keys"]
+        excluded_fields=[
+            "updated_at",
+            "error_count",
+            "warning_count",
+            "info_count",
+            "validated_at",
+            "unread_keys",
+            "named_as",
+        ]  # fmt: skip
     )
 
     class Meta:

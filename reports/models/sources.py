@@ -17,7 +17,9 @@ def source_upload_to(instance: "SourceDocument", filename: str) -> str:
 class SourceDocument(models.Model):
     """An uploaded document a report was read from. Kept for good: every version, with its hash and reading."""
 
-    report = models.ForeignKey("reports.Report", verbose_name="报告", on_delete=models.PROTECT, related_name="sources")
+    # Deleting a report (an administrator's explicit act, e.g. a file imported under the wrong agency) takes its
+    # source documents with it; services.report_delete removes the stored files once the deletion is committed.
+    report = models.ForeignKey("reports.Report", verbose_name="报告", on_delete=models.CASCADE, related_name="sources")
     version = models.PositiveIntegerField("版本", help_text="同一报告的第几份来源文件，从 1 开始")
     file = models.FileField("文件", upload_to=source_upload_to, max_length=200)
     original_name = models.CharField("原文件名", max_length=255)

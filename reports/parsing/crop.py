@@ -1,7 +1,7 @@
 """The picture of one cell, cut out of the document it was read from, for a reviewer to compare.
 
-Pure: bytes of the stored document, a page and a box from the cell's provenance (points from the
-page's top-left corner as displayed) → PNG bytes. Works for PDFs (the page is rendered, so a scan
+Pure: bytes of the stored document, a page and a box from the cell's provenance (fractions of the page
+as displayed, from its top-left corner) → PNG bytes. Works for PDFs (the page is rendered, so a scan
 shows as scanned and a text PDF as printed), picture files and Word files made of page pictures.
 """
 
@@ -22,11 +22,11 @@ class CropError(ValueError):
 
 
 def render_crop(data: bytes, name: str, page: int, box: tuple[float, float, float, float]) -> bytes:
-    """PNG of ``box`` (left, top, right, bottom in points) on 1-based ``page`` of the document."""
+    """PNG of ``box`` (left, top, right, bottom as fractions of the page) on 1-based ``page`` of the document."""
     from reports.parsing import detect_format
 
     left, top, right, bottom = (float(v) for v in box)
-    if not (right > left and bottom > top) or page < 1:
+    if not (0 <= left < right <= 1 and 0 <= top < bottom <= 1) or page < 1:
         raise CropError("单元格位置无效")
     try:
         fmt = detect_format(data, name)
@@ -62,7 +62,7 @@ def _pdf_crop(data: bytes, page_no: int, box: tuple[float, float, float, float])
             page = pdf[page_no - 1]
             try:
                 width, height = page.get_size()
-                left, top, right, bottom = _clamp(box, width, height)
+                left, top, right, bottom = _clamp(_points(box, width, height), width, height)
                 scale = min(DPI / 72, MAX_SIDE / max(right - left, bottom - top))
                 # pdfium's crop: what to cut off each side of the page as displayed (left, bottom, right, top).
                 bitmap = page.render(scale=scale, crop=(left, height - bottom, width - right, top), rev_byteorder=True)
@@ -95,12 +95,17 @@ def _picture_crop(files: list[bytes], page_no: int, box: tuple[float, float, flo
                 w, h = pic.size
                 dpi = _dpi(frame.info.get("dpi"), frame.size[0])
                 k = dpi / 72
-                left, top, right, bottom = _clamp(box, w / k, h / k)
+                left, top, right, bottom = _clamp(_points(box, w / k, h / k), w / k, h / k)
                 part = pic.crop((int(left * k), int(top * k), int(right * k + 1), int(bottom * k + 1)))
                 if max(part.size) > MAX_SIDE:
                     part.thumbnail((MAX_SIDE, MAX_SIDE))
                 return _png(part)
     raise CropError("页码超出文件页数")
+
+
+def _points(box: tuple[float, float, float, float], width: float, height: float) -> tuple[float, float, float, float]:
+    left, top, right, bottom = box
+    return left * width, top * height, right * width, bottom * height
 
 
 def _clamp(box: tuple[float, float, float, float], width: float, height: float) -> tuple[float, float, float, float]:

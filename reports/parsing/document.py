@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# A rectangle on a page as fractions of the page as displayed: (left, top, right, bottom), 0–1 from the top left.
 Box = tuple[float, float, float, float]
 
 
@@ -21,6 +22,7 @@ class TextLine:
     text: str
     line: int  # 1-based, in document order
     page: int | None = None  # 1-based page, where the format has pages
+    box: Box | None = None  # where the line stands on its page (PDF)
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class GridCell:
     text: str  # "" for an empty cell
     merged: bool = False
     page: int | None = None
+    box: Box | None = None  # where the (merged) cell stands on its page (PDF)
 
 
 @dataclass(frozen=True)
@@ -45,9 +48,6 @@ class Table:
     page: int | None = None  # page of the first row, where the format has pages
     # Where the table sits in the running text: the number of the last TextLine before it.
     after_line: int = 0
-    # Where each grid position's (merged) cell is drawn on its page, where the format has pages:
-    # boxes[r][c] = (x0, y0, x1, y1) in PDF points, y upwards. Empty when unknown.
-    boxes: tuple[tuple[Box, ...], ...] = ()
 
     @property
     def width(self) -> int:

@@ -8,9 +8,11 @@ empty without being blank in the source is named by a warning.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from reports import canonical
 from reports.parsing.assemble import Assembly, assemble
-from reports.parsing.document import Document
+from reports.parsing.document import Box, Document
 from reports.parsing.infer import infer
 from reports.parsing.rows import TableRows
 from reports.parsing.sections import Meta, analyse
@@ -38,6 +40,7 @@ def build_report(doc: Document, *, source: str, fmt: str, sha256: str) -> Parsed
     infer(asm, exclude=exclude, readings=readings)
     _cover_missing(asm)
     _image_pages(doc, asm)
+    _place_boxes(doc, asm)
     warnings = _meta_warnings(meta) + asm.warnings
     legacy = asm.legacy or None
     return ParsedReport(
@@ -82,6 +85,25 @@ def _cover_missing(asm: Assembly) -> None:
     unnamed = [k for k in canonical.ALL_KEYS if asm.is_unknown(k) and k not in named]
     if unnamed:
         asm.warn("W_MISSING_CELL", f"{len(unnamed)} 个单元格未能读取", unnamed)
+
+
+def _place_boxes(doc: Document, asm: Assembly) -> None:
+    """Give each cell read from a page the box it stands in (its grid cell, or its line of running text)."""
+    for key, src in asm.provenance.items():
+        box = box_of(doc, src.table, src.row, src.col, src.line)
+        if box is not None and src.box is None:  # a cell read by OCR has its box on the picture as scanned
+            asm.provenance[key] = replace(src, box=box)
+
+
+def box_of(doc: Document, table: int | None, row: int | None, col: int | None, line: int | None) -> Box | None:
+    """The box of a grid cell (table, row, col) or of a line of running text, where the reader knows it."""
+    if table is not None and row is not None and col is not None:
+        if table < len(doc.tables) and row < len(doc.tables[table].rows) and col < len(doc.tables[table].rows[row]):
+            return doc.tables[table].rows[row][col].box
+        return None
+    if line is not None and 0 < line <= len(doc.lines):
+        return doc.lines[line - 1].box
+    return None
 
 
 def _image_pages(doc: Document, asm: Assembly) -> None:

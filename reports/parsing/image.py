@@ -53,9 +53,10 @@ def read_pictures(files: list[bytes], fmt: str) -> Document:
     if not ocr_available():
         raise ParseError("scanned", NO_OCR)
     from reports.parsing.ocr import read_picture
-    from reports.parsing.pdf import join_pages, page_layout
+    from reports.parsing.pdf import join_pages, page_frame, page_layout
 
     pages = []
+    frames = []
     ocr_pages = []
     for data in files:
         try:
@@ -76,7 +77,8 @@ def read_pictures(files: list[bytes], fmt: str) -> Document:
                 chars, segments, ocr_page = read_picture(picture, width, height, len(pages) + 1)
                 ocr_pages.append(ocr_page)
                 pages.append(page_layout(chars, segments))
-    lines, tables = join_pages(pages)
+                frames.append(page_frame(width, height))
+    lines, tables = join_pages(pages, frames)
     if not lines and not tables:
         raise ParseError("scanned", NOTHING)
     return Document(fmt, lines=tuple(lines), tables=tuple(tables), pages=len(pages), ocr=tuple(ocr_pages))

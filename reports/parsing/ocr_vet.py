@@ -75,12 +75,16 @@ def vet(asm: Assembly, doc: Document, exclude: frozenset[str] = frozenset()) -> 
         if src is None or src.inferred or src.page not in pages:
             continue
         page = pages[src.page]
-        box = _box(doc, src)
+        box = _box(doc, src, page)
         if box is None:
             if not src.missing:
                 verdicts[key] = Verdict(False, src.raw or "", "位置无法确定")
             continue
-        boxes[key] = page.scanned_box(box)
+        left, top, right, bottom = page.scanned_box(box)
+        # as fractions of the page as scanned (the PDF reader's convention), so the picture shows the cell
+        boxes[key] = tuple(
+            round(v, 4) for v in (left / page.width, top / page.height, right / page.width, bottom / page.height)
+        )
         if src.missing:
             continue
         verdicts[key] = _judge(key, asm, src, page.glyphs_in(box))
@@ -101,7 +105,7 @@ def vet(asm: Assembly, doc: Document, exclude: frozenset[str] = frozenset()) -> 
         "读得清楚，但与同行、同列的数不能相互印证（可能是识别错误，也可能是原表本身计算有误）",
     )
     for key, box in boxes.items():
-        asm.provenance[key] = replace(asm.provenance[key], box=box)
+        asm.provenance[key] = replace(asm.provenance[key], box=box, ocr=True)
     return {k: readings[k] for k in left}
 
 
@@ -203,13 +207,15 @@ def _reading(key: str, asm: Assembly, verdict: Verdict) -> Value:
     return token.value if token.is_number else None
 
 
-def _box(doc: Document, src: CellSource) -> tuple[float, float, float, float] | None:
+def _box(doc: Document, src: CellSource, page) -> tuple[float, float, float, float] | None:  # type: ignore[no-untyped-def]
+    """The cell's grid box on the straightened page, in points with y upwards (as its characters are)."""
     if src.table is None or src.row is None or src.col is None or src.table >= len(doc.tables):
         return None
-    table = doc.tables[src.table]
-    if src.row >= len(table.boxes) or src.col >= len(table.boxes[src.row]):
+    rows = doc.tables[src.table].rows
+    if src.row >= len(rows) or src.col >= len(rows[src.row]) or rows[src.row][src.col].box is None:
         return None
-    return table.boxes[src.row][src.col]
+    left, top, right, bottom = rows[src.row][src.col].box  # fractions of the page, from its top left
+    return (left * page.width, (1 - bottom) * page.height, right * page.width, (1 - top) * page.height)
 
 
 def _judge(key: str, asm: Assembly, src: CellSource, found: list) -> Verdict:  # type: ignore[type-arg]

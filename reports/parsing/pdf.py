@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 import threading
 from datetime import date
+from typing import NamedTuple
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from reports.parsing.document import Document, GridCell, Table, TextLine
+from reports.parsing.document import Box, Document, GridCell, Table, TextLine
 from reports.parsing.ocr_pdf import needs_ocr, ocr_available, read_picture, render_for_ocr
 from reports.parsing.pdf_extract import page_chars, page_drawing
 from reports.parsing.pdf_grid import Char, GridTable, Segment, VisualLine, find_tables, upright, visual_lines
@@ -94,6 +95,7 @@ def _check_envelope(data: bytes) -> None:
 
 def _read(pdf: pdfium.PdfDocument) -> Document:
     pages: list[tuple[list[VisualLine], list[GridTable]]] = []
+    frames: list[_Frame] = []
     image_only_pages: list[int] = []
     ocr_pages: list = []
     total_chars = total_images = 0
@@ -114,6 +116,7 @@ def _read(pdf: pdfium.PdfDocument) -> Document:
                 finally:
                     textpage.close()
                 rotation = page.get_rotation()
+                frame = _frame(page.get_cropbox(), rotation)
                 text_chars = sum(1 for ch in chars if not ch.text.isspace())
                 picture = render_for_ocr(page) if ocr_ready and needs_ocr(images, text_chars) else None
             finally:
@@ -125,6 +128,7 @@ def _read(pdf: pdfium.PdfDocument) -> Document:
             ocr_pages.append(ocr_page)
             text_chars = sum(1 for ch in chars if not ch.text.isspace())
             rotation = 0  # the picture is rendered as displayed
+            frame = page_frame(picture[1], picture[2])
             if not text_chars:
                 image_only_pages.append(index + 1)  # a picture without any text to recognise
         elif images and not text_chars:
@@ -132,7 +136,8 @@ def _read(pdf: pdfium.PdfDocument) -> Document:
             image_only_pages.append(index + 1)
         total_chars += text_chars
         pages.append(page_layout(chars, segments, rotation))
-    lines, tables = join_pages(pages)
+        frames.append(frame)
+    lines, tables = join_pages(pages, frames)
     # A scan may still carry a stray text line (a portal's stamp or page number): a report has thousands.
     if total_chars == 0 or (total_images and total_chars < MIN_TEXT_CHARS):
         raise ParseError("scanned", SCANNED_MESSAGE if ocr_ready or not total_images else OCR_MISSING_MESSAGE)
@@ -160,14 +165,17 @@ def page_layout(
     return _drop_page_numbers(visual_lines(rest)), page_tables
 
 
-def join_pages(pages: list[tuple[list[VisualLine], list[GridTable]]]) -> tuple[list[TextLine], list[Table]]:
-    """The pages' lines and tables in reading order, without running headers and footers."""
+def join_pages(
+    pages: list[tuple[list[VisualLine], list[GridTable]]], frames: list[_Frame]
+) -> tuple[list[TextLine], list[Table]]:
+    """The pages' lines and tables in reading order, without running headers and footers; ``frames`` say
+    where each page is in its characters' coordinates (for the boxes of cells and lines)."""
     _drop_running_lines(pages)
     _align_page_splits(pages)
     lines: list[TextLine] = []
     tables: list[Table] = []
     for number, (page_lines, page_tables) in enumerate(pages, start=1):
-        _place(page_lines, page_tables, number, lines, tables)
+        _place(page_lines, page_tables, number, lines, tables, frames[number - 1])
     return lines, tables
 
 
@@ -221,35 +229,69 @@ def _drop_page_numbers(page_lines: list[VisualLine]) -> list[VisualLine]:
     return page_lines
 
 
+class _Frame(NamedTuple):
+    """The page as displayed, in the upright coordinates of its chars: its left, right, bottom and top."""
+
+    left: float
+    right: float
+    bottom: float
+    top: float
+
+    def box(self, x0: float, y0: float, x1: float, y1: float) -> Box | None:
+        """A rectangle in page points as fractions of the displayed page (left, top, right, bottom)."""
+        width, height = self.right - self.left, self.top - self.bottom
+        if width <= 0 or height <= 0:
+            return None
+        return (
+            round((x0 - self.left) / width, 4),
+            round((self.top - y1) / height, 4),
+            round((x1 - self.left) / width, 4),
+            round((self.top - y0) / height, 4),
+        )
+
+
+def page_frame(width: float, height: float) -> _Frame:
+    """The frame of a page whose characters are in displayed coordinates from (0, 0): a page read as a picture."""
+    return _Frame(0.0, width, 0.0, height)
+
+
+def _frame(cropbox: tuple[float, float, float, float], rotation: int) -> _Frame:
+    left, bottom, right, top = cropbox
+    if rotation % 360 == 0:
+        return _Frame(left, right, bottom, top)
+    turned, _ = upright([Char.boxed("", left, bottom, right, top)], [], rotation)
+    ch = turned[0]
+    return _Frame(ch.x0, ch.x1, ch.y0, ch.y1)
+
+
 def _place(
-    page_lines: list[VisualLine], page_tables: list[GridTable], page: int, lines: list[TextLine], tables: list[Table]
+    page_lines: list[VisualLine],
+    page_tables: list[GridTable],
+    page: int,
+    lines: list[TextLine],
+    tables: list[Table],
+    frame: _Frame,
 ) -> None:
     """Number the page's lines after those before it and anchor each table after the last line above it."""
     pending = list(page_tables)  # top to bottom
     for vl in page_lines:
         while pending and pending[0].top >= _mid(vl):
-            tables.append(_to_table(pending.pop(0), len(tables), page, len(lines)))
-        lines.append(TextLine(vl.text, len(lines) + 1, page))
+            tables.append(_to_table(pending.pop(0), len(tables), page, len(lines), frame))
+        lines.append(TextLine(vl.text, len(lines) + 1, page, frame.box(vl.x0, vl.bottom, vl.x1, vl.top)))
     for gt in pending:
-        tables.append(_to_table(gt, len(tables), page, len(lines)))
+        tables.append(_to_table(gt, len(tables), page, len(lines), frame))
 
 
-def _to_table(gt: GridTable, index: int, page: int, after_line: int) -> Table:
-    rows = tuple(tuple(GridCell(text, merged, page) for text, merged in row) for row in gt.cells)
-    return Table(rows=rows, index=index, page=page, after_line=after_line, boxes=_boxes(gt))
-
-
-def _boxes(gt: GridTable) -> tuple[tuple[tuple[float, float, float, float], ...], ...]:
-    """Where each grid position's (merged) cell is drawn: (x0, y0, x1, y1), y upwards."""
-    if not gt.regions or len(gt.ys) != len(gt.cells) + 1:
-        return ()
-    extent: dict[int, list[int]] = {}
-    for r, row in enumerate(gt.regions):
-        for c, rid in enumerate(row):
-            e = extent.setdefault(rid, [r, c, r, c])
-            e[0], e[1], e[2], e[3] = min(e[0], r), min(e[1], c), max(e[2], r), max(e[3], c)
-    box = {rid: (gt.xs[c0], gt.ys[r1 + 1], gt.xs[c1 + 1], gt.ys[r0]) for rid, (r0, c0, r1, c1) in extent.items()}
-    return tuple(tuple(box[rid] for rid in row) for row in gt.regions)
+def _to_table(gt: GridTable, index: int, page: int, after_line: int, frame: _Frame) -> Table:
+    boxes = gt.boxes or tuple(tuple(None for _ in row) for row in gt.cells)
+    rows = tuple(
+        tuple(
+            GridCell(text, merged, page, frame.box(*box) if box else None)
+            for (text, merged), box in zip(row, box_row, strict=True)
+        )
+        for row, box_row in zip(gt.cells, boxes, strict=True)
+    )
+    return Table(rows=rows, index=index, page=page, after_line=after_line)
 
 
 def _metadata(pdf: pdfium.PdfDocument) -> dict[str, str]:

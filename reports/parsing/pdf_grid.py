@@ -66,6 +66,7 @@ class VisualLine:
     top: float
     bottom: float
     x0: float
+    x1: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -76,9 +77,8 @@ class GridTable:
     top: float
     bottom: float
     xs: tuple[float, ...]  # column boundaries, left to right
-    ys: tuple[float, ...] = ()  # row boundaries, top to bottom
-    # regions[r][c]: the id of the (merged) cell covering grid position r, c — with xs and ys, where a cell is.
-    regions: tuple[tuple[int, ...], ...] = ()
+    # Per grid position, the box of the (merged) cell it belongs to: (x0, bottom, x1, top) in page points.
+    boxes: tuple[tuple[tuple[float, float, float, float], ...], ...] = ()
 
     def widened(self, xs: tuple[float, ...]) -> GridTable:
         """The same table on the column boundaries ``xs``, if they include all of its own; else itself.
@@ -106,8 +106,8 @@ class GridTable:
                 text, merged = row[c]
                 new_row.append((text, merged or (i > 0 and source[i - 1] == c)))
             rows.append(tuple(new_row))
-        regions = tuple(tuple(row[c] for c in source) for row in self.regions) if self.regions else ()
-        return GridTable(tuple(rows), self.top, self.bottom, tuple(xs), self.ys, regions)
+        boxes = tuple(tuple(row[c] for c in source) for row in self.boxes)
+        return GridTable(tuple(rows), self.top, self.bottom, tuple(xs), boxes)
 
 
 def _same_boundaries(a: float, b: float) -> bool:
@@ -209,7 +209,8 @@ def visual_lines(chars: list[Char]) -> list[VisualLine]:
     for line in group_lines(chars):
         text = line_text(line, "\t")
         if text:
-            result.append(VisualLine(text, max(c.y1 for c in line), min(c.y0 for c in line), min(c.x0 for c in line)))
+            top, bottom = max(c.y1 for c in line), min(c.y0 for c in line)
+            result.append(VisualLine(text, top, bottom, min(c.x0 for c in line), max(c.x1 for c in line)))
     return result
 
 
@@ -456,7 +457,6 @@ def build_table(frame: list[Segment], chars: list[Char]) -> GridTable | None:
     for ch, r, c in placed:
         by_region.setdefault(ids[r][c], []).append(ch)
     texts = {rid: cell_text(cs) for rid, cs in by_region.items()}
-    regions = tuple(tuple(row) for row in ids)
     seen: set[int] = set()
     rows = []
     for r in range(grid.n_rows):
@@ -466,7 +466,18 @@ def build_table(frame: list[Segment], chars: list[Char]) -> GridTable | None:
             row.append((texts.get(rid, ""), rid in seen))
             seen.add(rid)
         rows.append(tuple(row))
-    return GridTable(tuple(rows), grid.ys[0], grid.ys[-1], tuple(grid.xs), tuple(grid.ys), regions)
+    return GridTable(tuple(rows), grid.ys[0], grid.ys[-1], tuple(grid.xs), _region_boxes(grid, ids))
+
+
+def _region_boxes(grid: _Grid, ids: list[list[int]]) -> tuple[tuple[tuple[float, float, float, float], ...], ...]:
+    """The box of every grid position's (merged) cell, from the row and column boundaries it spans."""
+    spans: dict[int, list[int]] = {}
+    for r, row in enumerate(ids):
+        for c, rid in enumerate(row):
+            s = spans.setdefault(rid, [r, r, c, c])
+            s[0], s[1], s[2], s[3] = min(s[0], r), max(s[1], r), min(s[2], c), max(s[3], c)
+    box = {rid: (grid.xs[c0], grid.ys[r1 + 1], grid.xs[c1 + 1], grid.ys[r0]) for rid, (r0, r1, c0, c1) in spans.items()}
+    return tuple(tuple(box[rid] for rid in row) for row in ids)
 
 
 def _split_at_blank_columns(grid: _Grid, ids: list[list[int]], placed: list[tuple[Char, int, int]]) -> None:

@@ -46,18 +46,17 @@ class CellSource:
     table: int | None = None
     row: int | None = None
     col: int | None = None
+    # Where the cell (or, read from running text, its line) stands on its page: (left, top, right, bottom) as
+    # fractions of the page as displayed (PDF, and every page read by OCR: there, on the picture as scanned).
+    box: tuple[float, float, float, float] | None = None
     blank: bool = False  # the cell is present but empty (or -, —, /, 无)
     inferred: bool = False  # the value was proved by arithmetic, not read
     missing: bool = False  # the cell could not be located at all (or, read from a picture, not with certainty)
-    # Where the cell is on its page (a scan): (left, top, right, bottom) in points from the page's top-left
-    # corner as displayed, for showing the picture of the cell beside its value.
-    box: tuple[float, float, float, float] | None = None
+    ocr: bool = False  # read from a picture of the page (a scan): its box is on the picture
 
     def to_json(self) -> dict[str, Any]:
-        out = {k: v for k, v in self.__dict__.items() if v not in (None, False, "")}
-        if "box" in out:
-            out["box"] = list(out["box"])
-        return out
+        # table 0, row 0 and column 0 are places too: only None, False and "" are left out
+        return {k: v for k, v in self.__dict__.items() if v is not None and v is not False and v != ""}
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,13 @@ from reports.services.imports import (
     sha256_of,
     source_document_add,
 )
-from reports.services.records import report_create, report_ensure_rows, report_set_values, values_equal
+from reports.services.records import (
+    report_create,
+    report_delete,
+    report_ensure_rows,
+    report_set_values,
+    values_equal,
+)
 from reports.services.validation import (
     facts_for_reports,
     issue_accept,
@@ -43,6 +49,7 @@ __all__ = [
     "values_equal",
     "parsed_values_of",
     "report_create",
+    "report_delete",
     "report_ensure_rows",
     "report_import",
     "report_set_values",

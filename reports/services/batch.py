@@ -22,10 +22,10 @@ from agencies.services import AgencyMatch, agency_create, agency_match
 from reports import rules
 from reports.access import HANDED_IN, agencies_visible_to, may_edit_content, sees_all
 from reports.choices import ReportStatus
-from reports.models import Report
+from reports.models import Report, ReportEvent
 from reports.parsing import ParsedReport
 from reports.services.imports import ImportResult, report_import, sha256_of
-from reports.services.validation import report_facts, rule_config
+from reports.services.validation import report_facts, report_validate, rule_config
 from reports.workers import parse_job
 
 ZIP_SUFFIXES = (".zip",)
@@ -300,4 +300,16 @@ def import_preview(
             )
         if item.year is None:
             raise ValidationError("无法确定报告年度。")
-        return report_import(parsed=item.parsed, data=item.incoming.data, agency=agency, year=item.year, user=user)
+        result = report_import(parsed=item.parsed, data=item.incoming.data, agency=agency, year=item.year, user=user)
+        if result.action != "skipped" and (warning := item.other_agency_warning(agency)):
+            _flag_other_agency(result.report, (item.parsed.agency or "").strip(), warning, user)
+        return result
+
+
+def _flag_other_agency(report: Report, named: str, warning: str, user) -> None:
+    """A file naming another agency stays flagged on the report: a warning issue (R26, until a reviewer marks it
+    已核实) and a line in 修改记录."""
+    Report.objects.filter(pk=report.pk).update(named_as=named[:200])
+    ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.IMPORT, reason=warning, user=user)
+    report.refresh_from_db()
+    report_validate(report=report)

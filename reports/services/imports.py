@@ -102,6 +102,8 @@ class ImportResult:
         if self.action == "skipped":
             return f"文件已导入过，跳过：{self.report}"
         msg = f"新版本（第 {self.source.version} 版）：{self.report}，更新 {len(self.changed)} 个单元格"
+        if not self.changed:
+            msg = f"新版本（第 {self.source.version} 版）：{self.report}，数字与已有报告相同，没有单元格改变（报告状态不变）"
         if self.kept:
             msg += f"，保留人工修改 {len(self.kept)} 个（可在对比页选择采用新值）"
         if self.kept_blank:
@@ -217,7 +219,9 @@ def _report_import(*, parsed, data: bytes, agency, year: int | None = None, user
     _update_texts(report=report, parsed=parsed, previous=text_source, user=user)
     report_validate(report=report)
     _log_import(report, source, user, changed=len(changed), kept=kept, kept_blank=kept_blank)
-    resubmitted = report.status == ReportStatus.RETURNED
+    # Only a file that changes some cell is the corrected version the reviewer asked for; the same figures again
+    # leave the report where it is.
+    resubmitted = report.status == ReportStatus.RETURNED and bool(changed)
     if resubmitted:  # the agency sent the corrected version the reviewer asked for: back into the queue
         report = report_transition(
             report=report, action="submit", user=user, reason=f"收到新版本 {parsed.source}，自动重新提交"

@@ -143,3 +143,21 @@ def values_equal(a: Value, b: Value) -> bool:
     if a is None or b is None:
         return a is None and b is None
     return Decimal(a) == Decimal(b)
+
+
+@transaction.atomic
+def report_delete(*, report: Report, user=None) -> None:
+    """Delete a report with its rows, issues, timeline and source documents; an approved report is refused.
+    The stored files go once the deletion is committed (a rolled-back deletion keeps them)."""
+    from django.core.files.storage import default_storage
+
+    from reports.access import require_agency, require_perm
+
+    locked = Report.objects.select_for_update().filter(pk=report.pk, status=Report.Status.APPROVED).exists()
+    if locked:
+        raise ReportLockedError()
+    require_agency(user, report.agency)
+    require_perm(user, "reports.delete_report", "您没有删除年报的权限。")
+    files = list(report.sources.values_list("file", flat=True))
+    report.delete()
+    transaction.on_commit(lambda: [default_storage.delete(name) for name in files if name])

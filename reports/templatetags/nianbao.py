@@ -19,6 +19,21 @@ def table4_header():
 
 
 @register.filter
+def t3_row(value) -> str:
+    """A 表三 row key, or the key of the row at this position (the add page's forms have no row yet)."""
+    if isinstance(value, int):
+        return canonical.TABLE3_ROW_KEYS[value] if value < len(canonical.TABLE3_ROW_KEYS) else ""
+    return value
+
+
+@register.filter
+def t4_block(value) -> str:
+    if isinstance(value, int):
+        return canonical.TABLE4_BLOCK_KEYS[value] if value < len(canonical.TABLE4_BLOCK_KEYS) else ""
+    return value
+
+
+@register.filter
 def t3_labels(row_key: str):
     """The label cells that start on this 表三 row."""
     return layout.TABLE3_LABELS.get(row_key, ())
@@ -54,6 +69,8 @@ _FLAT_COLUMNS = {"agency": "机关", "year": "年度", "status": "状态", "temp
 @register.filter
 def column_label(name: str) -> str:
     """The Chinese column of the flat sheet for a field name (a canonical key or a report field)."""
-    if name in canonical.LABELS:
-        return canonical.LABELS[name]
+    from reports.resources import FLAT_LABELS
+
+    if name in FLAT_LABELS:
+        return FLAT_LABELS[name]
     return _FLAT_COLUMNS.get(name, name)

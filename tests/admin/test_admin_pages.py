@@ -6,9 +6,11 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 
 from reports import canonical
-from reports.models import ApplicationOutcome, SourceDocument
+from reports.models import ApplicationOutcome, Report, SourceDocument
+from reports.selectors import report_values
 from tests.factories import AgencyFactory, make_report
 
 pytestmark = pytest.mark.django_db
@@ -127,16 +129,33 @@ def test_huge_value_in_grid_is_refused_on_every_database(admin_client, report):
     assert ApplicationOutcome.objects.get(report=report, row="new_received").natural_person is None
 
 
-def test_add_report_creates_all_rows_and_opens_grid(admin_client):
+def test_add_report_shows_the_tables_creates_all_rows_and_stores_what_was_typed(admin_client):
     agency = AgencyFactory()
-    response = admin_client.post(
-        reverse("admin:reports_report_add"),
-        {"agency": agency.pk, "year": 2024, "template_version": "2021", "status": "draft"},
-    )
-    assert response.status_code == 302
+    page = admin_client.get(reverse("admin:reports_report_add"))
+    assert page.content.decode().count('class="nb-cell"') == 200  # the grid is there before the first save
+    data = {"agency": agency.pk, "year": 2024, "template_version": "2021", "status": "draft"}
+    for formset in page.context["inline_admin_formsets"]:
+        fs = formset.formset
+        data.update({f"{fs.prefix}-{k}": v for k, v in fs.management_form.initial.items()})
+    index = canonical.TABLE3_ROW_KEYS.index("carried_over")
+    data[f"outcomes-{index}-natural_person"] = "2"
+    data[f"outcomes-{index}-total"] = "2"
+    data["review_litigation-2-upheld"] = "1"
+    data["disclosure-0-licensing_decisions"] = "7"
+    response = admin_client.post(reverse("admin:reports_report_add"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
     report = agency.reports.get(year=2024)
     assert response["Location"] == reverse("admin:reports_report_change", args=[report.pk])
     assert report.outcomes.count() == 25 and report.review_litigation.count() == 3
+    values = report_values(report)
+    assert (
+        values[canonical.t3("carried_over", "natural_person")] == 2
+        and values[canonical.t3("carried_over", "total")] == 2
+    )
+    assert values[canonical.t4("litigation_after_review", "upheld")] == 1
+    assert values["active_disclosure.licensing.decisions"] == 7
+    assert sum(v is not None for v in values.values()) == 4
+    assert report.issues.filter(rule="R6").exists()  # checked on save: 复议后起诉 总计 blank under 1
 
 
 def test_search_by_alias_and_filters(admin_client, report):
@@ -151,3 +170,17 @@ def test_search_by_alias_and_filters(admin_client, report):
 
 def test_source_documents_cannot_be_deleted(admin_client, report):
     assert not admin.site._registry[SourceDocument].has_delete_permission(None)
+
+
+def test_changelist_marks_no_zero_errors_and_sorts_by_errors_then_warnings(admin_client):
+    quiet = make_report(agency=AgencyFactory(name="乙乡人民政府"), year=2023)
+    noisy = make_report(agency=AgencyFactory(name="甲乡人民政府"), year=2023)
+    Report.objects.filter(pk=quiet.pk).update(error_count=0, warning_count=2, validated_at=timezone.now())
+    Report.objects.filter(pk=noisy.pk).update(error_count=0, warning_count=5, validated_at=timezone.now())
+    url = reverse("admin:reports_report_changelist")
+    html = admin_client.get(url).content.decode()
+    assert "✖ 0" not in html and "⚠ 5" in html
+    listing = admin_client.get(url, {"o": "4"}).content.decode()  # the 校验 column, ascending
+    assert listing.index("乙乡人民政府") < listing.index("甲乡人民政府")
+    by_name = admin_client.get(url, {"o": "1"}).content.decode()  # 机关 in pinyin order: jia before yi
+    assert by_name.index("甲乡人民政府") < by_name.index("乙乡人民政府")

@@ -44,7 +44,8 @@ def test_preview_writes_nothing_then_confirm_imports_each_file(admin_client):
     form = {f"include_{n}": "on" for n in range(3)}
     # agency choices as the preview pre-selected them: a match, and "new" for unknown agencies
     for n in range(3):
-        selected = re.search(rf'name="agency_{n}">.*?<option value="(\w+)" selected', page, re.S)
+        options = re.search(rf'name="agency_{n}"[^>]*>(.*?)</select>', page, re.S).group(1)
+        selected = re.search(r'<option value="(\w+)"[^>]* selected', options)
         form[f"agency_{n}"] = selected.group(1) if selected else "new"
         name = re.search(rf'name="new_name_{n}" value="([^"]*)"', page).group(1)
         form[f"new_name_{n}"] = name
@@ -52,12 +53,12 @@ def test_preview_writes_nothing_then_confirm_imports_each_file(admin_client):
         form[f"year_{n}"] = re.search(rf'name="year_{n}" value="(\d*)"', page).group(1)
     response = admin_client.post(preview_url, form, follow=True)
     assert response.status_code == 200
-    assert Report.objects.count() == 3
+    assert Report.objects.count() == 3, [str(m) for m in response.context["messages"]]
     assert SourceDocument.objects.count() == 3
     assert ReportEvent.objects.filter(kind="import").count() == 3
     assert Agency.objects.filter(name="永和县大营镇人民政府", kind="township").exists()
     shown = " ".join(str(m) for m in response.context["messages"])
-    assert "成功 3 个，失败 0 个" in shown
+    assert "成功 3 个，跳过 0 个，失败 0 个" in shown
     assert "自称" not in shown  # each landed under the agency it names
 
 
@@ -85,7 +86,11 @@ def test_bad_files_get_messages_and_good_ones_still_import(admin_client):
     response = admin_client.post(preview_url, form, follow=True)
     messages = " ".join(str(m) for m in response.context["messages"])
     assert Report.objects.count() == 1
-    assert "该文件未导入" in messages and "成功 1 个，失败 1 个" in messages
+    assert "该文件未导入" in messages and "成功 1 个，跳过 0 个，失败 2 个" in messages
+    # the file that failed on import stays in a retry list, with its reason; the unreadable one is named
+    assert "路径不安全" in messages
+    retry = response.content.decode()
+    assert retry.count('class="module nb-preview') == 1 and "scan.pdf" in retry and "上次导入未成功" in retry
 
 
 def test_an_empty_file_among_good_ones_is_named_and_the_rest_previewed(admin_client):

@@ -60,3 +60,52 @@ def test_filer_cannot_read_another_agencys_notice(client):
     login_as(client, FILER, "filer", mine.agency)
     assert client.get(reverse("admin:reports_report_notice", args=[mine.pk])).status_code == 200
     assert client.get(reverse("admin:reports_report_notice", args=[theirs.pk])).status_code == 404
+
+
+def _returned(path, reason):
+    report = import_file(path).report
+    services.report_transition(report=report, action="return", reason=reason)
+    report.refresh_from_db()
+    return report
+
+
+def test_notices_for_all_returned_reports_at_once_text_and_word(admin_client):
+    import io
+    import zipfile
+
+    from docx import Document
+
+    hongze = _returned(HONGZE_2023, "表四合计有误")
+    other = _returned("samples/002_cff4ace8f11033c3.txt", "请补充第五部分")
+    url = reverse("admin:reports_report_changelist")
+    form = {"action": "notices_selected", "_selected_action": [hongze.pk, other.pk]}
+    page = admin_client.post(url, form)
+    assert page.status_code == 200
+    texts = [text for _, _, text in page.context["notices"]]
+    assert len(texts) == 2
+    assert any("表四合计有误" in t and "洪泽区" in t for t in texts) and any("请补充第五部分" in t for t in texts)
+
+    download = admin_client.post(url, {**form, "nb_notice_format": "docx"})
+    assert download["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(download.content))
+    names = archive.namelist()
+    assert len(names) == 2 and all(n.endswith(".docx") for n in names)
+    name = next(n for n in names if "洪泽区" in n)
+    doc = Document(io.BytesIO(archive.read(name)))
+    body = "\n".join(p.text for p in doc.paragraphs)
+    assert body.startswith("关于退回") and f"{hongze.agency.name}：" in body and "表四合计有误" in body
+    cells = [c.text for row in doc.tables[0].rows for c in row.cells]
+    r4 = hongze.issues.get(rule="R4")
+    assert r4.message in cells and canonical.short_label(canonical.t4("review", "total")) in " ".join(cells)
+
+    single = admin_client.post(url, {**form, "_selected_action": [other.pk], "nb_notice_format": "docx"})
+    assert single["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert Document(io.BytesIO(single.content)).paragraphs[0].text.startswith("关于退回")
+
+
+def test_long_cell_lists_are_cut():
+    from reports.rules import cells_text, key_label
+
+    text = cells_text(canonical.TABLE3_KEYS)
+    assert text.endswith(f"等 {len(canonical.TABLE3_KEYS)} 格")
+    assert sum(key_label(k) in text for k in canonical.TABLE3_KEYS) == 8

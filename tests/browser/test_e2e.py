@@ -2,51 +2,27 @@
 opens the report with an error, corrects the cell in the 表三 grid (a workflow button clicked before saving is
 stopped with a warning), sees the rule issue go, and downloads both workbooks, which are opened with openpyxl."""
 
-from pathlib import Path
-
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connections
 from openpyxl import load_workbook
 
 from agencies.models import Agency
 from reports import canonical, services
 from reports.models import Report
 from reports.selectors import report_values
+from tests.browser.conftest import needs_chromium
 from tests.exports.conftest import sample_values, with_applications
 from tests.exports.official_reader import read_values
 from tests.factories import AgencyFactory, UserFactory, make_report
 
-CHROMIUM = Path("/usr/bin/chromium")
 CELL = canonical.t3("new_received", "natural_person")
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (.ci/run installs it)"),
+    needs_chromium,
     # The live server's database is flushed after the test; restore the migrated roles for whoever runs next.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API keeps an event loop in this thread; the test still talks to the database directly.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = browser.new_context(accept_downloads=True, locale="zh-CN")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        context.close()
-        browser.close()
-        # Database connections opened while Playwright's loop ran belong to its context: close them here, or the
-        # test database cannot be dropped at the end of the session (PostgreSQL).
-        connections.close_all()
 
 
 @pytest.fixture

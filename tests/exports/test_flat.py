@@ -13,14 +13,14 @@ from openpyxl import Workbook, load_workbook
 from reports import canonical
 from reports.choices import ReportStatus
 from reports.models import Report
-from reports.resources import FLAT_FORMATS, ReportResource
+from reports.resources import FLAT_FORMATS, FLAT_LABELS, ReportResource
 from reports.selectors import report_values
 from tests.factories import UserFactory
 
 EXPORT_URL = "admin:reports_report_export"
 IMPORT_URL = "admin:reports_report_flat_import"
 XLSX, CSV, JSON = range(3)
-HEADERS = ["机关", "年度", "状态", "模板版本", "错误数", "警告数", *(canonical.LABELS[k] for k in canonical.ALL_KEYS)]
+HEADERS = ["机关", "年度", "状态", "模板版本", "错误数", "警告数", *(FLAT_LABELS[k] for k in canonical.ALL_KEYS)]
 
 
 def export(client, fmt, query=""):
@@ -49,7 +49,7 @@ def test_xlsx_export_has_chinese_headers_one_row_per_report_and_the_values(admin
     values = report_values(report)
     for key in canonical.ALL_KEYS:
         expected = values[key]
-        got = row[canonical.LABELS[key]]
+        got = row[FLAT_LABELS[key]]
         if expected is None:
             assert got in (None, ""), key
         else:
@@ -72,7 +72,7 @@ def test_csv_export_is_utf8_with_bom_and_opens_in_excel(admin_client, county):
     assert {r[0] for r in rows[1:]} == {a.name for a in county["agencies"][:3]}
     blank = [r for r in rows[1:] if r[0] == "示例县甲乡人民政府" and r[1] == "2022"][0]
     # sample 003 leaves applicant cells blank: blank stays blank, not 0
-    assert blank[HEADERS.index(canonical.LABELS[canonical.t3("new_received", "natural_person")])] == ""
+    assert blank[HEADERS.index(FLAT_LABELS[canonical.t3("new_received", "natural_person")])] == ""
 
 
 def test_json_export(admin_client, county):
@@ -123,7 +123,7 @@ def confirm(client, response):
 
 
 def col(key: str) -> int:
-    return HEADERS.index(canonical.LABELS[key])
+    return HEADERS.index(FLAT_LABELS[key])
 
 
 NP = canonical.t3("new_received", "natural_person")
@@ -209,7 +209,7 @@ def test_bad_cell_is_a_row_error_with_its_label(admin_client, county, value, mes
     assert "confirm_form" not in result.context
     assert message in html and canonical.short_label(NP) in html
     # in Chinese: the heading and the column named as in the sheet (not the canonical key)
-    assert "部分行未通过校验" in html and f'<span class="nb-error-column">{canonical.LABELS[NP]}' in html
+    assert "部分行未通过校验" in html and f'<span class="nb-error-column">{FLAT_LABELS[NP]}' in html
 
 
 def test_unknown_agency_is_a_row_error(admin_client, county):
@@ -245,3 +245,25 @@ def test_filer_cannot_import_into_another_agency(client, county):
 def test_resource_exports_cells_in_canonical_order(county):
     dataset = ReportResource().export(Report.objects.filter(year=2023))
     assert dataset.headers == HEADERS and len(dataset) == 3
+
+
+def test_the_sheet_is_named_and_no_two_tables_headers_start_alike(county, admin_client):
+    response = export(admin_client, XLSX, "?year=2023")
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    assert sheet.title == "年报数字"
+    headers = [c.value for c in sheet[1]]
+    starts = {}
+    for key in canonical.ALL_KEYS:
+        starts.setdefault(FLAT_LABELS[key].split(" ")[1][:2], set()).add(key.split(".")[0])
+    assert all(len(tables) == 1 for prefix, tables in starts.items() if prefix.endswith("、"))
+    assert FLAT_LABELS[canonical.t4("review", "upheld")] in headers
+
+
+def test_a_sheet_with_the_old_headers_still_imports():
+    import tablib
+
+    from reports.resources import _OLD_HEADERS
+
+    dataset = tablib.Dataset(headers=["机关", "年度", canonical.LABELS[canonical.t4("review", "upheld")]])
+    ReportResource().before_import(dataset)
+    assert dataset.headers[2] == FLAT_LABELS[canonical.t4("review", "upheld")] and len(_OLD_HEADERS) == 200

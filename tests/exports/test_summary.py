@@ -207,3 +207,29 @@ def test_overview_button_for_an_empty_year_gives_a_message(admin_client, county)
     response = admin_client.get(reverse("admin:reports_report_summary"), {"year": 2031}, follow=True)
     assert "2031 年度：没有符合条件的报告，未生成文件。" in response.content.decode()
     assert response.redirect_chain[-1][0].startswith(reverse("admin:reports_report_overview"))
+
+
+def test_issue_sheet_prints_one_page_wide_and_cuts_long_cell_lists(county):
+    report = county["reports"]["乙镇"]
+    ValidationIssue.objects.create(
+        report=report,
+        rule="R21",
+        severity="info",
+        keys=list(canonical.TABLE3_KEYS),
+        message="表三 全部空白",
+        position=99,
+    )
+    ws = summary()["问题清单"]
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    r21 = next(r for r in ws.iter_rows(min_row=3, values_only=True) if r[5] == "R21")
+    assert r21[6].endswith(f"等 {len(canonical.TABLE3_KEYS)} 格") and len(r21[6]) < 200
+
+
+def test_official_sheet_carries_no_review_state(county):
+    from reports.exports.official import report_workbook
+
+    report = county["reports"]["乙镇"]
+    ws = report_workbook(report, report_values(report)).active
+    texts = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
+    assert report.agency.name in texts and "状态：" not in texts and "校验：" not in texts

@@ -21,7 +21,7 @@ from reports.parsing import ParseError, parse_document
 from reports.parsing import pdf as pdf_reader
 from reports.parsing.assemble import Assembly
 from reports.parsing.crop import CropError, render_crop
-from reports.parsing.document import Document, Table
+from reports.parsing.document import Document, GridCell, Table
 from reports.parsing.infer import infer
 from reports.parsing.ocr import OcrGlyph, OcrPage
 from reports.parsing.ocr_image import grey, ruling_lines, skew_angle
@@ -72,9 +72,9 @@ def test_scan_cells_keep_page_and_box_for_the_picture():
     for key in ON_THE_PAGES:
         src = report.provenance[key]
         assert src.page in (1, 2), key
-        left, top, right, bottom = src.box
-        assert 0 <= left < right <= 596 and 0 <= top < bottom <= 842, (key, src.box)
-        assert 8 < right - left < 120 and 8 < bottom - top < 60, (key, src.box)
+        left, top, right, bottom = src.box  # fractions of the page as scanned
+        assert 0 <= left < right <= 1 and 0 <= top < bottom <= 1, (key, src.box)
+        assert 8 < (right - left) * 595 < 120 and 8 < (bottom - top) * 842 < 60, (key, src.box)
     # the 表四 block sits on the second page, below 表三's end
     assert report.provenance["review_litigation.review.total"].page == 2
 
@@ -93,7 +93,7 @@ def test_crop_of_a_cell_is_the_cell():
     image = Image.open(io.BytesIO(png))
     left, top, right, bottom = src.box
     assert image.format == "PNG"
-    assert math.isclose(image.width, (right - left + 8) * 160 / 72, rel_tol=0.1)
+    assert math.isclose(image.width, ((right - left) * 595 + 8) * 160 / 72, rel_tol=0.1)
     # the cell's number is dark ink in the middle of the crop
     grey_crop = np.asarray(image.convert("L"))
     h, w = grey_crop.shape
@@ -189,11 +189,11 @@ SURE = {"prob": 0.999, "digit_prob": 0.999, "rival_prob": 0.0001}
 def _ocr_case(cells: dict[str, tuple[str, dict]]) -> tuple[Assembly, Document]:
     """表四's first row (and 表二's 行政许可) read from a picture: each key → (text seen, glyph stats)."""
     asm = Assembly()
-    boxes = []
+    grid = []
     page = OcrPage(number=2, width=595, height=842, angle=0.0)
     for col, key in enumerate([*T4, "active_disclosure.licensing.decisions"]):
-        x0, y0, x1, y1 = 100 + 40 * col, 400, 130 + 40 * col, 420
-        boxes.append((x0, y0, x1, y1))
+        x0, y0, x1, y1 = 100 + 40 * col, 400, 130 + 40 * col, 420  # points, y upwards
+        grid.append(GridCell("", page=2, box=(x0 / 595, 1 - y1 / 842, x1 / 595, 1 - y0 / 842)))
         text, stats = cells.get(key, ("", {}))
         for i, ch in enumerate(text):
             cx = x0 + 5 + 8 * i
@@ -203,7 +203,7 @@ def _ocr_case(cells: dict[str, tuple[str, dict]]) -> tuple[Assembly, Document]:
         value = int(text) if text.isdigit() else None
         asm.values[key] = value
         asm.provenance[key] = CellSource(raw=text, location="第2页", page=2, table=0, row=0, col=col, blank=not text)
-    table = Table(rows=((),), index=0, page=2, boxes=(tuple(boxes),))
+    table = Table(rows=(tuple(grid),), index=0, page=2)
     return asm, Document("pdf", tables=(table,), ocr=(page,))
 
 
@@ -216,7 +216,8 @@ def test_sure_digits_whose_row_adds_up_are_taken_with_their_box():
     asm, doc = _ocr_case(_row(["3", "1", "0", "2", "6"]))
     vet(asm, doc)
     assert [asm.values[k] for k in T4] == [3, 1, 0, 2, 6]
-    assert asm.provenance[T4[0]].box == (100, 842 - 420, 130, 842 - 400)
+    # the cell's box on the page as scanned (here not tilted), as fractions of the page from its top left
+    assert asm.provenance[T4[0]].box == pytest.approx((100 / 595, 422 / 842, 130 / 595, 442 / 842), abs=1e-4)
     assert not asm.warnings
 
 

@@ -258,6 +258,7 @@ CASES: tuple[Case, ...] = (
         lambda: with_text(base_facts(is_government=True), other="全年收取政府信息公开信息处理费 3940 元。"),
         [()],
     ),
+    Case("R26", "warning", base_facts, lambda: base_facts(named_as="永和县人社局"), [()]),
 )
 
 
