@@ -129,8 +129,9 @@ def _zip_kind(data: bytes, name: str) -> str:
     raise ParseError("unsupported", f"{name} 是一个压缩包，但不是 Word（.docx）或 Excel（.xlsx）文件")
 
 
-def read_document(data: bytes, fmt: str, name: str = "") -> Document:
-    """The reader of one format: bytes → Document."""
+def read_document(data: bytes, fmt: str, name: str = "", *, ocr: bool = True) -> Document:
+    """The reader of one format: bytes → Document. ``ocr=False``: pictures of pages are not read (a quick
+    look at a document's own text and tables, e.g. to show them; a scan then reads as one)."""
     if fmt == "txt":
         from reports.parsing.txt import read_txt
 
@@ -144,12 +145,14 @@ def read_document(data: bytes, fmt: str, name: str = "") -> Document:
         from reports.parsing.image import docx_page_pictures, read_pictures
 
         doc = read_docx(data)
-        pictures = docx_page_pictures(data, doc)
+        pictures = docx_page_pictures(data, doc) if ocr else None
         # A Word file whose body is pictures of pages (a scan pasted into Word): read the pictures.
         return read_pictures(pictures, fmt="docx") if pictures else doc
     if fmt == "image":
         from reports.parsing.image import read_image
 
+        if not ocr:
+            raise ParseError("scanned", "这是扫描图片，没有可直接读取的文字")
         return read_image(data)
     if fmt in ("doc", "wps", "rtf"):
         from reports.parsing.office import read_legacy_word
@@ -162,7 +165,7 @@ def read_document(data: bytes, fmt: str, name: str = "") -> Document:
     if fmt == "pdf":
         from reports.parsing.pdf import read_pdf
 
-        return read_pdf(data)
+        return read_pdf(data, ocr=ocr)
     raise ParseError("unsupported", f"不支持的文件格式：{fmt}")
 
 

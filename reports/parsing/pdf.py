@@ -43,7 +43,7 @@ _DIGITS = re.compile(r"\d+")
 RUNNING_MIN_PAGES = 3
 
 
-def read_pdf(data: bytes) -> Document:
+def read_pdf(data: bytes, ocr: bool = True) -> Document:
     """Read a PDF's running text and tables. Raises :class:`ParseError` for encrypted and broken files,
     and for scans when the OCR reader is not installed or finds no text."""
     _check_envelope(data)
@@ -55,7 +55,7 @@ def read_pdf(data: bytes) -> Document:
                 raise ParseError("encrypted", ENCRYPTED_MESSAGE)
             raise ParseError("corrupt", CORRUPT_MESSAGE)
     try:
-        return _read(pdf)
+        return _read(pdf, ocr)
     except pdfium.PdfiumError:
         raise ParseError("corrupt", CORRUPT_MESSAGE)
     finally:
@@ -93,7 +93,7 @@ def _check_envelope(data: bytes) -> None:
         raise ParseError("corrupt", CORRUPT_MESSAGE)
 
 
-def _read(pdf: pdfium.PdfDocument) -> Document:
+def _read(pdf: pdfium.PdfDocument, ocr: bool = True) -> Document:
     pages: list[tuple[list[VisualLine], list[GridTable]]] = []
     frames: list[_Frame] = []
     image_only_pages: list[int] = []
@@ -103,7 +103,7 @@ def _read(pdf: pdfium.PdfDocument) -> Document:
         n_pages = len(pdf)
     if n_pages == 0:
         raise ParseError("corrupt", CORRUPT_MESSAGE)
-    ocr_ready = ocr_available()
+    ocr_ready = ocr and ocr_available()
     for index in range(n_pages):
         # pdfium is held only while a page is read from it, not while a picture of a page is recognised.
         with _PDFIUM_LOCK:
