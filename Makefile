@@ -18,12 +18,15 @@ $(PY):
 	$(PY) -m pip install --quiet --upgrade pip
 
 # Reinstall only when a requirements file changes.
-$(VENV)/.installed: requirements.txt | $(PY)
+# The OCR model wheel goes in without its dependencies (see requirements-ocr.txt).
+$(VENV)/.installed: requirements.txt requirements-ocr.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -r requirements-ocr.txt
 	@touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+$(VENV)/.installed-dev: requirements.txt requirements-ocr.txt requirements-dev.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -r requirements-ocr.txt
 	@touch $@ $(VENV)/.installed
 
 setup: $(VENV)/.installed

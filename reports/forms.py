@@ -25,7 +25,7 @@ class UploadForm(forms.Form):
     files = MultipleFileField(
         label="年报文件",
         help_text="可一次选择多个文件，或上传一个 zip 压缩包。支持 Word（.docx/.doc/.wps）、PDF、网页（.html）、"
-        "Excel（.xlsx/.xls）和文本（.txt）。",
+        "Excel（.xlsx/.xls）、文本（.txt），以及扫描件（图片型 PDF、.jpg/.png/.tif 图片，自动文字识别）。",
     )
 
 

@@ -96,7 +96,7 @@ def _png(buffer: bytes, width: int, height: int, stride: int, channels: int) -> 
 def document_as_read(data: bytes, fmt: str, name: str = "") -> dict[str, Any]:
     """The tables (grid of texts, merged positions marked) and running text the parser read from a document."""
     try:
-        doc = read_document(data, fmt, name)
+        doc = read_document(data, fmt, name, ocr=False)  # pictures are shown by cell (crop), not re-read here
     except ParseError as exc:
         raise SourceUnavailable(exc.message) from exc
     except Exception as exc:  # untrusted bytes: whatever a reader raises, the document cannot be shown
@@ -123,7 +123,7 @@ def add_pdf_boxes(places: dict[str, dict], data: bytes) -> None:
     if not wanted:
         return
     try:
-        doc = read_document(data, "pdf")
+        doc = read_document(data, "pdf", ocr=False)
     except Exception:  # noqa: BLE001 - the boxes are a help; the panel still shows the page without them
         return
     for place in wanted.values():

@@ -1,4 +1,9 @@
-"""Process-pool entry points. Pure Python (no Django), so workers start clean with the forkserver method."""
+"""Process-pool entry points. Pure Python (no Django), so workers start clean with the forkserver method.
+
+``safe_parse`` is what a background job calls for one uploaded document, scans included: OCR runs inside
+``parse_document`` (seconds per scanned page; ``reports.parsing.ocr_pages(data, name)`` says beforehand how
+many pages a document would have read by OCR, to send those to the queue).
+"""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from reports import canonical, rules, services
 from reports.access import HANDED_IN, agencies_visible_to, may_edit_content, reports_visible_to
-from reports.admin import importing, source_panel, workflow
+from reports.admin import crops, importing, source_panel, workflow
 from reports.admin.exports import ReportExportsMixin
 from reports.admin.filters import IssueStateFilter
 from reports.admin.inlines import DisclosureInline, OutcomeInline, ReviewLitigationInline, row_keys
@@ -268,6 +268,7 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
             "nianbao/source_panel.js",
             "nianbao/review_keys.js",
             "nianbao/compare.js",
+            "nianbao/cell_crop.js",
         ]
 
     # --- access -------------------------------------------------------------------------------------------
@@ -371,6 +372,11 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
             ),
             path("<int:report_id>/diff/", view(workflow.diff_view), name="reports_report_diff"),
             path("<int:report_id>/timeline/", view(workflow.timeline_view), name="reports_report_timeline"),
+            path(
+                "<int:report_id>/sources/<int:source_id>/cells/<str:key>/crop.png",
+                view(crops.cell_crop_view),
+                name="reports_report_cell_crop",
+            ),
             path("<int:report_id>/notice/", view(workflow.notice_view), name="reports_report_notice"),
             path(
                 "<int:report_id>/sources/<int:source_id>/",
@@ -482,6 +488,7 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
             "nb_notes": open_notes,
             "nb_cell_state": cell_state,
             "nb_cell_title": cell_title,
+            "nb_cell_crops": crops.cell_crops(report),
             "nb_cell_choices": [(k, canonical.short_label(k)) for k in canonical.ALL_KEYS],
             "nb_transitions": transitions,
             "nb_can_approve": any(t.action == "approve" for t in transitions),

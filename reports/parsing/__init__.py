@@ -16,7 +16,15 @@ from reports.parsing.document import Document
 from reports.parsing.limits import open_zip
 from reports.parsing.types import ParsedReport, ParseError
 
-__all__ = ["MAX_BYTES", "ParseError", "ParsedReport", "detect_format", "parse_document", "read_document"]
+__all__ = [
+    "MAX_BYTES",
+    "ParseError",
+    "ParsedReport",
+    "detect_format",
+    "ocr_pages",
+    "parse_document",
+    "read_document",
+]
 
 MAX_BYTES = 50 * 1024 * 1024
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -76,11 +84,15 @@ def _too_large(name: str, size: int) -> str:
 
 
 def detect_format(data: bytes, name: str) -> str:
-    """ "txt", "html", "docx", "doc", "wps", "rtf", "pdf", "xlsx" or "xls", from the content, then the name."""
+    """ "txt", "html", "docx", "doc", "wps", "rtf", "pdf", "image", "xlsx" or "xls", from the content, then the name."""
     ext = Path(name).suffix.lower()
     head = data[:2048]
     if b"%PDF-" in head[:1024]:
         return "pdf"
+    from reports.parsing.image import picture_kind
+
+    if picture_kind(data):
+        return "image"
     if data.startswith(b"PK\x03\x04"):
         return _zip_kind(data, name)
     if data.startswith(_OLE):
@@ -96,7 +108,7 @@ def detect_format(data: bytes, name: str) -> str:
     lowered = head.lower()
     if ext in _HTML_EXT or b"<html" in lowered or b"<table" in lowered or b"<!doctype html" in lowered:
         return "html"
-    if ext in {".docx", ".xlsx", ".xls", ".doc", ".wps", ".pdf"}:
+    if ext in {".docx", ".xlsx", ".xls", ".doc", ".wps", ".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff"}:
         raise ParseError("corrupt", f"文件 {name} 的内容与扩展名 {ext} 不符，可能已损坏或不完整")
     return "txt"
 
@@ -114,8 +126,9 @@ def _zip_kind(data: bytes, name: str) -> str:
     raise ParseError("unsupported", f"{name} 是一个压缩包，但不是 Word（.docx）或 Excel（.xlsx）文件")
 
 
-def read_document(data: bytes, fmt: str, name: str = "") -> Document:
-    """The reader of one format: bytes → Document."""
+def read_document(data: bytes, fmt: str, name: str = "", *, ocr: bool = True) -> Document:
+    """The reader of one format: bytes → Document. ``ocr=False``: pictures of pages are not read (a quick
+    look at a document's own text and tables, e.g. to show them; a scan then reads as one)."""
     if fmt == "txt":
         from reports.parsing.txt import read_txt
 
@@ -126,8 +139,18 @@ def read_document(data: bytes, fmt: str, name: str = "") -> Document:
         return read_html(data)
     if fmt == "docx":
         from reports.parsing.docx import read_docx
+        from reports.parsing.image import docx_page_pictures, read_pictures
 
-        return read_docx(data)
+        doc = read_docx(data)
+        pictures = docx_page_pictures(data, doc) if ocr else None
+        # A Word file whose body is pictures of pages (a scan pasted into Word): read the pictures.
+        return read_pictures(pictures, fmt="docx") if pictures else doc
+    if fmt == "image":
+        from reports.parsing.image import read_image
+
+        if not ocr:
+            raise ParseError("scanned", "这是扫描图片，没有可直接读取的文字")
+        return read_image(data)
     if fmt in ("doc", "wps", "rtf"):
         from reports.parsing.office import read_legacy_word
 
@@ -139,5 +162,29 @@ def read_document(data: bytes, fmt: str, name: str = "") -> Document:
     if fmt == "pdf":
         from reports.parsing.pdf import read_pdf
 
-        return read_pdf(data)
+        return read_pdf(data, ocr=ocr)
     raise ParseError("unsupported", f"不支持的文件格式：{fmt}")
+
+
+def ocr_pages(data: bytes, name: str = "") -> int:
+    """How many pages of the document would be read by OCR (0 for a document with text): a quick look,
+    for sending slow documents to a background job. Never raises; an unreadable file counts 0."""
+    try:
+        fmt = detect_format(data, name)
+        if fmt == "pdf":
+            from reports.parsing.pdf import scanned_pages
+
+            return scanned_pages(data)
+        if fmt == "image":
+            from PIL import Image
+
+            with Image.open(BytesIO(data)) as img:
+                return max(1, getattr(img, "n_frames", 1))
+        if fmt == "docx":
+            from reports.parsing.docx import read_docx
+            from reports.parsing.image import docx_page_pictures
+
+            return len(docx_page_pictures(data, read_docx(data)) or ())
+    except Exception:
+        return 0
+    return 0

@@ -9,6 +9,7 @@ the grids (or, for plain text, in the lines) and maps them onto the canonical ke
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 # A rectangle on a page as fractions of the page as displayed: (left, top, right, bottom), 0–1 from the top left.
 Box = tuple[float, float, float, float]
@@ -60,6 +61,8 @@ class Document:
     tables: tuple[Table, ...] = ()
     pages: int | None = None
     metadata: dict[str, str] = field(default_factory=dict)  # e.g. PDF CreationDate, docx core properties
+    # Pages read from pictures (reports.parsing.ocr.OcrPage): what each character's certainty is.
+    ocr: tuple[Any, ...] = ()
 
     @property
     def text(self) -> str:

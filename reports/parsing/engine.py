@@ -31,7 +31,13 @@ def build_report(doc: Document, *, source: str, fmt: str, sha256: str) -> Parsed
         raise ParseError("not_a_report", NOT_A_REPORT.format(name=source))
     asm = assemble(rows, meta.template)
     # A 2019 report has no （六）1/2 rows: those cells stay empty rather than be proved 0.
-    infer(asm, exclude=canonical.NOT_IN_2019 if meta.template == "2019" else frozenset())
+    exclude = canonical.NOT_IN_2019 if meta.template == "2019" else frozenset()
+    readings = None
+    if doc.ocr:
+        from reports.parsing.ocr_vet import vet
+
+        readings = vet(asm, doc, exclude)  # numbers read from pictures: only the sure and confirmed ones stay
+    infer(asm, exclude=exclude, readings=readings)
     _cover_missing(asm)
     _image_pages(doc, asm)
     _place_boxes(doc, asm)
@@ -85,7 +91,7 @@ def _place_boxes(doc: Document, asm: Assembly) -> None:
     """Give each cell read from a page the box it stands in (its grid cell, or its line of running text)."""
     for key, src in asm.provenance.items():
         box = box_of(doc, src.table, src.row, src.col, src.line)
-        if box is not None:
+        if box is not None and src.box is None:  # a cell read by OCR has its box on the picture as scanned
             asm.provenance[key] = replace(src, box=box)
 
 

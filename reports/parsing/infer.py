@@ -14,10 +14,11 @@ inference altogether: the rules report it, the parser proves nothing from it.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 
 from reports import canonical
 from reports.parsing.assemble import Assembly, row_name
-from reports.parsing.types import CellSource
+from reports.parsing.types import CellSource, Value
 
 INF = float("inf")
 MAX_ROUNDS = 60
@@ -41,10 +42,13 @@ def _equations() -> list[list[tuple[int, str]]]:
 EQUATIONS = _equations()
 
 
-def infer(asm: Assembly, exclude: frozenset[str] = frozenset()) -> None:
+def infer(asm: Assembly, exclude: frozenset[str] = frozenset(), readings: Mapping[str, Value] | None = None) -> None:
     """Fill the unread cells of 表三/表四 that the identities prove, marking them inferred.
 
     ``exclude``: cells the report's template does not have (2019: （六）1/2) — 0 in the sums, never filled.
+    ``readings``: what was seen in cells left unread although something was read there (a scan's
+    uncertain figure): such a cell is filled only when the proof equals it, so a report's own
+    mistake is never replaced by the number its arithmetic would want (None: nothing legible).
     """
     unknown = {k for k in canonical.TABLE3_KEYS + canonical.TABLE4_KEYS if asm.is_unknown(k) and k not in exclude}
     if not unknown:
@@ -94,6 +98,8 @@ def infer(asm: Assembly, exclude: frozenset[str] = frozenset()) -> None:
             break
     proved = {k: int(lo[k]) for k in unknown if lo[k] == hi[k] and lo[k] != INF and k not in exclude}
     proved = _agree_with_printed(asm, proved)
+    if readings:
+        proved = {k: v for k, v in proved.items() if readings.get(k) is None or readings[k] == v}
     if not proved:
         return
     for k, v in proved.items():

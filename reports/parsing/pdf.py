@@ -17,11 +17,13 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from reports.parsing.document import Box, Document, GridCell, Table, TextLine
+from reports.parsing.ocr_pdf import needs_ocr, ocr_available, read_picture, render_for_ocr
 from reports.parsing.pdf_extract import page_chars, page_drawing
-from reports.parsing.pdf_grid import Char, GridTable, VisualLine, find_tables, upright, visual_lines
+from reports.parsing.pdf_grid import Char, GridTable, Segment, VisualLine, find_tables, upright, visual_lines
 from reports.parsing.types import ParseError
 
-SCANNED_MESSAGE = "扫描件，无文字层，请手工录入或上传原始 Word 文件"
+SCANNED_MESSAGE = "扫描件，无文字层，也没有识别出文字，请手工录入或上传原始 Word 文件"
+OCR_MISSING_MESSAGE = "扫描件，无文字层；文字识别组件未安装，无法识别，请手工录入或上传原始 Word 文件"
 ENCRYPTED_MESSAGE = "PDF 文件已加密（需要密码才能打开），请上传未加密的文件"
 CORRUPT_MESSAGE = "PDF 文件已损坏或不完整，无法读取，请重新下载或导出后再上传"
 
@@ -41,8 +43,9 @@ _DIGITS = re.compile(r"\d+")
 RUNNING_MIN_PAGES = 3
 
 
-def read_pdf(data: bytes) -> Document:
-    """Read a PDF's running text and tables. Raises :class:`ParseError` for scans, encrypted and broken files."""
+def read_pdf(data: bytes, ocr: bool = True) -> Document:
+    """Read a PDF's running text and tables. Raises :class:`ParseError` for encrypted and broken files,
+    and for scans when the OCR reader is not installed or finds no text."""
     _check_envelope(data)
     with _PDFIUM_LOCK:
         try:
@@ -51,10 +54,34 @@ def read_pdf(data: bytes) -> Document:
             if exc.err_code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
                 raise ParseError("encrypted", ENCRYPTED_MESSAGE)
             raise ParseError("corrupt", CORRUPT_MESSAGE)
+    try:
+        return _read(pdf, ocr)
+    except pdfium.PdfiumError:
+        raise ParseError("corrupt", CORRUPT_MESSAGE)
+    finally:
+        with _PDFIUM_LOCK:
+            pdf.close()
+
+
+def scanned_pages(data: bytes) -> int:
+    """How many pages of a PDF are pictures to be read by OCR (no text of their own)."""
+    with _PDFIUM_LOCK:
+        pdf = pdfium.PdfDocument(data)
         try:
-            return _read(pdf)
-        except pdfium.PdfiumError:
-            raise ParseError("corrupt", CORRUPT_MESSAGE)
+            count = 0
+            for index in range(len(pdf)):
+                page = pdf[index]
+                try:
+                    _, images, invisible_text = page_drawing(page)
+                    textpage = page.get_textpage()
+                    try:
+                        chars = page_chars(textpage, skip_invisible=invisible_text)
+                    finally:
+                        textpage.close()
+                finally:
+                    page.close()
+                count += needs_ocr(images, sum(1 for ch in chars if not ch.text.isspace()))
+            return count
         finally:
             pdf.close()
 
@@ -66,50 +93,90 @@ def _check_envelope(data: bytes) -> None:
         raise ParseError("corrupt", CORRUPT_MESSAGE)
 
 
-def _read(pdf: pdfium.PdfDocument) -> Document:
+def _read(pdf: pdfium.PdfDocument, ocr: bool = True) -> Document:
     pages: list[tuple[list[VisualLine], list[GridTable]]] = []
     frames: list[_Frame] = []
     image_only_pages: list[int] = []
+    ocr_pages: list = []
     total_chars = total_images = 0
-    n_pages = len(pdf)
+    with _PDFIUM_LOCK:
+        n_pages = len(pdf)
     if n_pages == 0:
         raise ParseError("corrupt", CORRUPT_MESSAGE)
+    ocr_ready = ocr and ocr_available()
     for index in range(n_pages):
-        page = pdf[index]
-        try:
-            segments, images, invisible_text = page_drawing(page)
-            textpage = page.get_textpage()
+        # pdfium is held only while a page is read from it, not while a picture of a page is recognised.
+        with _PDFIUM_LOCK:
+            page = pdf[index]
             try:
-                chars = page_chars(textpage, skip_invisible=invisible_text)
+                segments, images, invisible_text = page_drawing(page)
+                textpage = page.get_textpage()
+                try:
+                    chars = page_chars(textpage, skip_invisible=invisible_text)
+                finally:
+                    textpage.close()
+                rotation = page.get_rotation()
+                frame = _frame(page.get_cropbox(), rotation)
+                text_chars = sum(1 for ch in chars if not ch.text.isspace())
+                picture = render_for_ocr(page) if ocr_ready and needs_ocr(images, text_chars) else None
             finally:
-                textpage.close()
-            rotation = page.get_rotation()
-            frames.append(_frame(page.get_cropbox(), rotation))
-        finally:
-            page.close()
-        text_chars = sum(1 for ch in chars if not ch.text.isspace())
-        total_chars += text_chars
+                page.close()
         total_images += images
-        if images and not text_chars:
+        if picture is not None:
+            # A scanned page (perhaps with a stamp's or an OCR program's few characters): read its picture.
+            chars, segments, ocr_page = read_picture(*picture, number=index + 1)
+            ocr_pages.append(ocr_page)
+            text_chars = sum(1 for ch in chars if not ch.text.isspace())
+            rotation = 0  # the picture is rendered as displayed
+            frame = page_frame(picture[1], picture[2])
+            if not text_chars:
+                image_only_pages.append(index + 1)  # a picture without any text to recognise
+        elif images and not text_chars:
             # A picture of a page, perhaps with an OCR layer (left out above: machine guesses, not text).
             image_only_pages.append(index + 1)
-        chars, segments = upright(chars, segments, rotation)
-        page_tables, rest = find_tables(segments, chars)
-        pages.append((_drop_page_numbers(visual_lines(rest)), page_tables))
+        total_chars += text_chars
+        pages.append(page_layout(chars, segments, rotation))
+        frames.append(frame)
+    lines, tables = join_pages(pages, frames)
+    # A scan may still carry a stray text line (a portal's stamp or page number): a report has thousands.
+    if total_chars == 0 or (total_images and total_chars < MIN_TEXT_CHARS):
+        raise ParseError("scanned", SCANNED_MESSAGE if ocr_ready or not total_images else OCR_MISSING_MESSAGE)
+    with _PDFIUM_LOCK:
+        metadata = _metadata(pdf)
+    if image_only_pages:
+        # A scanned page inside a text PDF (e.g. a table pasted as a picture): the engine can say so.
+        metadata["image_only_pages"] = ",".join(str(p) for p in image_only_pages)
+    return Document(
+        format="pdf",
+        lines=tuple(lines),
+        tables=tuple(tables),
+        pages=n_pages,
+        metadata=metadata,
+        ocr=tuple(ocr_pages),
+    )
+
+
+def page_layout(
+    chars: list[Char], segments: list[Segment], rotation: int = 0
+) -> tuple[list[VisualLine], list[GridTable]]:
+    """One page's running lines (page numbers left out) and tables, from its characters and ruling lines."""
+    chars, segments = upright(chars, segments, rotation)
+    page_tables, rest = find_tables(segments, chars)
+    return _drop_page_numbers(visual_lines(rest)), page_tables
+
+
+def join_pages(
+    pages: list[tuple[list[VisualLine], list[GridTable]]], frames: list[_Frame]
+) -> tuple[list[TextLine], list[Table]]:
+    """The pages' lines and tables in reading order, without running headers and footers; ``frames`` say
+    where each page is in its characters' coordinates (for the boxes of cells and lines)."""
     _drop_running_lines(pages)
     _align_page_splits(pages)
     lines: list[TextLine] = []
     tables: list[Table] = []
     for number, (page_lines, page_tables) in enumerate(pages, start=1):
         _place(page_lines, page_tables, number, lines, tables, frames[number - 1])
-    # A scan may still carry a stray text line (a portal's stamp or page number): a report has thousands.
-    if total_chars == 0 or (total_images and total_chars < MIN_TEXT_CHARS):
-        raise ParseError("scanned", SCANNED_MESSAGE)
-    metadata = _metadata(pdf)
-    if image_only_pages:
-        # A scanned page inside a text PDF (e.g. a table pasted as a picture): the engine can say so.
-        metadata["image_only_pages"] = ",".join(str(p) for p in image_only_pages)
-    return Document(format="pdf", lines=tuple(lines), tables=tuple(tables), pages=n_pages, metadata=metadata)
+    return lines, tables
 
 
 def _align_page_splits(pages: list[tuple[list[VisualLine], list[GridTable]]]) -> None:
@@ -181,6 +248,11 @@ class _Frame(NamedTuple):
             round((x1 - self.left) / width, 4),
             round((self.top - y0) / height, 4),
         )
+
+
+def page_frame(width: float, height: float) -> _Frame:
+    """The frame of a page whose characters are in displayed coordinates from (0, 0): a page read as a picture."""
+    return _Frame(0.0, width, 0.0, height)
 
 
 def _frame(cropbox: tuple[float, float, float, float], rotation: int) -> _Frame:

@@ -47,11 +47,12 @@ class CellSource:
     row: int | None = None
     col: int | None = None
     # Where the cell (or, read from running text, its line) stands on its page: (left, top, right, bottom) as
-    # fractions of the page as displayed (PDF only).
+    # fractions of the page as displayed (PDF, and every page read by OCR: there, on the picture as scanned).
     box: tuple[float, float, float, float] | None = None
     blank: bool = False  # the cell is present but empty (or -, —, /, 无)
     inferred: bool = False  # the value was proved by arithmetic, not read
-    missing: bool = False  # the cell could not be located at all
+    missing: bool = False  # the cell could not be located at all (or, read from a picture, not with certainty)
+    ocr: bool = False  # read from a picture of the page (a scan): its box is on the picture
 
     def to_json(self) -> dict[str, Any]:
         # table 0, row 0 and column 0 are places too: only None, False and "" are left out

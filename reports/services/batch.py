@@ -191,12 +191,13 @@ def _is_zip_archive(item: Incoming) -> bool:
 # What a folder may hold besides reports is left alone when walking it (a file named on its own is always tried).
 DOCUMENT_SUFFIXES = frozenset(
     {".txt", ".htm", ".html", ".docx", ".doc", ".wps", ".rtf", ".pdf", ".xlsx", ".xls", ".zip"}
+    | {".jpg", ".jpeg", ".png", ".tif", ".tiff"}  # scanned pages (OCR)
 )
 
 
 def collect_paths(paths: Iterable[str | os.PathLike], *, skipped: list[Path] | None = None) -> Iterator[Incoming]:
     """Files, folders (recursively, sorted) and zips given on the command line. In folders, files that are not
-    documents by their extension (notes, labels, images) are left out and added to ``skipped``."""
+    documents by their extension (notes, labels) are left out and added to ``skipped``."""
     max_bytes, _, _ = _limits()
     for raw in paths:
         path = Path(raw)

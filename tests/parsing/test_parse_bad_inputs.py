@@ -117,7 +117,7 @@ def test_image_only_pdf() -> None:
     page.gen_content()
     err = refused(_pdf_bytes(pdf), "scan.pdf")
     assert err.code == "scanned"
-    assert err.message == "扫描件，无文字层，请手工录入或上传原始 Word 文件"
+    assert err.message == "扫描件，无文字层，也没有识别出文字，请手工录入或上传原始 Word 文件"
 
 
 def test_encrypted_pdf() -> None:

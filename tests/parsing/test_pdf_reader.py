@@ -226,7 +226,7 @@ def test_scanned_pdf_is_refused_with_the_exact_message() -> None:
     with pytest.raises(ParseError) as err:
         read_pdf(_save(pdf))
     assert err.value.code == "scanned"
-    assert err.value.message == SCANNED_MESSAGE == "扫描件，无文字层，请手工录入或上传原始 Word 文件"
+    assert err.value.message == SCANNED_MESSAGE == "扫描件，无文字层，也没有识别出文字，请手工录入或上传原始 Word 文件"
 
 
 def test_encrypted_pdf_is_refused() -> None:
