@@ -10,6 +10,7 @@ failure is a :class:`~reports.parsing.types.ParseError` with a stable ``code`` a
 from __future__ import annotations
 
 import hashlib
+from io import BytesIO
 from pathlib import Path
 
 from reports.parsing.document import Document
