@@ -558,6 +558,12 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
         except IntegrityError:
             # The same agency and year created by someone else a moment ago (the form's check passed before).
             raise SaveRefused(CREATED_MEANWHILE)
+        except ValidationError:
+            # The other save committed between the form's check and the service's: the service's own check saw it.
+            data = form.cleaned_data
+            if Report.objects.filter(agency=data.get("agency"), year=data.get("year")).exists():
+                raise SaveRefused(CREATED_MEANWHILE)
+            raise
         obj.pk = created.pk
         obj.refresh_from_db()
 
