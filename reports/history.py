@@ -133,6 +133,8 @@ def report_timeline(report: Report) -> list[Entry]:
             summary = f"{ev.get_from_status_display()} → {ev.get_to_status_display()}"
             if ev.details.get("override"):
                 summary += "（忽略错误通过）"
+            if ev.details.get("override_unconfirmed"):
+                summary += f"（忽略 {len(ev.details.get('unconfirmed') or ())} 个待人工确认单元格通过）"
         elif ev.kind == "import":
             summary = f"导入 {ev.reason}"
         else:

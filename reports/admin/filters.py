@@ -19,3 +19,20 @@ class IssueStateFilter(admin.SimpleListFilter):
         if value == "unchecked":
             return queryset.filter(validated_at__isnull=True)
         return queryset
+
+
+class UnconfirmedFilter(admin.SimpleListFilter):
+    """Reports with cells nobody has read yet (unread or inferred, not typed or confirmed): they cannot be approved."""
+
+    title = "人工确认"
+    parameter_name = "unconfirmed"
+
+    def lookups(self, request, model_admin):
+        return [("pending", "有待人工确认的单元格"), ("done", "无待人工确认的单元格")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "pending":
+            return queryset.filter(unconfirmed_count__gt=0)
+        if self.value() == "done":
+            return queryset.filter(unconfirmed_count=0)
+        return queryset

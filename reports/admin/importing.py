@@ -55,13 +55,21 @@ def _load(request, token: str) -> list[batch.Incoming]:
         raise Http404(incoming.BATCH_GONE)
 
 
-def _grid(parsed) -> dict:
-    """The three tables of a reading, laid out for the preview template, each cell with its reading state."""
+def _grid(parsed, issues=()) -> dict:
+    """The three tables of a reading, laid out for the preview template, each cell with its reading state and the
+    errors the rules find on it (a defect read as printed shows on its cells: the reviewer returns the report)."""
+    errors: dict[str, list[str]] = {}
+    for issue in issues:
+        if issue.severity == "error":
+            for key in issue.keys:
+                errors.setdefault(key, []).append(f"{issue.rule} {issue.message}")
 
     def cell(key):
         src = parsed.provenance.get(key)
         state = "missing" if src and src.missing else "inferred" if src and src.inferred else ""
-        return {"value": parsed.values.get(key), "state": state, "key": key}
+        if key in errors:
+            state = (state + " nb-error").strip()
+        return {"value": parsed.values.get(key), "state": state, "key": key, "title": "；".join(errors.get(key, ()))}
 
     return {
         "table2": [(label, [cell(k) for k in keys]) for _, _, rows in layout.TABLE2_BLOCKS for label, keys in rows],
@@ -116,6 +124,7 @@ def preview_view(model_admin, request, token):
     names = [(p.parsed.agency or "").strip() if p.parsed else "" for p in previews]
     rows = []
     for n, p in enumerate(previews):
+        provenance = p.parsed.provenance if p.parsed else {}
         rows.append(
             {
                 "n": n,
@@ -123,11 +132,14 @@ def preview_view(model_admin, request, token):
                 "failed_before": reasons[n] if n < len(reasons) else "",
                 "same_name": sum(1 for name in names if name and name == names[n]),
                 "importable": p.action in ("create", "update", "needs_agency"),
-                "grid": _grid(p.parsed) if p.parsed else None,
+                "grid": _grid(p.parsed, p.issues) if p.parsed else None,
                 "errors": [i for i in p.issues if i.severity == "error"],
                 "warnings": [i for i in p.issues if i.severity == "warning"],
                 "infos": [i for i in p.issues if i.severity == "info"],
-                "missing": [k for k, src in (p.parsed.provenance.items() if p.parsed else []) if src.missing],
+                "missing": [k for k, src in provenance.items() if src.missing],
+                "inferred": [k for k, src in provenance.items() if src.inferred],
+                # cells no one has read: unread, or filled by arithmetic — a person must type or confirm each
+                "unconfirmed": sum(1 for src in provenance.values() if src.missing or src.inferred),
             }
         )
     context = {

@@ -21,7 +21,7 @@ from reports import canonical, rules, services
 from reports.access import HANDED_IN, agencies_visible_to, may_edit_content, reports_visible_to
 from reports.admin import crops, importing, source_panel, workflow
 from reports.admin.exports import ReportExportsMixin
-from reports.admin.filters import IssueStateFilter
+from reports.admin.filters import IssueStateFilter, UnconfirmedFilter
 from reports.admin.inlines import DisclosureInline, OutcomeInline, ReviewLitigationInline, row_keys
 from reports.admin.scoped_history import ScopedHistoryAdmin
 from reports.models import ApplicationOutcome, DisclosureTable, Report, ReviewLitigation, SourceDocument
@@ -233,10 +233,11 @@ def _text(value) -> str:
 class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
     form = ReportForm
     list_display = [
-        "agency_column", "year", "status", "issue_summary", "template_version", "published_on", "updated_at"
+        "agency_column", "year", "status", "issue_summary", "unconfirmed_column", "template_version", "published_on",
+        "updated_at",
     ]  # fmt: skip
     ordering = ["-year", "agency__name_pinyin"]
-    list_filter = ["year", "status", IssueStateFilter, "agency__kind", "template_version"]
+    list_filter = ["year", "status", IssueStateFilter, UnconfirmedFilter, "agency__kind", "template_version"]
     search_fields = ["agency__name", "agency__short_name", "agency__aliases__name", "title"]
     list_select_related = ["agency"]
     autocomplete_fields = ["agency"]
@@ -349,6 +350,15 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
             parts.append(format_html('<span class="nb-warn">⚠ {}</span>', obj.warning_count))
         return format_html_join(" ", "{}", ((p,) for p in parts))
 
+    @admin.display(description="待人工确认", ordering="unconfirmed_count")
+    def unconfirmed_column(self, obj):
+        if not obj.unconfirmed_count:
+            return "—"
+        return format_html(
+            '<span class="nb-unconfirmed-count" title="未能读出或由勾稽关系推算、尚无人录入或确认的单元格">{} 格</span>',
+            obj.unconfirmed_count,
+        )
+
     # --- change page --------------------------------------------------------------------------------------
 
     def add_view(self, request, form_url="", extra_context=None):
@@ -364,6 +374,7 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
             path("import/", view(importing.upload_view), name="reports_report_import"),
             path("import/<str:token>/", view(importing.preview_view), name="reports_report_import_preview"),
             path("<int:report_id>/transition/", view(workflow.transition_view), name="reports_report_transition"),
+            path("<int:report_id>/confirm/", view(workflow.confirm_view), name="reports_report_confirm"),
             path("<int:report_id>/comments/add/", view(workflow.comment_add_view), name="reports_report_comment_add"),
             path(
                 "<int:report_id>/comments/resolve/",
@@ -479,6 +490,10 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
         last_return = report.events.filter(kind="status", to_status=Report.Status.RETURNED).first()
         transitions = services.transitions_for(report, request.user)
         cell_state, cell_title = cell_provenance(report)
+        pending, confirmed = services.pending_cells(report)
+        for cell in pending:  # still needs a person: marked on the grid
+            cell_state[cell.key] = (cell_state.get(cell.key, "") + " nb-unconfirmed").strip()
+            cell_title[cell.key] = f"待人工确认：{cell.why}。{cell_title.get(cell.key, '')}"
         keys = {k for i in issues for k in i.keys} | {c.key for c in comments}
         return {
             "nb_issues": issues,
@@ -494,6 +509,10 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
             "nb_can_approve": any(t.action == "approve" for t in transitions),
             "nb_sources": list(report.sources.select_related("uploaded_by")),
             "nb_last_return": last_return,
+            "nb_pending": pending,
+            "nb_confirmed": confirmed,
+            "nb_can_confirm": self.has_change_permission(request, report),
+            "nb_can_override_unconfirmed": request.user.has_perm("reports.approve_unconfirmed"),
             "nb_can_comment": request.user.has_perm("reports.add_cellcomment"),
             "nb_can_accept": self.has_change_permission(request, report)
             and request.user.has_perm("reports.add_issueacceptance"),
@@ -595,6 +614,7 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
                 base_version=form.cleaned_data.get("nb_version"),
                 user=request.user,
                 reason=form.cleaned_data.get("nb_change_reason", ""),
+                read_by_person=True,
             )
         except (ValidationError, PermissionDenied) as exc:
             raise SaveRefused(workflow.messages_of(exc))

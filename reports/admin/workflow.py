@@ -75,6 +75,7 @@ def transition_view(model_admin, request, report_id):
             user=request.user,
             reason=request.POST.get("nb_reason", ""),
             override=request.POST.get("nb_override") == "on",
+            override_unconfirmed=request.POST.get("nb_override_unconfirmed") == "on",
             base_version=int_param(request.POST.get("nb_version")),
         )
     except (ValidationError, PermissionDenied) as exc:
@@ -86,6 +87,26 @@ def transition_view(model_admin, request, report_id):
         if then and url_has_allowed_host_and_scheme(then, allowed_hosts={request.get_host()}):
             return HttpResponseRedirect(then)  # "通过并打开下一份"
     return HttpResponseRedirect(_change_url(report, request=request))
+
+
+@post_only
+def confirm_view(model_admin, request, report_id):
+    """待人工确认: a person confirms the chosen cells hold what the document says (services.cells_confirm)."""
+    report = _report(model_admin, request, report_id)
+    keys = request.POST.getlist("nb_confirm_key")
+    try:
+        done = services.cells_confirm(
+            report=report,
+            keys=keys,
+            user=request.user,
+            comment=request.POST.get("nb_confirm_comment", ""),
+            base_version=int_param(request.POST.get("nb_version")),
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        model_admin.message_user(request, messages_of(exc), messages.ERROR)
+    else:
+        model_admin.message_user(request, f"已确认 {len(done)} 个单元格。", messages.SUCCESS)
+    return HttpResponseRedirect(_change_url(report, "#nb-unconfirmed", request))
 
 
 @post_only
@@ -236,7 +257,15 @@ def approve_selected(model_admin, request, queryset):
         model_admin.message_user(
             request, f"{report}：有 {report.error_count} 个错误，未批量通过，请逐份审核。", messages.WARNING
         )
-    _bulk(model_admin, request, queryset.filter(error_count=0), "approve")
+    unconfirmed = queryset.filter(error_count=0, unconfirmed_count__gt=0)
+    for report in unconfirmed.select_related("agency")[:20]:
+        model_admin.message_user(
+            request,
+            f"{report}：待人工确认 {report.unconfirmed_count} 格（未能读出或由勾稽关系推算），未批量通过，请逐份核对。",
+            messages.WARNING,
+        )
+    # the service refuses them too (its count is recomputed under the lock): this only spares the messages
+    _bulk(model_admin, request, queryset.filter(error_count=0, unconfirmed_count=0), "approve")
 
 
 class ReturnForm(forms.Form):

@@ -3,11 +3,12 @@ from reports.models.report import Report
 from reports.models.sources import SourceDocument, UploadLog
 from reports.models.tables import ApplicationOutcome, DisclosureTable, ReviewLitigation
 from reports.models.validation import IssueAcceptance, ValidationIssue
-from reports.models.workflow import CellComment, ReportEvent
+from reports.models.workflow import CellComment, CellConfirmation, ReportEvent
 
 __all__ = [
     "ApplicationOutcome",
     "CellComment",
+    "CellConfirmation",
     "DisclosureTable",
     "IssueAcceptance",
     "LoginAttempt",

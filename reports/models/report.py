@@ -52,6 +52,12 @@ class Report(models.Model):
     # Cells the latest source document has but the parser could not read (canonical keys). While such a cell
     # is still empty the rules report it as unread (R15), as they did on the import preview, not as a blank.
     unread_keys = models.JSONField("未能读出的单元格", default=list, blank=True, editable=False)
+    # Cells the latest source document's reading filled by arithmetic, not by reading: {key: the identity the
+    # value rests on}. Like unread cells, they need a person (typed or confirmed, see CellConfirmation).
+    inferred_keys = models.JSONField("由勾稽关系推算的单元格", default=dict, blank=True, editable=False)
+    # How many unread or inferred cells nobody has typed or confirmed yet (kept by services.reports_validate):
+    # while above 0 the report cannot be approved, except by a 管理员 with a reason.
+    unconfirmed_count = models.PositiveIntegerField("待人工确认", default=0, editable=False)
     # The agency the latest source document names itself as, when that is not this report's agency (a file
     # imported under another agency than it names): a warning (R26) until a reviewer marks it 已核实.
     named_as = models.CharField("来源文件自称", max_length=200, blank=True, editable=False)
@@ -102,6 +108,8 @@ class Report(models.Model):
             "info_count",
             "validated_at",
             "unread_keys",
+            "inferred_keys",
+            "unconfirmed_count",
             "named_as",
             "version",
             "edit_marks",
@@ -140,6 +148,7 @@ class Report(models.Model):
             ("review_report", "可审核、退回、通过年报"),
             ("reopen_report", "可重新打开已通过的年报"),
             ("import_report", "可导入年报文件"),
+            ("approve_unconfirmed", "可在仍有待人工确认的单元格时通过年报（须说明理由）"),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
 """The service layer: the only code that writes reports. Keyword-only `<entity>_<action>` functions."""
 
 from reports.services.comments import cell_comment_add, cell_comment_resolve
+from reports.services.confirmations import cells_confirm, pending_cells
 from reports.services.imports import (
     DiffRow,
     ImportResult,
@@ -35,6 +36,8 @@ from reports.services.validation import (
 from reports.services.workflow import TRANSITIONS, report_transition, transitions_for
 
 __all__ = [
+    "cells_confirm",
+    "pending_cells",
     "EditConflict",
     "ReportUpdate",
     "mark_label",

@@ -181,6 +181,7 @@ def _report_import(*, parsed, data: bytes, agency, year: int | None = None, user
             sections_found=_sections_found(parsed),
             printed_subtotals=_json_numbers(parsed.printed_subtotals),
             unread_keys=_unread_keys(parsed),
+            inferred_keys=_inferred_keys(parsed),
             **_section_fields(parsed),
         )
         source, _ = source_document_add(report=report, data=data, filename=parsed.source, parsed=parsed, user=user)
@@ -275,6 +276,20 @@ def _unread_keys(parsed) -> list[str]:
     return [k for k in canonical.ALL_KEYS if (src := parsed.provenance.get(k)) is not None and src.missing]
 
 
+def _inferred_keys(parsed) -> dict[str, str]:
+    """Cells the reading filled by arithmetic, each with the identity it rests on (as the parser names it: on the
+    cell's source, else the reading's I_INFERRED note about it)."""
+    notes = {k: w.message for w in parsed.warnings if w.code == "I_INFERRED" for k in w.keys}
+    found = {}
+    for key in canonical.ALL_KEYS:
+        src = parsed.provenance.get(key)
+        if src is None or not src.inferred:
+            continue
+        identity = getattr(src, "identity", None) or getattr(src, "rule", None) or notes.get(key) or "勾稽关系"
+        found[key] = str(identity)[:200]
+    return found
+
+
 def _sections_found(parsed) -> list[str] | None:
     """None (unknown) for a spreadsheet, as the rules treat it when previewing the same document."""
     return None if rules.tables_only(parsed.format) else list(parsed.sections_found)
@@ -303,6 +318,7 @@ def _text_updates(*, report: Report, parsed, previous: SourceDocument | None) ->
         updates["sections_found"] = _sections_found(parsed)
     updates["printed_subtotals"] = _json_numbers(parsed.printed_subtotals)
     updates["unread_keys"] = _unread_keys(parsed)
+    updates["inferred_keys"] = _inferred_keys(parsed)
     return updates
 
 

@@ -17,6 +17,7 @@ from reports.models import ApplicationOutcome, DisclosureTable, Report, ReviewLi
 from reports.models.report import ReportLockedError
 from reports.models.tables import DISCLOSURE_FIELDS, MAX_COUNT, TABLE3_POSITION, TABLE4_POSITION
 from reports.selectors import values_from_rows
+from reports.services.confirmations import cells_typed
 from reports.services.locking import report_lock
 from reports.services.validation import report_validate
 
@@ -94,7 +95,7 @@ EDIT_FIELDS = (
     "other_matters",
 )  # fmt: skip
 # Fields an import sets from its document besides those; written under the same lock, without marks.
-IMPORT_FIELDS = ("sections_found", "printed_subtotals", "unread_keys")
+IMPORT_FIELDS = ("sections_found", "printed_subtotals", "unread_keys", "inferred_keys")
 
 EDIT_CONFLICT = (
     "未保存：您打开页面（或读取数据）之后，{cells}。为免覆盖对方的修改，本次修改整体未保存；"
@@ -191,6 +192,7 @@ def report_update(
     user=None,
     reason: str = "",
     validate: bool = True,
+    read_by_person: bool = False,
 ) -> ReportUpdate:
     """Change a stored report: the one function every write path calls (page, imports, flat sheet, API).
 
@@ -200,6 +202,8 @@ def report_update(
     new document). Under the report's row lock: a cell someone else changed after ``base_version`` refuses the
     whole save (EditConflict names the cells and who changed them); changes to other cells are kept (merged).
     Each written cell's history row carries the user and the reason; the report's version goes up by one.
+    ``read_by_person``: the values were typed by ``user`` (the report page), not taken from a document or a
+    sheet — a value typed into a cell the parser did not read (or inferred) counts as a person's reading of it.
     """
     values = dict(values or {})
     fields = dict(fields or {})
@@ -250,6 +254,8 @@ def report_update(
     marks.update({k: mark for k in (*changed, *changed_fields) if k not in IMPORT_FIELDS})
 
     _write_cells(changed, cleaned, disclosure, outcomes, blocks, user=user, reason=reason)
+    if read_by_person and user is not None:
+        cells_typed(report=locked, typed={k: cleaned[k] for k in changed}, user=user)
     locked.version += 1
     locked.edit_marks = marks
     locked.updated_by = user

@@ -22,6 +22,7 @@ from reports.models import (
 )
 from reports.models.report import ReportLockedError
 from reports.selectors import values_from_rows
+from reports.services.confirmations import confirmed_values, pending_keys
 from reports.services.locking import report_lock
 
 # Rules whose outcome depends on the previous year's report: a change there re-validates this one.
@@ -120,10 +121,13 @@ def reports_validate(reports: Iterable[Report], *, config: rules.RuleConfig | No
         "report_id", "fingerprint"
     ):
         accepted[report_id].add(fingerprint)
+    confirmed = confirmed_values(r.pk for r in reports)
     found: dict[int, list] = {}
     rows = []
     now = timezone.now()
     for report in reports:
+        # the cells nobody has read yet (unread or inferred, not typed or confirmed): they gate the approval
+        report.unconfirmed_count = len(pending_keys(report, facts[report.pk].values, confirmed[report.pk]))
         issues = rules.evaluate(facts[report.pk], config)
         found[report.pk] = issues
         counts = {"error": 0, "warning": 0, "info": 0}
@@ -149,7 +153,11 @@ def reports_validate(reports: Iterable[Report], *, config: rules.RuleConfig | No
         report.validated_at = now
     ValidationIssue.objects.filter(report__in=reports).delete()
     ValidationIssue.objects.bulk_create(rows, batch_size=2000)
-    Report.objects.bulk_update(reports, ["error_count", "warning_count", "info_count", "validated_at"], batch_size=1000)
+    Report.objects.bulk_update(
+        reports,
+        ["error_count", "warning_count", "info_count", "unconfirmed_count", "validated_at"],
+        batch_size=1000,
+    )
     return found
 
 

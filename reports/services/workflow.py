@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from reports import canonical
 from reports.access import require_agency, require_perm
 from reports.choices import ReportStatus as S
 from reports.models import Report, ReportEvent
+from reports.selectors import report_values
+from reports.services.confirmations import confirmed_values, pending_keys
 from reports.services.locking import report_lock
 from reports.services.records import BAD_VERSION, Conflict
 from reports.services.validation import report_validate
@@ -39,6 +42,11 @@ TRANSITIONS: dict[str, Transition] = {
 NEEDS_REASON = "请填写{label}的理由。"
 APPROVE_WITH_ERRORS = "该报告有 {n} 个错误级问题：如确需通过，请勾选“忽略错误通过”并说明理由。"
 NOT_ALLOWED = "“{status}”状态的报告不能{label}。"
+APPROVE_UNCONFIRMED = (
+    "该报告还有 {n} 个单元格待人工确认（来源文件中未能读出，或由勾稽关系推算）：{cells}。"
+    "请对照原文录入数值或逐格确认后再通过；管理员可勾选“忽略未确认单元格通过”并说明理由。"
+)
+ONLY_ADMIN_OVERRIDES = "只有管理员可以在仍有待人工确认的单元格时通过报告。"
 CHANGED_SINCE = "未{label}：您打开页面之后，{cells}。请刷新页面，核对后再{label}。"
 
 
@@ -59,13 +67,15 @@ def report_transition(
     user=None,
     reason: str = "",
     override: bool = False,
+    override_unconfirmed: bool = False,
     base_version: int | None = None,
 ) -> Report:
     """Apply one workflow step. Raises ValidationError (Chinese) or PermissionDenied.
 
     Takes the report's row lock like every write (records.report_lock). ``base_version`` is the version the
     person saw: an approval of a report whose cells or texts changed after that is refused (they would approve
-    figures they never looked at).
+    figures they never looked at). An approval of a report with cells nobody has read (unread or inferred, not
+    typed or confirmed) is refused; a 管理员 may override it with ``override_unconfirmed`` and a reason.
     """
     t = TRANSITIONS.get(action)
     if t is None:
@@ -92,6 +102,16 @@ def report_transition(
             details["errors"] = list(
                 report.issues.filter(severity="error", accepted=False).values_list("message", flat=True)
             )
+        if report.unconfirmed_count:
+            pending = _pending(report)
+            if not (override_unconfirmed and reason):
+                cells = "、".join(canonical.short_label(k) for k in pending[:8])
+                if len(pending) > 8:
+                    cells += f" 等 {len(pending)} 格"
+                raise ValidationError(APPROVE_UNCONFIRMED.format(n=len(pending), cells=cells), code="unconfirmed")
+            require_perm(user, "reports.approve_unconfirmed", ONLY_ADMIN_OVERRIDES)
+            details["override_unconfirmed"] = True
+            details["unconfirmed"] = pending
         report.approval_note = reason
     if action == "return":
         report.return_reason = reason
@@ -117,6 +137,11 @@ def report_transition(
         user=user,
     )
     return report
+
+
+def _pending(report: Report) -> list[str]:
+    values = report_values(report)
+    return pending_keys(report, values, confirmed_values([report.pk])[report.pk])
 
 
 def _require_unchanged_since(report: Report, base_version: int, label: str) -> None:
