@@ -105,7 +105,7 @@ class ImportResult:
     @property
     def message(self) -> str:
         if self.action == "created":
-            return f"新建报告：{self.report}"
+            return f"新建报告：{self.report}" + self._unconfirmed_note()
         if self.action == "skipped":
             return f"文件已导入过，跳过：{self.report}"
         msg = f"新版本（第 {self.source.version} 版）：{self.report}，更新 {len(self.changed)} 个单元格"
@@ -117,7 +117,11 @@ class ImportResult:
             msg += f"，新文件有 {len(self.kept_blank)} 个单元格为空或未能读出，保留原数值（请核对）"
         if self.resubmitted:
             msg += "；该报告曾被退回，已重新提交"
-        return msg
+        return msg + self._unconfirmed_note()
+
+    def _unconfirmed_note(self) -> str:
+        n = self.report.unconfirmed_count
+        return f"；待人工确认 {n} 格（未能读出或由勾稽关系推算，须录入或确认后才能通过）" if n else ""
 
 
 def parsed_values_of(source: SourceDocument | None) -> dict[str, Value] | None:

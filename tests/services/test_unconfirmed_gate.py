@@ -212,3 +212,12 @@ def test_new_version_keeps_confirmations_of_unchanged_cells(imported):
     report.refresh_from_db()
     assert report.unconfirmed_count == 0
     assert report_values(report)[LICENSING] is None
+
+
+def test_import_message_says_how_many_cells_need_a_person(imported):
+    report, parsed = imported
+    data, _ = blotted_document()
+    again = services.report_import(
+        parsed=parse_document(data + b"\n", "blotted-v2.txt"), data=data + b"\n", agency=report.agency
+    )
+    assert f"待人工确认 {len(needing(parsed))} 格" in again.message
