@@ -226,7 +226,9 @@ def test_behind_the_shipped_nginx_site_with_the_production_settings_it_is_https_
     gunicorn_url = f"http://127.0.0.1:{web_port}/admin/login/"
     with (
         _running(["make", "serve"], env, tmp_path / "serve.log", gunicorn_url),
-        _running([NGINX, "-c", str(config), "-g", "daemon off;"], env, tmp_path / "nginx.log", f"{base}/admin/login/", tls),
+        _running(
+            [NGINX, "-c", str(config), "-g", "daemon off;"], env, tmp_path / "nginx.log", f"{base}/admin/login/", tls
+        ),
     ):
         response = urllib.request.urlopen(f"{base}/admin/login/", timeout=10, context=tls)
         page = response.read().decode()
@@ -274,5 +276,3 @@ def test_serve_stops_at_a_missing_secret_key_with_its_message(tmp_path):
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "db.sqlite3").exists()
-
-
