@@ -80,9 +80,11 @@ def _running(cmd, env, log_path: Path, url: str, context=None):
             pytest.fail(f"{url} never answered ({error!r}):\n{log_path.read_text()}")
         yield proc
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
         try:
+            os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=30)
+        except ProcessLookupError:
+            pass  # already ended, with all of its session
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
@@ -276,3 +278,34 @@ def test_serve_stops_at_a_missing_secret_key_with_its_message(tmp_path):
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "db.sqlite3").exists()
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("celery") is None or not (ROOT / "config" / "celery.py").exists(),
+    reason="no Celery app (config/celery.py) to start",
+)
+def test_with_a_broker_make_serve_also_runs_the_worker_and_the_scheduler_and_stops_with_them(tmp_path):
+    port = _free_port()
+    env = _base_env(tmp_path, port)
+    # the in-memory transport: the worker and the scheduler start and connect without a Redis server
+    env.update(CELERY_BROKER_URL="memory://", CELERY_BEAT_SCHEDULE_FILE=str(tmp_path / "beat-schedule"))
+    log = tmp_path / "serve.log"
+    with _running(["make", "serve"], env, log, f"http://127.0.0.1:{port}/admin/login/") as proc:
+        started = None
+        for _ in range(120):
+            started = re.search(
+                r"make serve: web \S+ \(pid (\d+)\), worker \(pid (\d+)\), scheduler \(pid (\d+)\)", log.read_text()
+            )
+            if started and "ready." in log.read_text() and "beat: Starting" in log.read_text():
+                break
+            time.sleep(0.5)
+        assert started, log.read_text()
+        web, worker, scheduler = (int(p) for p in started.groups())
+        for pid, program in ((web, "gunicorn"), (worker, "worker"), (scheduler, "beat")):
+            assert program in Path(f"/proc/{pid}/cmdline").read_bytes().decode().replace("\0", " ")
+        os.kill(worker, signal.SIGTERM)  # the worker gone: the web server must not go on queueing jobs nobody runs
+        proc.wait(timeout=60)
+        assert proc.returncode is not None
+        for pid in (web, scheduler):
+            assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
+    assert "stopping the others" in log.read_text()
