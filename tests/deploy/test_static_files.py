@@ -25,8 +25,7 @@ def collected(settings, tmp_path):
     }
     call_command("collectstatic", interactive=False, verbosity=0)
     assert not settings.DEBUG
-    manifest = json.loads((tmp_path / "static" / "staticfiles.json").read_text())["paths"]
-    return manifest
+    return json.loads((tmp_path / "static" / "staticfiles.json").read_text())["paths"]
 
 
 def _body(response) -> bytes:
