@@ -106,6 +106,18 @@ def _login(opener, base: str, username: str, password: str, next_url: str) -> st
     return opener.open(request).read().decode()
 
 
+def _superuser(env: dict[str, str]) -> str:
+    password = secrets.token_urlsafe(12)
+    subprocess.run(
+        [".venv/bin/python", "manage.py", "createsuperuser", "--noinput", "--username", "ops", "--email", "o@x.cn"],
+        cwd=ROOT,
+        env={**env, "DJANGO_SUPERUSER_PASSWORD": password},
+        check=True,
+        capture_output=True,
+    )
+    return password
+
+
 def test_make_serve_runs_gunicorn_with_debug_off_and_serves_the_admin_with_its_css_and_scripts(tmp_path):
     port = _free_port()
     env = _base_env(tmp_path, port)
@@ -127,14 +139,7 @@ def test_make_serve_runs_gunicorn_with_debug_off_and_serves_the_admin_with_its_c
             urllib.request.urlopen(unknown, timeout=10)
         assert missing.value.code == 404
 
-        password = secrets.token_urlsafe(12)
-        subprocess.run(
-            [".venv/bin/python", "manage.py", "createsuperuser", "--noinput", "--username", "ops", "--email", "o@x.cn"],
-            cwd=ROOT,
-            env={**env, "DJANGO_SUPERUSER_PASSWORD": password},
-            check=True,
-            capture_output=True,
-        )
+        password = _superuser(env)
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
         add_page = _login(opener, base, "ops", password, "/admin/reports/report/add/")
         assert 'name="agency"' in add_page, add_page[:2000]
@@ -248,6 +253,14 @@ def test_behind_the_shipped_nginx_site_with_the_production_settings_it_is_https_
             plain.open(f"http://127.0.0.1:{http_port}/admin/login/", timeout=10)
         assert redirected.value.code == 301
         assert redirected.value.headers["Location"].startswith("https://127.0.0.1")
+        # a login over https: the session and CSRF cookies are Secure, the CSRF referer check passes behind the proxy
+        jar = CookieJar()
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(jar), urllib.request.HTTPSHandler(context=tls)
+        )
+        changelist = _login(opener, base, "ops", _superuser(env), "/admin/reports/report/")
+        assert "选择 年度报告 来修改" in changelist or 'id="changelist"' in changelist, changelist[:2000]
+        assert {c.name: c.secure for c in jar} == {"csrftoken": True, "sessionid": True}
         # gunicorn itself, reached without the proxy's header, redirects to https too (SECURE_SSL_REDIRECT)
         with pytest.raises(urllib.error.HTTPError) as direct:
             plain.open(gunicorn_url, timeout=10)
