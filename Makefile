@@ -9,6 +9,7 @@ ADDR ?= 127.0.0.1:8000
 
 help:
 	@echo "make run   — 安装依赖、迁移数据库、载入示例数据、创建管理员并启动 http://$(ADDR)/admin/"
+	@echo "make serve — 生产方式运行：迁移、收集静态文件、gunicorn（DEBUG 关闭）及后台任务进程，见 README 部署"
 	@echo "make test  — 安装测试依赖并运行全部测试（DATABASE_URL 可指定 PostgreSQL）"
 	@echo "make lint  — ruff 代码检查与格式检查"
 
@@ -35,6 +36,10 @@ setup: $(VENV)/.installed
 
 run: setup
 	DEBUG=$${DEBUG:-on} $(PY) manage.py runserver $(ADDR) --noreload
+
+# Production: DEBUG off, gunicorn + WhiteNoise, and the Celery worker and beat when CELERY_BROKER_URL is set.
+serve: $(VENV)/.installed
+	VENV=$(VENV) ADDR=$(ADDR) deploy/serve.sh
 
 test: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

@@ -27,6 +27,21 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# HTTPS behind a reverse proxy (deploy/production.env.example turns all of these on; `check --deploy` names any
+# left off). Off by default so `make run` and a first `make serve` work over plain http on 127.0.0.1.
+# SECURE_PROXY_SSL_HEADER: the header the proxy sets to say the client used https, e.g. HTTP_X_FORWARDED_PROTO,https
+# — only behind a proxy that always sets (overwrites) it, else a client could claim https.
+_proxy_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+if _proxy_ssl_header and len(_proxy_ssl_header) != 2:
+    raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must be HEADER,VALUE, e.g. HTTP_X_FORWARDED_PROTO,https")
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) if _proxy_ssl_header else None
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -44,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files with DEBUG off (make serve), right after security
     "reports.middleware.UploadLimitMiddleware",  # before anything reads the body (CSRF reads request.POST)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -94,6 +110,14 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+# With DEBUG off, WhiteNoise serves STATIC_ROOT (filled by `collectstatic`, which `make serve` runs) from the Python
+# server: names carry a content hash (cached for a year by browsers, so an upgrade's new report_form.js is never
+# shadowed by a stale copy) and gzip copies are made once at collectstatic. Pages need the manifest collectstatic
+# writes: without it every page answers 500, so always collectstatic after an upgrade (README 部署 / Deploying).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 MEDIA_URL = "media/"
 # Uploaded source documents live here, under generated names; they are served only through a
 # permission-checked view, never straight from this directory.
