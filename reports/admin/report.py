@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from reports import canonical, rules, services
-from reports.access import HANDED_IN, agencies_visible_to, may_edit_content, reports_visible_to
+from reports.access import HANDED_IN, agencies_actable_by, may_edit_content, reports_visible_to
 from reports.admin import crops, importing, source_panel, workflow
 from reports.admin.exports import ReportExportsMixin
 from reports.admin.filters import IssueStateFilter
@@ -278,7 +278,7 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "agency":
-            kwargs["queryset"] = agencies_visible_to(request.user).filter(is_active=True)
+            kwargs["queryset"] = agencies_actable_by(request.user).filter(is_active=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_review_permission(self, request):
@@ -292,7 +292,7 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
     def has_change_permission(self, request, obj=None):
         # An approved report is shown read-only (no save buttons) until someone reopens it; a 填报员's report
         # once handed in, until it is returned.
-        if obj is not None and (obj.is_locked or not may_edit_content(request.user, obj.status)):
+        if obj is not None and (obj.is_locked or not may_edit_content(request.user, obj.status, obj.agency_id)):
             return False
         return super().has_change_permission(request, obj)
 
