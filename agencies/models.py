@@ -236,7 +236,9 @@ class NodeStaff(models.Model):
         ordering = ["node__path", "user__username"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "node"], name="agencies_nodestaff_unique", violation_error_message="该用户已在此区划任职。"
+                fields=["user", "node"],
+                name="agencies_nodestaff_unique",
+                violation_error_message="该用户已在此区划任职。",
             )
         ]
 
