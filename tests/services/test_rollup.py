@@ -1,0 +1,80 @@
+"""The roll-up's sums, computed again here the plain way (report by report, cell by cell) and compared."""
+
+from datetime import date
+
+import pytest
+
+from agencies.models import Agency
+from reports import canonical
+from reports.choices import ReportStatus
+from reports.models import Report
+from reports.rollup import rollup_build
+from reports.selectors import report_values
+from tests.tree import YEAR, build_tree
+
+pytestmark = pytest.mark.django_db
+
+
+def plain_sum(reports) -> dict:
+    out = dict.fromkeys(canonical.ALL_KEYS)
+    for report in reports:
+        for key, value in report_values(report).items():
+            if value is not None:
+                out[key] = value if out[key] is None else out[key] + value
+    return out
+
+
+def approved_beneath(node):
+    below = []
+    for report in Report.objects.filter(year=YEAR, status=ReportStatus.APPROVED):
+        agency = report.agency
+        if agency == node:
+            continue
+        while agency is not None and agency != node:
+            agency = agency.parent
+        if agency == node:
+            below.append(report)
+    return below
+
+
+def test_city_rollup_equals_the_plain_sums():
+    world = build_tree()
+    city = world["city"]
+    ru = rollup_build(city, YEAR, today=date(YEAR + 1, 3, 1))
+    below = approved_beneath(city)
+    assert below, "the tree has approved reports"
+    assert ru.approved_reports == len(below)
+    assert ru.total == plain_sum(below)
+    assert ru.own_report == world["city_report"]
+    # by child region
+    for county in world["counties"]:
+        branch = next(b for b in ru.branches if b.agency_id == county.pk)
+        in_county = [r for r in below if r.agency == county or r.agency.parent == county]
+        assert branch.sums == plain_sum(in_county)
+        assert branch.approved_reports == len(in_county)
+        assert branch.has_children
+        agencies = [county, *Agency.objects.filter(parent=county)]
+        reports = {r.agency_id: r.status for r in Report.objects.filter(year=YEAR, agency__in=agencies)}
+        handed_in = sum(s in ("submitted", "reviewing", "approved") for s in reports.values())
+        assert branch.completion.expected == len(agencies)
+        assert branch.completion.submitted == handed_in
+        assert branch.completion.approved == len(in_county)
+        assert branch.completion.overdue == len(agencies) - handed_in  # 1 March: past the deadline
+    # by kind
+    for total in ru.by_kind:
+        of_kind = [r for r in below if r.agency.kind == total.kind]
+        assert total.sums == plain_sum(of_kind) and total.approved_reports == len(of_kind)
+    assert sum(k.approved_reports for k in ru.by_kind) == len(below)
+
+
+def test_county_rollup_and_nothing_overdue_before_the_deadline():
+    world = build_tree()
+    county = world["counties"][1]
+    ru = rollup_build(county, YEAR, today=date(YEAR + 1, 1, 10))
+    below = approved_beneath(county)
+    assert ru.total == plain_sum(below)
+    assert {b.agency_id for b in ru.branches} == set(Agency.objects.filter(parent=county).values_list("pk", flat=True))
+    assert all(not b.has_children for b in ru.branches)
+    assert ru.completion.overdue == 0
+    missing = next(b for b in ru.branches if "无报告" in b.name)
+    assert missing.own_report_id is None and missing.completion.expected == 1 and missing.completion.submitted == 0
