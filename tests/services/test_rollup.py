@@ -78,3 +78,37 @@ def test_county_rollup_and_nothing_overdue_before_the_deadline():
     assert ru.completion.overdue == 0
     missing = next(b for b in ru.branches if "无报告" in b.name)
     assert missing.own_report_id is None and missing.completion.expected == 1 and missing.completion.submitted == 0
+
+
+def test_export_summary_region_writes_the_sums_of_the_approved_reports(tmp_path):
+    from django.core.management import call_command
+    from openpyxl import load_workbook
+
+    world = build_tree()
+    city = world["city"]
+    out = tmp_path / "city.xlsx"
+    call_command("export_summary", "--year", str(YEAR), "--region", "测试市", "--output", str(out))
+    wb = load_workbook(out)
+    ws = wb["区划汇总"]
+    assert "只计入已通过" in ws["A2"].value
+    keys = list(canonical.ALL_KEYS)
+    first_value_col = 11
+    rows = {r[1]: r for r in ws.iter_rows(min_row=6, values_only=True)}
+    below = approved_beneath(city)
+    expected_total = plain_sum(below)
+    total = rows[f"{city.name}以下"]
+    for i, key in enumerate(keys):
+        cell = total[first_value_col - 1 + i]
+        want = expected_total[key]
+        assert (cell is None and want is None) or cell == float(want) or cell == want, key
+    for county in world["counties"]:
+        row = rows[county.name]
+        in_county = plain_sum([r for r in below if r.agency == county or r.agency.parent == county])
+        got = {k: row[first_value_col - 1 + i] for i, k in enumerate(keys)}
+        assert all((got[k] is None) == (in_county[k] is None) for k in keys)
+        assert all(got[k] is None or got[k] == float(in_county[k]) for k in keys)
+        # the county's own sheet lists its approved reports, one row each
+        sheet = wb[county.short_name]
+        names = [r[1] for r in sheet.iter_rows(min_row=6, values_only=True) if r[0] != "合计"]
+        assert sorted(names) == sorted(r.agency.name for r in below if r.agency == county or r.agency.parent == county)
+    assert "说明" in wb.sheetnames and "本级" in wb.sheetnames
