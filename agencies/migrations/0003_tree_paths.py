@@ -32,10 +32,26 @@ def compute_paths(apps, schema_editor):
         Agency.objects.filter(pk=pk).update(path=path, depth=len(path) // 9 - 1)
 
 
+def grant_administrators(apps, schema_editor):
+    """The 管理员 role holds every permission of the agencies app (reports/roles.py): add those of NodeStaff."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group = Group.objects.filter(name="管理员").first()
+    if group is not None:
+        group.permissions.add(*Permission.objects.filter(content_type__app_label="agencies"))
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('agencies', '0002_agency_name_pinyin'),
+        ('reports', '0002_roles'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -100,4 +116,5 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=('user', 'node'), name='agencies_nodestaff_unique', violation_error_message='该用户已在此区划任职。'),
         ),
         migrations.RunPython(compute_paths, migrations.RunPython.noop),
+        migrations.RunPython(grant_administrators, migrations.RunPython.noop),
     ]

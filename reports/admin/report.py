@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from reports import canonical, rules, services
 from reports.access import HANDED_IN, agencies_actable_by, may_edit_content, reports_visible_to
-from reports.admin import crops, importing, source_panel, workflow
+from reports.admin import crops, importing, rollup, source_panel, workflow
 from reports.admin.exports import ReportExportsMixin
 from reports.admin.filters import IssueStateFilter
 from reports.admin.inlines import DisclosureInline, OutcomeInline, ReviewLitigationInline, row_keys
@@ -361,6 +361,8 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
             return self.admin_site.admin_view(lambda request, *a, **kw: func(self, request, *a, **kw))
 
         urls = [
+            path("rollup/", view(rollup.rollup_view), name="reports_report_rollup"),
+            path("rollup.xlsx", view(rollup.rollup_workbook_view), name="reports_report_rollup_workbook"),
             path("import/", view(importing.upload_view), name="reports_report_import"),
             path("import/<str:token>/", view(importing.preview_view), name="reports_report_import_preview"),
             path("<int:report_id>/transition/", view(workflow.transition_view), name="reports_report_transition"),
