@@ -26,9 +26,14 @@ def node_posts(user) -> list[tuple[str, int, bool]]:
     """(path, depth, reviews_below) of the nodes a reviewer or administrator works at; [] for anyone else."""
     if not (user and user.is_active and user.pk) or not user.has_perm("reports.view_all_reports"):
         return []
-    return list(
-        NodeStaff.objects.filter(user=user).values_list("node__path", "node__depth", "reviews_below").order_by()
-    )
+    # Cached on the user object for the request, like Django's own permission cache.
+    cached = getattr(user, "_nb_node_posts", None)
+    if cached is None:
+        cached = list(
+            NodeStaff.objects.filter(user=user).values_list("node__path", "node__depth", "reviews_below").order_by()
+        )
+        user._nb_node_posts = cached
+    return cached
 
 
 def sees_all(user) -> bool:

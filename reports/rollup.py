@@ -1,10 +1,10 @@
 """Roll-up at any node of the region tree: the node's own report, the sums of the APPROVED reports beneath it —
 by kind of agency and by child region — and completion per child region (报送率, 通过率, 逾期).
 
-Read-only and aggregated in the database: per table one GROUP BY on (child of the node the agency lies under, kind
-of agency[, table row]), where the child is a prefix of the agency's materialised path (agencies.models.SEGMENT).
-So the cost does not grow with the number of child regions, and 30,000 agencies take one pass over the approved
-reports' rows (benchmarks/rollup.py).
+Read-only and aggregated in the database: one GROUP BY on (child of the node the agency lies under, kind of agency)
+over the figures frozen at each approval (reports/models/rollup.py), where the child is a prefix of the agency's
+materialised path (agencies.models.SEGMENT). So the cost does not grow with the number of child regions, and 30,000
+agencies take one pass over 30,000 rows (benchmarks/rollup.py).
 
 Only approved reports are summed: a draft or a report under review may still change. A cell that every approved
 report beneath left blank stays blank (None) in the sum — blank is not 0; otherwise the sum is over the reports
@@ -18,15 +18,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from agencies.models import SEGMENT, Agency, AgencyKind, NodeStaff  # noqa: F401
+from agencies.models import SEGMENT, Agency, AgencyKind
 from reports import canonical
 from reports.choices import ReportStatus
-from reports.models import ApplicationOutcome, DisclosureTable, Report, ReviewLitigation
-from reports.models.tables import DISCLOSURE_FIELDS
+from reports.models import ApprovedFigures, Report
+from reports.models.rollup import COLUMN_OF
+from reports.selectors import report_values_many
 from reports.submission import deadline_for
 
 Value = int | Decimal | None
@@ -122,75 +124,58 @@ class Rollup:
     note: str = APPROVED_ONLY
 
 
-def _child_expr(node_path: str):
-    return Substr("report__agency__path", 1, len(node_path) + SEGMENT)
-
-
-def _beneath(queryset, node: Agency, prefix: str, scope):
-    """Rows of `queryset` (a table of cells) of approved reports of agencies strictly beneath `node`."""
-    qs = queryset.filter(report__status=ReportStatus.APPROVED, report__agency__path__startswith=node.path).exclude(
-        report__agency_id=node.pk
-    )
-    if scope is not None:
-        qs = qs.filter(report__agency__in=scope)
-    return qs
+def _approved_beneath(node: Agency, year: int, scope):
+    reports = Report.objects.filter(year=year, status=ReportStatus.APPROVED, agency__path__startswith=node.path)
+    reports = reports.exclude(agency_id=node.pk)
+    return reports if scope is None else reports.filter(agency__in=scope)
 
 
 def rollup_sums(node: Agency, year: int, *, scope=None) -> tuple[dict, dict]:
-    """{(child path, kind): values} of the approved reports beneath `node`, and {(child, kind): report count}."""
-    child = _child_expr(node.path)
+    """{(child path, kind): values} of the approved reports beneath `node`, and {(child, kind): report count}.
+
+    Sums the figures frozen at approval (ApprovedFigures): one GROUP BY over one row per report. An approved
+    report without them (approved before they existed and not yet migrated — none should be) is read from its cell
+    tables instead, so the sums are right either way.
+    """
+    prefix_len = len(node.path) + SEGMENT
+    reports = _approved_beneath(node, year, scope)
     sums: dict[tuple[str, str], dict[str, Value]] = defaultdict(dict)
     counts: dict[tuple[str, str], int] = {}
-    fields = list(DISCLOSURE_FIELDS)
-    t2 = (
-        _beneath(DisclosureTable.objects.filter(report__year=year), node, child, scope)
-        .annotate(child=child, kind=F("report__agency__kind"))
+    columns = {column: key for key, column in COLUMN_OF.items()}
+    frozen = ApprovedFigures.objects.filter(year=year, agency__path__startswith=node.path).exclude(agency_id=node.pk)
+    if scope is not None:
+        frozen = frozen.filter(agency__in=scope)
+    rows = (
+        frozen.annotate(child=Substr("agency__path", 1, prefix_len), kind=F("agency__kind"))
         .values("child", "kind")
-        .annotate(_n=Count("pk"), **{f"s_{f}": Sum(f) for f in fields})
+        .annotate(_n=Count("pk"), **{f"s{column}": Sum(column) for column in columns})
         .order_by()
     )
-    for row in t2:
+    for row in _without_jit(rows):
         group = (row["child"], row["kind"])
         counts[group] = row["_n"]
-        for f in fields:
-            sums[group][DISCLOSURE_FIELDS[f]] = row[f"s_{f}"]
-    cols3 = canonical.TABLE3_COLUMN_KEYS
-    t3 = (
-        _beneath(ApplicationOutcome.objects.filter(report__year=year), node, child, scope)
-        .annotate(child=child, kind=F("report__agency__kind"))
-        .values("child", "kind", "row")
-        .annotate(**{f"s_{c}": Sum(c) for c in cols3})
-        .order_by()
-    )
-    for row in t3:
-        values = sums[(row["child"], row["kind"])]
-        for c in cols3:
-            values[canonical.t3(row["row"], c)] = row[f"s_{c}"]
-    cols4 = canonical.TABLE4_COLUMN_KEYS
-    t4 = (
-        _beneath(ReviewLitigation.objects.filter(report__year=year), node, child, scope)
-        .annotate(child=child, kind=F("report__agency__kind"))
-        .values("child", "kind", "block")
-        .annotate(**{f"s_{c}": Sum(c) for c in cols4})
-        .order_by()
-    )
-    for row in t4:
-        values = sums[(row["child"], row["kind"])]
-        for c in cols4:
-            values[canonical.t4(row["block"], c)] = row[f"s_{c}"]
-    # Approved reports without a 表二 row (none are created that way, but count them all the same).
-    reports = Report.objects.filter(year=year, status=ReportStatus.APPROVED, agency__path__startswith=node.path)
-    reports = reports.exclude(agency_id=node.pk)
-    if scope is not None:
-        reports = reports.filter(agency__in=scope)
-    for row in (
-        reports.annotate(child=Substr("agency__path", 1, len(node.path) + SEGMENT), kind=F("agency__kind"))
-        .values("child", "kind")
-        .annotate(_n=Count("pk"))
-        .order_by()
-    ):
-        counts[(row["child"], row["kind"])] = row["_n"]
+        values = sums[group]
+        for column, key in columns.items():
+            values[key] = row[f"s{column}"]
+    unfrozen = list(reports.filter(approved_figures__isnull=True).values_list("pk", "agency__path", "agency__kind"))
+    if unfrozen:
+        values_of = report_values_many(pk for pk, _, _ in unfrozen)
+        for pk, path, kind in unfrozen:
+            group = (path[:prefix_len], kind)
+            counts[group] = counts.get(group, 0) + 1
+            add_values(sums[group], values_of[pk])
     return sums, counts
+
+
+def _without_jit(queryset) -> list[dict]:
+    """Run a wide aggregate. On PostgreSQL for this one transaction: no JIT (compiling 200 sums costs more than it
+    saves here) and room to hash the few groups in memory rather than sort 30,000 wide rows on disk."""
+    if connection.vendor != "postgresql":
+        return list(queryset)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        return list(queryset)
 
 
 def _completion(node: Agency, year: int, today: date, scope) -> dict[str, Completion]:

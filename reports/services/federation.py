@@ -337,7 +337,14 @@ def _published(record: dict):
 
 @transaction.atomic
 def package_import(plan: ImportPlan, *, user=None) -> dict[str, int]:
-    """Apply a plan: all of it or nothing. Returns the counts of new / changed / unchanged reports."""
+    """Apply a plan: all of it or nothing. Returns the counts of new / changed / unchanged reports.
+
+    Two imports of packages of one region queue on the region's row (or, for a region still to be created, its
+    parent's), and the plan is made again under that lock: the second sees what the first wrote.
+    """
+    anchor = plan.region or plan.parent
+    Agency.objects.select_for_update().filter(pk=anchor.pk).first()
+    plan = package_plan(plan.package, parent=plan.parent)
     agencies = _ensure_agencies(plan)
     sha = plan.package.sha256
     for item in plan.reports:

@@ -10,6 +10,7 @@ from django.db import transaction
 from reports.access import require_agency, require_perm
 from reports.choices import ReportStatus as S
 from reports.models import Report, ReportEvent
+from reports.services.figures import approved_figures_drop, approved_figures_store
 from reports.services.locking import report_lock
 from reports.services.records import BAD_VERSION, Conflict
 from reports.services.validation import report_validate
@@ -107,6 +108,11 @@ def report_transition(
     if action == "reopen":
         report._reopening = True
     report.save()
+    # What the roll-up sums: frozen with the approval, dropped with a reopening (reports/models/rollup.py).
+    if t.target == S.APPROVED:
+        approved_figures_store(report=report)
+    elif source == S.APPROVED:
+        approved_figures_drop(report=report)
     ReportEvent.objects.create(
         report=report,
         kind=ReportEvent.Kind.STATUS,

@@ -112,3 +112,21 @@ def test_export_summary_region_writes_the_sums_of_the_approved_reports(tmp_path)
         names = [r[1] for r in sheet.iter_rows(min_row=6, values_only=True) if r[0] != "合计"]
         assert sorted(names) == sorted(r.agency.name for r in below if r.agency == county or r.agency.parent == county)
     assert "说明" in wb.sheetnames and "本级" in wb.sheetnames
+
+
+def test_figures_are_frozen_at_approval_dropped_at_reopening_and_read_live_when_missing():
+    from reports import services
+    from reports.models import ApprovedFigures
+
+    world = build_tree()
+    city = world["city"]
+    approved = Report.objects.filter(status=ReportStatus.APPROVED)
+    assert ApprovedFigures.objects.count() == approved.count()
+    report = approved.exclude(agency=city).first()
+    services.report_transition(report=report, action="reopen", reason="复核")
+    assert not ApprovedFigures.objects.filter(report=report).exists()
+    assert rollup_build(city, YEAR).total == plain_sum(approved_beneath(city))
+    # Approved reports whose figures were never frozen (as before the migration) are summed from their cells.
+    ApprovedFigures.objects.filter(report__agency__parent=world["counties"][0]).delete()
+    ru = rollup_build(city, YEAR)
+    assert ru.total == plain_sum(approved_beneath(city)) and ru.approved_reports == len(approved_beneath(city))
