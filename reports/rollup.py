@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -214,7 +214,7 @@ def rollup_build(node: Agency, year: int, *, scope=None, today: date | None = No
     completion = _completion(node, year, today, scope)
     children = Agency.objects.filter(parent=node)
     if scope is not None:
-        children = children.filter(Q(pk__in=scope) | Q(children__isnull=False)).distinct()
+        children = children.filter(pk__in=scope)
     with_children = set(Agency.objects.filter(parent__parent=node).values_list("parent_id", flat=True).distinct())
     own = {
         r["agency_id"]: r
