@@ -191,14 +191,15 @@ def regions_import(rows: list[RegionRow]) -> RegionImportResult:
     return result
 
 
-def _stored(code: str, name: str) -> Agency | None:
+def _stored(code: str, name: str | None) -> Agency | None:
+    """The stored agency with this code, else (when a name is given) with this full name."""
     if code:
         found = list(Agency.objects.filter(division_code=code)[:2])
         if len(found) == 1:
             return found[0]
         if len(found) > 1:
             raise ValueError(code)
-    return Agency.objects.filter(name=name).first()
+    return Agency.objects.filter(name=name).first() if name else None
 
 
 def _upsert(row, by_code, by_name, result, problems) -> Agency | None:
@@ -208,7 +209,7 @@ def _upsert(row, by_code, by_name, result, problems) -> Agency | None:
         parent = by_code.get(row.parent_code)
         if parent is None:
             try:
-                parent = _stored(row.parent_code, "\x00")
+                parent = _stored(row.parent_code, None)
             except ValueError:
                 problems.append(f"第 {row.line} 行：上级代码 {row.parent_code} 对应多个已有机关，请改用上级名称。")
                 return None
