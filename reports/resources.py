@@ -26,7 +26,7 @@ from openpyxl.styles import Font
 
 from agencies.models import Agency
 from reports import canonical, services
-from reports.access import agencies_visible_to, reports_visible_to, require_agency
+from reports.access import agencies_actable_by, reports_visible_to, require_agency
 from reports.choices import ReportStatus, TemplateVersion
 from reports.exports.formulas import is_formula_like, neutralise, unneutralise
 from reports.exports.official import cell_value
@@ -241,7 +241,7 @@ class ReportResource(resources.ModelResource):
     def _scope(self, user) -> None:
         """Every lookup of this import goes through the user's agencies and reports, before anything else."""
         self.user = user
-        self.fields["agency"].widget.visible = agencies_visible_to(user)
+        self.fields["agency"].widget.visible = agencies_actable_by(user)
 
     def get_queryset(self):
         return reports_visible_to(getattr(self, "user", None), super().get_queryset())

@@ -46,7 +46,7 @@ Decisions worth knowing:
 * R22: identical 表二 (with some non-zero flow figure) or 表三 (with applications) figures, or a 五 section
   whose 4-character shingle Jaccard similarity with last year's reaches ``similarity_threshold`` (0.9);
   digits are folded so that only the year changed still counts as a copy.
-* R18: the deadline is (year+1)-01-31, or 03-31 for a ``county_government``'s own report; configurable.
+* R18: the deadline is (year+1)-01-31, or 03-31 for a county, city or province government's own report; configurable.
 * R21–R25 are additions: R21 blank cells, R22 identical to last year, R23 a stale 政务公开工作要点
   citation (e.g. a 2023 report citing 《…2021年政务公开工作要点…》 and no 2023 one), R24 一、总体情况 not
   covering the five aspects of 30号 (info), R25 a government's 六 silent on 年度政务公开工作要点落实 (info).
@@ -73,16 +73,22 @@ Number = int | Decimal
 Value = int | Decimal | None
 
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
-AGENCY_KINDS: tuple[str, ...] = ("township", "department", "county_government", "other")
+AGENCY_KINDS: tuple[str, ...] = (
+    "township", "department", "county_government", "city_government", "province_government", "other",
+)  # fmt: skip
 AGENCY_KIND_LABELS: dict[str, str] = {
     "township": "乡镇（街道）",
     "department": "政府部门",
     "county_government": "县级人民政府",
+    "city_government": "市级人民政府",
+    "province_government": "省级人民政府",
     "other": "本机关",
 }
+# 县级以上人民政府 publish their own report by 31 March (条例 第五十条), the others by 31 January.
+_UPPER_GOVERNMENT_KINDS = frozenset({"county_government", "city_government", "province_government"})
 # Only 国务院部门, 省级政府 and 设区的市/自治州 政府 may make 规章 (FORMAT.md R11); none of these can.
 _NO_RULEMAKING_KINDS = frozenset({"township", "department", "county_government"})
-_GOVERNMENT_KINDS = frozenset({"township", "county_government"})
+_GOVERNMENT_KINDS = frozenset({"township", "county_government", "city_government", "province_government"})
 
 SECTION_NUMERALS: tuple[str, ...] = ("一", "二", "三", "四", "五", "六")
 SECTION_TITLES: dict[str, str] = {
@@ -1393,7 +1399,7 @@ def deadline_for(facts: ReportFacts, config: RuleConfig) -> date | None:
     """The publication deadline R18 applies (None when the year is unknown)."""
     if facts.year is None:
         return None
-    if facts.agency_kind == "county_government":
+    if facts.agency_kind in _UPPER_GOVERNMENT_KINDS:
         return date(facts.year + 1, config.government_deadline_month, config.government_deadline_day)
     return date(facts.year + 1, config.deadline_month, config.deadline_day)
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from agencies.models import Agency
 from reports import canonical, layout
-from reports.access import agencies_visible_to
+from reports.access import agencies_actable_by
 from reports.admin.workflow import int_param, messages_of
 from reports.dbhealth import reconnect_if_broken
 from reports.forms import UploadForm
@@ -36,7 +36,7 @@ def agency_choices(user) -> list[dict]:
     from pypinyin import Style, lazy_pinyin
 
     out = []
-    queryset = agencies_visible_to(user).filter(is_active=True).prefetch_related("aliases").order_by("name")
+    queryset = agencies_actable_by(user).filter(is_active=True).prefetch_related("aliases").order_by("name")
     for agency in queryset:
         names = agency.all_names()
         spelled = [
@@ -168,7 +168,7 @@ NOT_TICKED = {
 
 def _choices(request, items):
     """Each ticked file's agency choice, or the names of ticked files whose agency is still unresolved."""
-    visible = agencies_visible_to(request.user)
+    visible = agencies_actable_by(request.user)
     chosen, unresolved = {}, []
     for n, item in enumerate(items):
         if request.POST.get(f"include_{n}") != "on":

@@ -48,7 +48,7 @@ class FixedRowsInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         # obj is the report: an approved report's grids are shown read-only.
-        if obj is not None and (obj.is_locked or not may_edit_content(request.user, obj.status)):
+        if obj is not None and (obj.is_locked or not may_edit_content(request.user, obj.status, obj.agency_id)):
             return False
         return super().has_change_permission(request, obj)
 

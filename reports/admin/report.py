@@ -18,8 +18,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from reports import canonical, rules, services
-from reports.access import HANDED_IN, agencies_visible_to, may_edit_content, reports_visible_to
-from reports.admin import crops, importing, source_panel, workflow
+from reports.access import HANDED_IN, agencies_actable_by, may_edit_content, reports_visible_to
+from reports.admin import crops, importing, rollup, source_panel, workflow
 from reports.admin.exports import ReportExportsMixin
 from reports.admin.filters import IssueStateFilter, UnconfirmedFilter
 from reports.admin.inlines import DisclosureInline, OutcomeInline, ReviewLitigationInline, row_keys
@@ -279,7 +279,7 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "agency":
-            kwargs["queryset"] = agencies_visible_to(request.user).filter(is_active=True)
+            kwargs["queryset"] = agencies_actable_by(request.user).filter(is_active=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_review_permission(self, request):
@@ -293,7 +293,7 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
     def has_change_permission(self, request, obj=None):
         # An approved report is shown read-only (no save buttons) until someone reopens it; a 填报员's report
         # once handed in, until it is returned.
-        if obj is not None and (obj.is_locked or not may_edit_content(request.user, obj.status)):
+        if obj is not None and (obj.is_locked or not may_edit_content(request.user, obj.status, obj.agency_id)):
             return False
         return super().has_change_permission(request, obj)
 
@@ -371,6 +371,8 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
             return self.admin_site.admin_view(lambda request, *a, **kw: func(self, request, *a, **kw))
 
         urls = [
+            path("rollup/", view(rollup.rollup_view), name="reports_report_rollup"),
+            path("rollup.xlsx", view(rollup.rollup_workbook_view), name="reports_report_rollup_workbook"),
             path("import/", view(importing.upload_view), name="reports_report_import"),
             path("import/<str:token>/", view(importing.preview_view), name="reports_report_import_preview"),
             path("<int:report_id>/transition/", view(workflow.transition_view), name="reports_report_transition"),

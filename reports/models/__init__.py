@@ -1,11 +1,13 @@
 from reports.models.logins import LoginAttempt
 from reports.models.report import Report
+from reports.models.rollup import ApprovedFigures
 from reports.models.sources import SourceDocument, UploadLog
 from reports.models.tables import ApplicationOutcome, DisclosureTable, ReviewLitigation
 from reports.models.validation import IssueAcceptance, ValidationIssue
 from reports.models.workflow import CellComment, CellConfirmation, ReportEvent
 
 __all__ = [
+    "ApprovedFigures",
     "ApplicationOutcome",
     "CellComment",
     "CellConfirmation",

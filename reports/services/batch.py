@@ -21,7 +21,7 @@ from django.db import transaction
 from agencies.models import Agency
 from agencies.services import AgencyMatch, agency_create, agency_match
 from reports import rules
-from reports.access import HANDED_IN, agencies_visible_to, may_edit_content, sees_all
+from reports.access import HANDED_IN, agencies_actable_by, may_edit_content, sees_all
 from reports.choices import ReportStatus
 from reports.models import Report, ReportEvent
 from reports.parsing import ParsedReport
@@ -306,7 +306,7 @@ def preview(
     if parsed is None:
         result.action = "failed"
         return result
-    visible = agencies_visible_to(user)
+    visible = agencies_actable_by(user)
     result.match = agency_match(parsed.agency, queryset=visible)
     result.agency = agency or result.match.agency
     result.year = year or parsed.year
@@ -331,7 +331,7 @@ def preview(
         result.action = "skip"
     elif result.existing.is_locked:
         result.action = "locked"
-    elif not may_edit_content(user, result.existing.status):
+    elif not may_edit_content(user, result.existing.status, result.existing.agency_id):
         result.action = "handed_in"
     else:
         result.action = "update"

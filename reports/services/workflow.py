@@ -13,6 +13,7 @@ from reports.choices import ReportStatus as S
 from reports.models import Report, ReportEvent
 from reports.selectors import report_values
 from reports.services.confirmations import confirmed_values, pending_keys
+from reports.services.figures import approved_figures_drop, approved_figures_store
 from reports.services.locking import report_lock
 from reports.services.records import BAD_VERSION, Conflict
 from reports.services.validation import report_validate
@@ -127,6 +128,11 @@ def report_transition(
     if action == "reopen":
         report._reopening = True
     report.save()
+    # What the roll-up sums: frozen with the approval, dropped with a reopening (reports/models/rollup.py).
+    if t.target == S.APPROVED:
+        approved_figures_store(report=report)
+    elif source == S.APPROVED:
+        approved_figures_drop(report=report)
     ReportEvent.objects.create(
         report=report,
         kind=ReportEvent.Kind.STATUS,

@@ -34,5 +34,25 @@ def test_demo_loads_the_samples_and_the_real_series_once(settings, tmp_path):
 
     again = StringIO()
     call_command("setup_demo", stdout=again)
-    assert Report.objects.count() == 7 and get_user_model().objects.count() == 1
+    assert Report.objects.count() == 7 and get_user_model().objects.count() == 2  # admin, the county reviewer
     assert password in again.getvalue()
+
+
+def test_demo_tree_has_three_levels_and_a_county_reviewer_who_sees_only_the_county(settings, tmp_path):
+    from agencies.models import Agency
+    from reports.access import reports_visible_to
+    from reports.rollup import rollup_build
+
+    settings.NIANBAO_ADMIN_PASSWORD_FILE = tmp_path / "pw"
+    call_command("setup_demo", stdout=StringIO())
+    city = Agency.objects.get(name="淮安市人民政府")
+    counties = list(Agency.objects.filter(parent=city).order_by("name"))
+    assert [c.name for c in counties] == ["洪泽区人民政府", "示例县人民政府"]
+    for county in counties:
+        kinds = set(Agency.objects.filter(parent=county).values_list("kind", flat=True))
+        assert kinds == {"township", "department"}, county.name
+    reviewer = get_user_model().objects.get(username="shixian_shenhe")
+    seen = set(reports_visible_to(reviewer).values_list("agency__parent__name", flat=True))
+    assert seen == {"示例县人民政府"}
+    ru = rollup_build(city, 2023)
+    assert ru.approved_reports >= 1 and {b.name for b in ru.branches} == {c.name for c in counties}

@@ -41,14 +41,24 @@ class Command(BaseCommand):
         parser.add_argument("--status", nargs="+", default=[], help="报告状态（approved、submitted… 或中文名称）")
         parser.add_argument("--output", required=True, help="输出文件（.xlsx）")
         parser.add_argument(
+            "--region",
+            default="",
+            help="区划或机关名称（全称、简称或别名）：导出该区划的汇总表，每个直属下级一张表，只计已通过的报告",
+        )
+        parser.add_argument(
             "--max-agency-sheets",
             type=int,
             default=MAX_AGENCY_SHEETS,
             help=f"机关数不超过此数时逐一生成各机关官方格式表（默认 {MAX_AGENCY_SHEETS}）",
         )
 
-    def handle(self, *args, year, kind, status, output, max_agency_sheets, **options):
+    def handle(self, *args, year, kind, status, output, max_agency_sheets, region, **options):
         require_database()
+        if region:
+            if kind or status:
+                raise CommandError("--region 汇总只计已通过的报告，不能同时指定 --kind 或 --status。")
+            self.export_region(region, year, output, max_agency_sheets)
+            return
         kinds = [_choice(k, AgencyKind.choices, "机关类别") for k in kind]
         statuses = [_choice(s, ReportStatus.choices, "报告状态") for s in status]
         try:
@@ -86,5 +96,40 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"已导出 {year} 年度汇总表到 {output}：报告 {result.reports} 份{sheets}，"
                 f"未报送 {result.missing} 个，未解决问题 {result.issues} 条。"
+            )
+        )
+
+    def export_region(self, name: str, year: int, output: str, max_sheets: int) -> None:
+        from reports.exports.rollup import reports_of_branch, write_rollup
+        from reports.rollup import rollup_build
+        from reports.selectors import AgencyLookupError, agency_get_by_name
+
+        try:
+            node = agency_get_by_name(name)
+            check_xlsx_path(output)
+        except (AgencyLookupError, OutputError) as exc:
+            raise CommandError(str(exc))
+        ru = rollup_build(node, year)
+        if not ru.branches and ru.own_report is None:
+            raise CommandError(f"{node.name}没有下级机关，也没有 {year} 年度的本级报告，未生成文件。")
+        try:
+            sheets = write_atomically(
+                output,
+                lambda stream: write_rollup(
+                    ru,
+                    target=stream,
+                    reports_of=lambda branch: reports_of_branch(branch, year),
+                    max_child_sheets=max_sheets,
+                    exported_at=timezone.localtime(),
+                ),
+            )
+        except OutputError as exc:
+            raise CommandError(str(exc))
+        c = ru.completion
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"已导出{node.name} {year} 年度区划汇总表到 {output}：直属下级 {len(ru.branches)} 个（明细表 {sheets} 张），"
+                f"已通过报告 {ru.approved_reports} 份；应报 {c.expected}，已报 {c.submitted}，逾期 {c.overdue}。"
+                "汇总只计已通过的报告。"
             )
         )

@@ -6,16 +6,22 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from agencies.models import Agency
+from agencies.models import Agency, NodeStaff
+from agencies.regions import read_rows, regions_import
 from agencies.services import agency_create, agency_match
+from reports.choices import ReportStatus
 from reports.models import Report
 from reports.parsing import parse_document
-from reports.services import report_import
+from reports.roles import REVIEWER
+from reports.services import report_import, report_transition
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "demo"
+COUNTY_REVIEWER = "shixian_shenhe"
 
 
 class Command(BaseCommand):
@@ -44,6 +50,29 @@ class Command(BaseCommand):
                 continue
             result = report_import(parsed=parsed, data=data, agency=match.agency)
             self.stdout.write(f"示例数据：{result.message}")
+        self.load_tree()
+
+    def load_tree(self):
+        """The three-level demo tree (city → two counties → townships and departments), the error-free reports
+        approved so the 区划汇总 has figures, and a reviewer of 示例县 who sees only that county."""
+        regions_import(read_rows((DEMO_DIR / "regions.csv").read_bytes()))
+        approved = 0
+        for report in Report.objects.order_by("agency__name", "year"):
+            if report.status == ReportStatus.DRAFT:
+                report = report_transition(report=report, action="submit")
+            try:
+                report_transition(report=report, action="approve")
+                approved += 1
+            except ValidationError:
+                pass  # a report with errors stays 已提交 for the reviewer to look at
+        self.stdout.write(f"示例数据：区划树 淮安市 → 洪泽区、示例县；无错误的 {approved} 份报告已通过审核。")
+        User = get_user_model()
+        if not User.objects.filter(username=COUNTY_REVIEWER).exists():
+            password = secrets.token_urlsafe(9)
+            user = User.objects.create_user(username=COUNTY_REVIEWER, password=password, is_staff=True)
+            user.groups.add(Group.objects.get(name=REVIEWER))
+            NodeStaff.objects.create(user=user, node=Agency.objects.get(name="示例县人民政府"))
+            self.stdout.write(f"示例县审核员账号：{COUNTY_REVIEWER}  密码：{password}（只能看到示例县及其下级的年报）")
 
     def ensure_admin(self, username):
         password_file = Path(settings.NIANBAO_ADMIN_PASSWORD_FILE)
