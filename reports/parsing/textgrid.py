@@ -303,10 +303,20 @@ def _t3_by_sequence(region: list[TextLine], out: TableRows) -> list[Row] | None:
             (),
         ))  # fmt: skip
     order = list(range(len(cells)))
+    as_printed = False
     if not check.holds(values):  # type: ignore[arg-type]
         moved = _single_move(values, check)  # type: ignore[arg-type]
         if moved is None:
-            return None
+            # No single misplaced value explains the failure. A value out of place shifts every value after it
+            # and breaks the row sums of the rows it crosses; when at most one row fails its own sum (R2), the
+            # order is the table's and the failing identities are the report's own mistakes, read as printed.
+            if len(check.bad_rows(values)) > 1:  # type: ignore[arg-type]
+                return None
+            as_printed = True
+            moved = None
+    else:
+        moved = None
+    if moved is not None:
         i, j = moved
         order.insert(j, order.pop(i))
         token = cells[i]
@@ -324,7 +334,15 @@ def _t3_by_sequence(region: list[TextLine], out: TableRows) -> list[Row] | None:
         label = canonical.TABLE3_ROW_BY_KEY[k].label
         row = Row("t3", (label,), row_cells, row_cells[0].where, positioned=True, explicit_blanks=True)
         rows.append(row)
-    out.notes.append(("I_READ_IN_ORDER", "表三 的数值按纯文本的阅读顺序逐行读取，且全部勾稽关系成立", ()))
+    if as_printed:
+        out.notes.append((
+            "I_READ_IN_ORDER",
+            "表三 的数值按纯文本的阅读顺序逐行读取（每格一个数，各行合计除至多一行外均相符）；"
+            "不成立的勾稽关系按原文照录，由校验规则报告",
+            (),
+        ))  # fmt: skip
+    else:
+        out.notes.append(("I_READ_IN_ORDER", "表三 的数值按纯文本的阅读顺序逐行读取，且全部勾稽关系成立", ()))
     return rows
 
 
