@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from reports.parsing import labels as L
 from reports.parsing.document import TextLine
-from reports.parsing.normalize import is_value_like, norm, parse_value
+from reports.parsing.normalize import is_value_like, norm
 from reports.parsing.rows import Cell, Row, Where
 
 NEAR_LINES = 2
@@ -94,19 +94,6 @@ def _agreed(nums: list[_Tok], candidates: list[list[float]]) -> list[int] | None
     """Columns on which every candidate grid that fits the values agrees; None if none fits or they differ."""
     fits = {tuple(c) for c in (_assign(nums, a) for a in candidates) if c is not None}
     return list(fits.pop()) if len(fits) == 1 else None
-
-
-def _sums_hold(values: dict[int, str], parts: list[int], total: int) -> bool:
-    """A row placed by position must add up (R2, R4-R6); if not, a value probably sits in the wrong column."""
-
-    def number(col: int) -> int | None:
-        token = parse_value(values.get(col, ""))
-        return token.value if token.is_number else 0 if token.is_blank else None  # type: ignore[return-value]
-
-    nums = [number(c) for c in [*parts, total]]
-    if any(n is None for n in nums):
-        return True
-    return sum(nums[:-1]) == nums[-1]  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -406,12 +393,8 @@ def _t4(lines: list[_Line]) -> list[Row]:
         return [Row("t4", (), cells, where, positioned=True, explicit_blanks=True)]
     anchors = _t4_anchors([ln for ln in header if ln.page == data[0].page])
     if len(data) == 1:
+        # Values plainly under their columns are read as printed; a block that does not add up is for R4-R6.
         cols = _assign(data[0].nums, anchors, reach=4.0)
-        if cols is not None and not all(
-            _sums_hold({c: t.text for t, c in zip(data[0].nums, cols, strict=True)}, [b, b + 1, b + 2, b + 3], b + 4)
-            for b in (0, 5, 10)
-        ):
-            cols = None
         if cols is not None:
             cells = tuple(Cell(t.text, where, col=c) for t, c in zip(data[0].nums, cols, strict=True))
             return [Row("t4", (), cells, where, positioned=True, explicit_blanks=True)]
