@@ -474,6 +474,7 @@ def _place_t3(asm: Assembly, row_key: str, row: Row) -> None:
             asm.read(key, Cell("", row.where), row.label)
         elif cell.merged and cell.raw.strip():
             asm.missing(key, row.label, cell.where)
+            asm.provenance[key] = replace(asm.provenance[key], raw=cell.raw.strip())
             asm.warn("W_MERGED_CELL", f"{canonical.short_label(key)} 是合并单元格的一部分，数值归属不明", (key,))
         else:
             asm.read(key, cell, row.label)
@@ -512,6 +513,7 @@ def assemble_t4(rows: list[Row], asm: Assembly, found: bool) -> None:
             asm.read(key, Cell("", row.where), None)
         elif cell.merged and cell.raw.strip():
             asm.missing(key, None, cell.where)
+            asm.provenance[key] = replace(asm.provenance[key], raw=cell.raw.strip())
             asm.warn("W_MERGED_CELL", f"{canonical.short_label(key)} 是合并单元格的一部分，数值归属不明", (key,))
         else:
             asm.read(key, cell, None)

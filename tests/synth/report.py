@@ -40,7 +40,9 @@ def figures(rng: random.Random, defect: str | None = None) -> Synth:
     busy = rng.random() < 0.7
     for c in APPLICANTS:
         weight = 1.0 if c == "natural_person" else 0.3
-        out = {r: (rng.randint(0, 9) if busy and rng.random() < 0.35 * weight else 0) for r in canonical.OUTCOME_ROW_KEYS}
+        out = {
+            r: (rng.randint(0, 9) if busy and rng.random() < 0.35 * weight else 0) for r in canonical.OUTCOME_ROW_KEYS
+        }
         total = sum(out.values())
         forward = rng.randint(0, 3) if rng.random() < 0.3 else 0
         over = rng.randint(0, min(3, total + forward)) if rng.random() < 0.3 else 0
@@ -132,14 +134,22 @@ def layout_text(s: Synth, *, blank_zero: bool = True, page_break_at: str | None 
             out += [f"第二十条第（{b}）项", "   信息内容                  本年处理决定数量"]
             block = b
         out.append(_place("   " + label, 34, str(v[f"active_disclosure.{prefix}.decisions"])))
-    out += ["第二十条第（八）项", "   信息内容               本年收费金额（单位：万元）", _place("行政事业性收费", 34, "0")]
+    out += [
+        "第二十条第（八）项",
+        "   信息内容               本年收费金额（单位：万元）",
+        _place("行政事业性收费", 34, "0"),
+    ]
     out += ["三、收到和处理政府信息公开申请情况"]
     xs = [44.0, 50.0, 56.0, 62.0, 68.0, 74.0, 82.0]
     out += [
         _place("", 58, "申请人情况"),
         _place("", 58, "法人或其他组织"),
         "（本列数据的勾稽关系为：第一项加第二项之和，等",
-        _place(_place(_place(_place(_place("", xs[0], "自然"), xs[1], "商业"), xs[2], "科研"), xs[3], "社会"), xs[4], "法律"),
+        _place(
+            _place(_place(_place(_place("", xs[0], "自然"), xs[1], "商业"), xs[2], "科研"), xs[3], "社会"),
+            xs[4],
+            "法律",
+        ),
         _place("于第三项加第四项之和）", xs[6], "总计"),
         _place(_place(_place(_place("", xs[0], "人"), xs[3], "公益"), xs[4], "服务"), xs[5], "其他"),
         _place(_place(_place(_place("", xs[1], "企业"), xs[2], "机构"), xs[3], "组织"), xs[4], "机构"),
@@ -213,11 +223,18 @@ def html(s: Synth, *, colspan: bool = False, blank_zero: bool = False) -> str:
     t2 = ["<table border='1'>", "<tr><td colspan='4'>第二十条第（一）项</td></tr>",
           "<tr><td>信息内容</td><td>本年制发件数</td><td>本年废止件数</td><td>现行有效件数</td></tr>"]  # fmt: skip
     for label, (prefix, cols) in T2_ROWS:
-        t2.append(f"<tr><td>{label}</td>" + "".join(f"<td>{v[f'active_disclosure.{prefix}.{c}']}</td>" for c in cols) + "</tr>")
+        t2.append(
+            f"<tr><td>{label}</td>"
+            + "".join(f"<td>{v[f'active_disclosure.{prefix}.{c}']}</td>" for c in cols)
+            + "</tr>"
+        )
     block = None
     for b, label, prefix in T2_SINGLE:
         if b != block:
-            t2 += [f"<tr><td colspan='4'>第二十条第（{b}）项</td></tr>", "<tr><td>信息内容</td><td colspan='3'>本年处理决定数量</td></tr>"]
+            t2 += [
+                f"<tr><td colspan='4'>第二十条第（{b}）项</td></tr>",
+                "<tr><td>信息内容</td><td colspan='3'>本年处理决定数量</td></tr>",
+            ]
             block = b
         t2.append(f"<tr><td>{label}</td><td colspan='3'>{v[f'active_disclosure.{prefix}.decisions']}</td></tr>")
     t2 += ["<tr><td colspan='4'>第二十条第（八）项</td></tr>", "<tr><td>信息内容</td><td colspan='3'>本年收费金额（单位：万元）</td></tr>",
@@ -243,7 +260,9 @@ def html(s: Synth, *, colspan: bool = False, blank_zero: bool = False) -> str:
           "<tr>" + "".join(f"<td>{n}</td>" for n in ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2) + "</tr>",
           "<tr>" + "".join(f"<td>{v[k]}</td>" for k in T4_KEYS) + "</tr>", "</table>"]  # fmt: skip
     tail = "".join(f"<p>{t}</p>" for t in TAIL)
-    return f"<html><head><meta charset='utf-8'></head><body>{p}{''.join(t2)}{''.join(t3)}{''.join(t4)}{tail}</body></html>"
+    return (
+        f"<html><head><meta charset='utf-8'></head><body>{p}{''.join(t2)}{''.join(t3)}{''.join(t4)}{tail}</body></html>"
+    )
 
 
 def expected(s: Synth, blank_zero_t3: bool) -> dict[str, int | None]:
