@@ -146,7 +146,14 @@ def _agree_with_printed(asm: Assembly, proved: dict[str, int]) -> dict[str, int]
         complete = all(v is not None or not asm.is_unknown(k) for k, v in zip(keys, values, strict=True))
         got = Counter(v for v in values if v)
         unreadable = any(not t.is_number and not t.is_blank for t in tokens)
-        agree = got == printed if complete else not (got - printed)
+        # The printed numbers not accounted for need cells left open to stand in: proving zeros where the row
+        # printed more numbers than it has open cells would hide the report's own mistake.
+        still_open = sum(1 for k, v in zip(keys, values, strict=True) if v is None and asm.is_unknown(k))
+        unplaced = sum((printed - got).values())
+        zeros = any(proved.get(k) == 0 for k in keys)
+        agree = got == printed if complete else not (got - printed) and unplaced <= still_open
+        # A zero proved in a row whose printed numbers are not all placed may be where one of them stands.
+        agree = agree and not (zeros and unplaced)
         if unreadable or not agree:
             for k in keys:
                 out.pop(k, None)
