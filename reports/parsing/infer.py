@@ -108,7 +108,11 @@ def infer(asm: Assembly, exclude: frozenset[str] = frozenset(), readings: Mappin
     # A cell where something is printed but was not read (a merged cell, an unreadable token) keeps what is
     # printed: the proof fills it only when it is that very number, so a report's own mistake is never
     # replaced by the number its arithmetic would want.
-    printed = {k: asm.provenance[k].raw for k in proved if k in asm.provenance and asm.provenance[k].raw}
+    # (A figure read from a picture is judged by what the picture shows, ``readings``, not by its raw text.)
+    seen = readings or {}
+    printed = {
+        k: asm.provenance[k].raw for k in proved if k not in seen and k in asm.provenance and asm.provenance[k].raw
+    }
     proved = {k: v for k, v in proved.items() if k not in printed or parse_value(printed[k]).value == v}
     if not proved:
         return
