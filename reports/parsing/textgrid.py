@@ -22,10 +22,12 @@ from dataclasses import dataclass
 
 from reports import canonical
 from reports.parsing import labels as L
+from reports.parsing import runs
 from reports.parsing.document import Document, TextLine
 from reports.parsing.headings import heading_number
 from reports.parsing.normalize import clean_token, is_number_text, is_value_like, norm, parse_value
 from reports.parsing.rows import Cell, Row, TableRows, Where
+from reports.parsing.runs import ran_together
 from reports.parsing.textlayout import read_layout_region
 from reports.parsing.textslots import Identities, t3_by_slots, t4_by_slots
 
@@ -46,8 +48,10 @@ def read_text(doc: Document, wanted: set[str]) -> TableRows:
         start, end = regions[table]
         region = lines[start:end]
         out.found.add(table)
-        mode = detect_mode(region)
-        if mode == "layout":
+        mode = "runs" if ran_together(region) else detect_mode(region)
+        if mode == "runs":
+            rows = {"t2": runs.read_t2, "t3": runs.read_t3, "t4": runs.read_t4}[table](region, out.notes)
+        elif mode == "layout":
             rows = read_layout_region(table, region)
         else:
             rows = _read_cells_region(table, region, mode, out)

@@ -17,7 +17,7 @@ from reports import canonical
 from reports.parsing import parse_document
 from reports.parsing.office import soffice_path
 from reports.rules import ReportFacts, evaluate, guess_agency_kind
-from tests.synth.report import figures, html, layout_text, raw_text
+from tests.synth.report import figures, html, layout_text, raw_text, runtogether_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 LAYOUTS = FIXTURES / "layouts"
@@ -98,13 +98,40 @@ def test_page_break_continuation_page_has_its_own_grid() -> None:
     assert all(not parsed.provenance[k].missing and not parsed.provenance[k].inferred for k in row)
 
 
+def test_cells_run_together_are_split_only_where_unique() -> None:
+    """A crawler's text: labels and numbers without separators. Still an annual report (agency, year,
+    sections); each run of digits is split where exactly one split adds up, and those cells say so."""
+    parsed = _parse("run_together")
+    label = _label("run_together")
+    assert parsed.agency and parsed.year == 2023 and parsed.sections.get("overview") and parsed.sections.get("other")
+    wrong, missing = _compare(parsed, label["values"])
+    assert wrong == []
+    stats = next(w.message for w in parsed.warnings if w.code == "I_RUN_TOGETHER" and w.message.startswith("表三"))
+    assert "25 串数字中" in stats
+    chosen = [k for k in canonical.TABLE3_KEYS if parsed.provenance[k].rests_on]
+    assert all(parsed.provenance[k].inferred for k in chosen)
+    for k in missing:  # anything not read is named as run together
+        assert any(k in w.keys for w in parsed.warnings if w.code in ("W_RUN_TOGETHER", "W_MISSING_CELL"))
+
+
+def test_run_together_row_that_does_not_add_up_is_left_unread() -> None:
+    """A row whose own figures break R2 has no split that adds up: unread with the reason, never re-split."""
+    s = figures(random.Random(5), "row_total")
+    parsed = parse_document(runtogether_text(s).encode("utf-8"), "crawl.txt")
+    (rule, keys) = s.defects[0]
+    assert all(parsed.values[k] is None for k in keys)
+    assert any(set(keys) <= set(w.keys) for w in parsed.warnings if w.code == "W_RUN_TOGETHER")
+    assert _compare(parsed, s.values)[0] == []
+
+
 @pytest.mark.parametrize("seed", range(12))
 def test_synthetic_reports_read_without_wrong_cells(seed: int) -> None:
     """Random figures and defects in four layouts: never a wrong cell; every defect as printed is reported."""
     rng = random.Random(seed)
     for defect in (None, "row_total", "grand", "t4"):
         s = figures(rng, defect)
-        for text, blank in ((layout_text(s), True), (raw_text(s), False), (html(s, colspan=seed % 2 == 0), False)):
+        renders = ((layout_text(s), True), (raw_text(s), False), (html(s, colspan=seed % 2 == 0), False))
+        for text, blank in (*renders, (runtogether_text(s), False)):
             ext = "html" if text.startswith("<html") else "txt"
             parsed = parse_document(text.encode("utf-8"), f"synth.{ext}")
             values = {k: (None if blank and v == 0 else v) for k, v in s.values.items()}

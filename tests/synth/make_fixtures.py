@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.synth.report import expected, figures, html, layout_text, raw_text  # noqa: E402
+from tests.synth.report import expected, figures, html, layout_text, raw_text, runtogether_text  # noqa: E402
 
 OUT = ROOT / "tests" / "fixtures" / "layouts"
 
@@ -42,6 +42,8 @@ def main() -> None:
     _write("raw_order_defect", raw_text(s), s, False)
     s = figures(random.Random(16), None)
     _write("raw_order_clean", raw_text(s), s, False)
+    s = figures(random.Random(1), None)
+    _write("run_together", runtogether_text(s), s, False)
 
 
 if __name__ == "__main__":

@@ -273,3 +273,40 @@ def expected(s: Synth, blank_zero_t3: bool) -> dict[str, int | None]:
             if out[k] == 0 and not k.endswith(".total"):
                 out[k] = None
     return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# Cells run together (a web page copied as text, a crawler's dump): each table one line, no separators
+
+
+def runtogether_text(s: Synth) -> str:
+    """The report as crawlers keep it: paragraphs and headings on their lines, each table's cells run
+    together on one line ("行政规范性文件4202356" for 42 / 0 / 2356)."""
+    v = s.values
+    out = _head(s)
+    t2 = "第二十条第（一）项信息内容本年制发件数本年废止件数现行有效件数"
+    for label, (prefix, cols) in T2_ROWS:
+        t2 += label + "".join(str(v[f"active_disclosure.{prefix}.{c}"]) for c in cols)
+    block = None
+    for b, label, prefix in T2_SINGLE:
+        if b != block:
+            t2 += f"第二十条第（{b}）项信息内容本年处理决定数量"
+            block = b
+        t2 += label + str(v[f"active_disclosure.{prefix}.decisions"])
+    t2 += "第二十条第（八）项信息内容本年收费金额（单位：万元）行政事业性收费0"
+    out += [t2, "三、收到和处理政府信息公开申请情况"]
+    t3 = "申请人情况（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）自然人法人或其他组织商业企业科研机构社会公益组织法律服务机构其他总计"
+    groups = {"withheld_state_secret": "（三）不予公开", "unavailable_not_held": "（四）无法提供",
+              "not_processed_petition": "（五）不予处理", "other_no_correction": "（六）其他处理",
+              "granted": "三、本年度办理结果"}  # fmt: skip
+    for r in T3_ROWS:
+        t3 += (
+            groups.get(r, "")
+            + canonical.TABLE3_ROW_BY_KEY[r].label
+            + "".join(str(v[canonical.t3(r, c)]) for c in T3_COLS)
+        )
+    out += [t3, "四、政府信息公开行政复议、行政诉讼情况"]
+    t4 = "行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计未经复议直接起诉复议后起诉"
+    t4 += "结果维持结果纠正其他结果尚未审结总计" * 2 + "".join(str(v[k]) for k in T4_KEYS)
+    out += [t4, *TAIL]
+    return "\n".join(out) + "\n"
