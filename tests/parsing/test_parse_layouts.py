@@ -98,6 +98,25 @@ def test_page_break_continuation_page_has_its_own_grid() -> None:
     assert all(not parsed.provenance[k].missing and not parsed.provenance[k].inferred for k in row)
 
 
+def test_sub_rows_without_labels_are_read_by_order() -> None:
+    """表三 （三） sub-rows printed as numbers only: as many lines as the template has rows, in place."""
+    parsed = _parse("sub_labels_missing")
+    assert _compare(parsed, _label("sub_labels_missing")["values"]) == ([], [])
+    assert any(w.code == "I_ROWS_BY_ORDER" for w in parsed.warnings)
+
+
+def test_a_dropped_sub_row_never_shifts_the_others() -> None:
+    """One of the unlabelled sub-rows missing: the stretch cannot be mapped, so it stays unread with the
+    reason; the labelled rows around it are read."""
+    parsed = _parse("sub_row_dropped")
+    wrong, missing = _compare(parsed, _label("sub_row_dropped")["values"])
+    assert wrong == []
+    withheld = [k for k in canonical.TABLE3_KEYS if k.startswith("applications.withheld_")]
+    unplaced = next(w for w in parsed.warnings if w.code == "W_ROWS_UNPLACED")
+    assert set(missing) <= set(unplaced.keys) and set(unplaced.keys) == set(withheld)
+    assert parsed.values[canonical.t3("unavailable_not_held", "total")] is not None
+
+
 def test_cells_run_together_are_split_only_where_unique() -> None:
     """A crawler's text: labels and numbers without separators. Still an annual report (agency, year,
     sections); each run of digits is split where exactly one split adds up, and those cells say so."""

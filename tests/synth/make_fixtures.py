@@ -16,7 +16,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.synth.report import expected, figures, html, layout_text, raw_text, runtogether_text  # noqa: E402
+from tests.synth.report import (  # noqa: E402
+    T3_ROWS,
+    expected,
+    figures,
+    html,
+    layout_text,
+    raw_text,
+    runtogether_text,
+    without_sub_labels,
+)
 
 OUT = ROOT / "tests" / "fixtures" / "layouts"
 
@@ -44,6 +53,10 @@ def main() -> None:
     _write("raw_order_clean", raw_text(s), s, False)
     s = figures(random.Random(1), None)
     _write("run_together", runtogether_text(s), s, False)
+    s = figures(random.Random(21), None)
+    withheld = tuple(r for r in T3_ROWS if r.startswith("withheld_"))
+    _write("sub_labels_missing", without_sub_labels(layout_text(s, blank_zero=False), withheld), s, False)
+    _write("sub_row_dropped", without_sub_labels(layout_text(s, blank_zero=False), withheld, withheld[3]), s, False)
 
 
 if __name__ == "__main__":

@@ -310,3 +310,22 @@ def runtogether_text(s: Synth) -> str:
     t4 += "结果维持结果纠正其他结果尚未审结总计" * 2 + "".join(str(v[k]) for k in T4_KEYS)
     out += [t4, *TAIL]
     return "\n".join(out) + "\n"
+
+
+def without_sub_labels(text: str, group_rows: tuple[str, ...], drop: str | None = None) -> str:
+    """Layout text whose sub-rows of a 表三 group lost their labels (numbers only), with the line of row
+    ``drop`` missing altogether (a row dropped, or two rows merged into one line of the other's numbers)."""
+    labels = {canonical.TABLE3_ROW_BY_KEY[r].label[:18]: r for r in group_rows}
+    out = []
+    for line in text.split("\n"):
+        stripped = line.strip()
+        key = next((r for lab, r in labels.items() if stripped.startswith(lab)), None)
+        if key is None:
+            out.append(line)
+            continue
+        if key == drop:
+            continue
+        label = next(lab for lab, r in labels.items() if r == key)
+        start = line.index(label)
+        out.append(line[:start] + " " * len(label) + line[start + len(label) :])
+    return "\n".join(out)
