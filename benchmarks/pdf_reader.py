@@ -5,6 +5,11 @@
 For every corpus PDF: the median time of ``read_pdf`` and, when the engine exists, of the whole
 ``parse_document``. Then a 50-page PDF (corpus pages repeated) is read in a fresh process to report
 its time and peak memory (max RSS, and the Python heap's peak from tracemalloc).
+
+Last, the ratio the parser is held to: parsing every corpus PDF (``parse_document``) against pypdfium2's
+raw text extraction of the same files, measured in this one process, the two interleaved file by file,
+the best of ``--runs`` rounds each (the best run is the one least disturbed by a loaded machine).
+Target: at most 5x.
 """
 
 from __future__ import annotations
@@ -80,6 +85,41 @@ def _fifty_pages() -> bytes:
     return buf.getvalue()
 
 
+def _raw_text(data: bytes) -> int:
+    """pypdfium2's plain text extraction of every page: the floor any PDF reading stands on."""
+    pdf = pdfium.PdfDocument(data)
+    try:
+        n = 0
+        for i in range(len(pdf)):
+            page = pdf[i]
+            textpage = page.get_textpage()
+            n += len(textpage.get_text_range())
+            textpage.close()
+            page.close()
+        return n
+    finally:
+        pdf.close()
+
+
+def ratio_to_raw_text(paths: list[Path], runs: int) -> tuple[float, float, float]:
+    """(best parse seconds, best raw-text seconds, ratio) over all the files, interleaved round by round."""
+    from reports.parsing import parse_document
+
+    files = [(p.name, p.read_bytes()) for p in paths]
+    best_parse = best_raw = float("inf")
+    for _ in range(runs):
+        parse = raw = 0.0
+        for name, data in files:
+            t = time.perf_counter()
+            _raw_text(data)
+            raw += time.perf_counter() - t
+            t = time.perf_counter()
+            parse_document(data, name)
+            parse += time.perf_counter() - t
+        best_parse, best_raw = min(best_parse, parse), min(best_raw, raw)
+    return best_parse, best_raw, best_parse / best_raw
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=15)
@@ -104,6 +144,12 @@ def main() -> None:
         child = _CHILD.format(root=str(ROOT), path=tmp.name)
         result = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, check=False)
         print("50-page PDF:", (result.stdout or result.stderr).strip())
+    pdfs = sorted(CORPUS.glob("*/*.pdf"))
+    parse, raw, ratio = ratio_to_raw_text(pdfs, runs)
+    print(
+        f"parse_document vs pypdfium2 raw text, {len(pdfs)} PDFs, best of {runs} interleaved rounds: "
+        f"{parse * 1000:.0f} ms vs {raw * 1000:.0f} ms = {ratio:.2f}x (target <= 5x)"
+    )
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ class Assembly:
             token = ValueToken(cell.raw, "text", problem="单位为元，表中应为万元")
         if token.is_number:
             self.values[key] = token.value
-            self.provenance[key] = CellSource(**base)
+            self.provenance[key] = CellSource(**base, inferred=bool(cell.rests_on), rests_on=cell.rests_on)
         elif token.is_blank:
             self.values[key] = None
             self.provenance[key] = CellSource(**base, blank=True)
@@ -451,7 +451,13 @@ def _place_t3(asm: Assembly, row_key: str, row: Row) -> None:
         filled = [c for c in row.cells if c.raw.strip()]
         asm.loose_tokens[row_key] = [parse_value(c.raw) for c in filled]
         n = len(filled)
-        if n == 0:
+        if "runs" in row.notes:
+            raw = filled[0].raw if filled else ""
+            for k in keys:
+                asm.provenance[k] = replace(asm.provenance[k], raw=raw)
+            msg = f"{row_name(row_key)} 的数字连在一起（“{raw}”），无法唯一拆分成各列（{row.where.describe()}），未读取"
+            asm.warn("W_RUN_TOGETHER", msg, keys)
+        elif n == 0:
             msg = f"{row_name(row_key)} 没有找到数值（{row.where.describe()}）"
             asm.warn("W_MISSING_CELL", msg, keys)
         elif row.positioned or "layout" in row.notes:
@@ -474,6 +480,7 @@ def _place_t3(asm: Assembly, row_key: str, row: Row) -> None:
             asm.read(key, Cell("", row.where), row.label)
         elif cell.merged and cell.raw.strip():
             asm.missing(key, row.label, cell.where)
+            asm.provenance[key] = replace(asm.provenance[key], raw=cell.raw.strip())
             asm.warn("W_MERGED_CELL", f"{canonical.short_label(key)} 是合并单元格的一部分，数值归属不明", (key,))
         else:
             asm.read(key, cell, row.label)
@@ -512,6 +519,7 @@ def assemble_t4(rows: list[Row], asm: Assembly, found: bool) -> None:
             asm.read(key, Cell("", row.where), None)
         elif cell.merged and cell.raw.strip():
             asm.missing(key, None, cell.where)
+            asm.provenance[key] = replace(asm.provenance[key], raw=cell.raw.strip())
             asm.warn("W_MERGED_CELL", f"{canonical.short_label(key)} 是合并单元格的一部分，数值归属不明", (key,))
         else:
             asm.read(key, cell, None)

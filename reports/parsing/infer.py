@@ -18,24 +18,26 @@ from collections.abc import Mapping
 
 from reports import canonical
 from reports.parsing.assemble import Assembly, row_name
+from reports.parsing.normalize import parse_value
 from reports.parsing.types import CellSource, Value
 
 INF = float("inf")
 MAX_ROUNDS = 60
 
 
-def _equations() -> list[list[tuple[int, str]]]:
-    eqs: list[list[tuple[int, str]]] = []
+def _equations() -> list[tuple[str, list[tuple[int, str]]]]:
+    """(rule, terms) of every identity: R1 and R3 per column, R2 per row, R4-R6 per 表四 block."""
+    eqs: list[tuple[str, list[tuple[int, str]]]] = []
     t3 = canonical.t3
     for c in canonical.TABLE3_COLUMN_KEYS:
-        eqs.append([(1, t3("new_received", c)), (1, t3("carried_over", c)),
-                    (-1, t3("total_processed", c)), (-1, t3("carried_forward", c))])  # fmt: skip
-        eqs.append([(1, t3(r, c)) for r in canonical.OUTCOME_ROW_KEYS] + [(-1, t3("total_processed", c))])
+        eqs.append(("R1", [(1, t3("new_received", c)), (1, t3("carried_over", c)),
+                           (-1, t3("total_processed", c)), (-1, t3("carried_forward", c))]))  # fmt: skip
+        eqs.append(("R3", [(1, t3(r, c)) for r in canonical.OUTCOME_ROW_KEYS] + [(-1, t3("total_processed", c))]))
     for r in canonical.TABLE3_ROW_KEYS:
-        eqs.append([(1, t3(r, c)) for c in canonical.APPLICANT_COLUMN_KEYS] + [(-1, t3(r, "total"))])
-    for b in canonical.TABLE4_BLOCK_KEYS:
+        eqs.append(("R2", [(1, t3(r, c)) for c in canonical.APPLICANT_COLUMN_KEYS] + [(-1, t3(r, "total"))]))
+    for b, rule in zip(canonical.TABLE4_BLOCK_KEYS, ("R4", "R5", "R6"), strict=True):
         parts = [(1, canonical.t4(b, c)) for c in canonical.TABLE4_COLUMN_KEYS[:-1]]
-        eqs.append([*parts, (-1, canonical.t4(b, "total"))])
+        eqs.append((rule, [*parts, (-1, canonical.t4(b, "total"))]))
     return eqs
 
 
@@ -63,9 +65,10 @@ def infer(asm: Assembly, exclude: frozenset[str] = frozenset(), readings: Mappin
         else:
             v = asm.values[k]
             lo[k] = hi[k] = float(v) if v is not None else 0.0  # blank counts as 0
+    why: dict[str, set[str]] = {}  # the identities that narrowed each cell
     for _ in range(MAX_ROUNDS):
         changed = False
-        for eq in EQUATIONS:
+        for rule, eq in EQUATIONS:
             if not any(k in unknown for _, k in eq):
                 continue
             for i, (a, k) in enumerate(eq):
@@ -85,8 +88,10 @@ def infer(asm: Assembly, exclude: frozenset[str] = frozenset(), readings: Mappin
                 new_lo, new_hi = (-smax, -smin) if a > 0 else (smin, smax)
                 if new_lo > lo[k]:
                     lo[k], changed = new_lo, True
+                    why.setdefault(k, set()).add(rule)
                 if new_hi < hi[k]:
                     hi[k], changed = new_hi, True
+                    why.setdefault(k, set()).add(rule)
                 if lo[k] > hi[k]:
                     asm.warn(
                         "W_INFERENCE_CONFLICT",
@@ -100,6 +105,15 @@ def infer(asm: Assembly, exclude: frozenset[str] = frozenset(), readings: Mappin
     proved = _agree_with_printed(asm, proved)
     if readings:
         proved = {k: v for k, v in proved.items() if readings.get(k) is None or readings[k] == v}
+    # A cell where something is printed but was not read (a merged cell, an unreadable token) keeps what is
+    # printed: the proof fills it only when it is that very number, so a report's own mistake is never
+    # replaced by the number its arithmetic would want.
+    # (A figure read from a picture is judged by what the picture shows, ``readings``, not by its raw text.)
+    seen = readings or {}
+    printed = {
+        k: asm.provenance[k].raw for k in proved if k not in seen and k in asm.provenance and asm.provenance[k].raw
+    }
+    proved = {k: v for k, v in proved.items() if k not in printed or parse_value(printed[k]).value == v}
     if not proved:
         return
     for k, v in proved.items():
@@ -107,12 +121,16 @@ def infer(asm: Assembly, exclude: frozenset[str] = frozenset(), readings: Mappin
         asm.values[k] = v
         asm.provenance[k] = CellSource(
             raw=None, label=old.label, location=old.location, page=old.page, line=old.line, table=old.table,
-            row=old.row, col=old.col, inferred=True,
+            row=old.row, col=old.col, inferred=True, rests_on=_rules(why.get(k, ())),
         )  # fmt: skip
     keys = sorted(proved, key=canonical.ALL_KEYS.index)
     zeros = all(v == 0 for v in proved.values())
     how = "由勾稽关系（各项非负）推出均为 0" if zeros else "由勾稽关系推出"
     asm.warn("I_INFERRED", f"{len(keys)} 个未能读取的单元格{how}，已标记为推算值", keys)
+
+
+def _rules(rules: set[str] | tuple[()]) -> str:
+    return "、".join(sorted(rules, key=lambda r: int(r[1:])))
 
 
 def _agree_with_printed(asm: Assembly, proved: dict[str, int]) -> dict[str, int]:
@@ -132,7 +150,14 @@ def _agree_with_printed(asm: Assembly, proved: dict[str, int]) -> dict[str, int]
         complete = all(v is not None or not asm.is_unknown(k) for k, v in zip(keys, values, strict=True))
         got = Counter(v for v in values if v)
         unreadable = any(not t.is_number and not t.is_blank for t in tokens)
-        agree = got == printed if complete else not (got - printed)
+        # The printed numbers not accounted for need cells left open to stand in: proving zeros where the row
+        # printed more numbers than it has open cells would hide the report's own mistake.
+        still_open = sum(1 for k, v in zip(keys, values, strict=True) if v is None and asm.is_unknown(k))
+        unplaced = sum((printed - got).values())
+        zeros = any(proved.get(k) == 0 for k in keys)
+        agree = got == printed if complete else not (got - printed) and unplaced <= still_open
+        # A zero proved in a row whose printed numbers are not all placed may be where one of them stands.
+        agree = agree and not (zeros and unplaced)
         if unreadable or not agree:
             for k in keys:
                 out.pop(k, None)

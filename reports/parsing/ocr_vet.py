@@ -128,7 +128,7 @@ def _settle(
     while True:
         grown = False
         known = {**base, **{k: float(v or 0) for k, v in proved.items()}, **sure}
-        for eq in EQUATIONS:
+        for _rule, eq in EQUATIONS:
             members = [k for _, k in eq]
             open_ = [k for k in members if k not in known]
             if len(open_) > 1 or (open_ and open_[0] not in unsure):
@@ -195,7 +195,7 @@ def _value(asm: Assembly, key: str) -> float:
     return float(value) if value is not None else 0.0  # a blank cell counts as 0
 
 
-COVERED = frozenset(k for eq in EQUATIONS for _, k in eq)
+COVERED = frozenset(k for _rule, eq in EQUATIONS for _, k in eq)
 
 
 def _reading(key: str, asm: Assembly, verdict: Verdict) -> Value:

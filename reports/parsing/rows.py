@@ -49,6 +49,8 @@ class Cell:
     col: int | None = None  # 表三 0-6, 表四 0-14, 表二 position within the block's value columns
     name: str | None = None  # 表二: the column's name ("issued", "in_force", "decisions", "value" …)
     merged: bool = False  # the grid position continues a merged cell
+    # Digits run together and split by the template's identities: the identities the split rests on.
+    rests_on: str = ""
 
 
 @dataclass

@@ -194,7 +194,8 @@ def _t3_row(
         if j >= len(cells):
             continue
         c = cells[j]
-        value_cells.append(Cell(c.text, where.with_col(j), col=logical, merged=c.merged or _spills(cells, j, cols)))
+        merged = (c.merged and not _sole_named_column(cells, j, cols)) or _spills(cells, j, cols)
+        value_cells.append(Cell(c.text, where.with_col(j), col=logical, merged=merged))
     if all(c.merged for c in value_cells) and not any(c.raw.strip() and is_value_like(c.raw) for c in value_cells):
         return  # no value cell of its own (a label's cell spilling over the row at a page foot): no row
     # A row without label or value still counts: the grid keeps every template row in its place.
@@ -322,6 +323,24 @@ def _adds_up(data: list[tuple[GridCell, ...]], start: int) -> bool:
     return some_total
 
 
+def _sole_named_column(cells: tuple[GridCell, ...], j: int, value_cols: dict[int, int]) -> bool:
+    """A data cell spanning grid columns (colspan) of which the header names only one, column j: where the
+    header row has a column more than the data rows (a spacer, a split header cell), the value belongs to
+    the column the header names under it, whatever the count of cells says."""
+    text = cells[j].text
+    if not text.strip():
+        return False
+    start = j
+    while start > 0 and cells[start].merged and cells[start - 1].text == text:
+        start -= 1
+    if cells[start].merged:
+        return False  # continued from the row above (rowspan): not this row's own cell
+    end = j
+    while end + 1 < len(cells) and cells[end + 1].merged and cells[end + 1].text == text:
+        end += 1
+    return [k for k in range(start, end + 1) if k in value_cols] == [j]
+
+
 def _spills(cells: tuple[GridCell, ...], j: int, value_cols: dict[int, int]) -> bool:
     """A value cell merged with the next value column: the number may be printed in either column,
     so the cell it starts is no more certain than the rest of the merged cell."""
@@ -354,7 +373,12 @@ def _t4_row(cells: tuple[GridCell, ...], state: _State, out: TableRows, where: W
     cols = state.t4_cols
     if cols and len(cols) == 15:
         value_cells = [
-            Cell(cells[j].text, where.with_col(j), col=k, merged=cells[j].merged or _spills(cells, j, cols))
+            Cell(
+                cells[j].text,
+                where.with_col(j),
+                col=k,
+                merged=(cells[j].merged and not _sole_named_column(cells, j, cols)) or _spills(cells, j, cols),
+            )
             for j, k in cols.items()
         ]
         out.t4.append(Row("t4", (), tuple(value_cells), where, positioned=True, explicit_blanks=True))

@@ -22,10 +22,12 @@ from dataclasses import dataclass
 
 from reports import canonical
 from reports.parsing import labels as L
+from reports.parsing import runs
 from reports.parsing.document import Document, TextLine
 from reports.parsing.headings import heading_number
 from reports.parsing.normalize import clean_token, is_number_text, is_value_like, norm, parse_value
 from reports.parsing.rows import Cell, Row, TableRows, Where
+from reports.parsing.runs import ran_together
 from reports.parsing.textlayout import read_layout_region
 from reports.parsing.textslots import Identities, t3_by_slots, t4_by_slots
 
@@ -46,8 +48,10 @@ def read_text(doc: Document, wanted: set[str]) -> TableRows:
         start, end = regions[table]
         region = lines[start:end]
         out.found.add(table)
-        mode = detect_mode(region)
-        if mode == "layout":
+        mode = "runs" if ran_together(region) else detect_mode(region)
+        if mode == "runs":
+            rows = {"t2": runs.read_t2, "t3": runs.read_t3, "t4": runs.read_t4}[table](region, out.notes)
+        elif mode == "layout":
             rows = read_layout_region(table, region)
         else:
             rows = _read_cells_region(table, region, mode, out)
@@ -303,10 +307,20 @@ def _t3_by_sequence(region: list[TextLine], out: TableRows) -> list[Row] | None:
             (),
         ))  # fmt: skip
     order = list(range(len(cells)))
+    as_printed = False
     if not check.holds(values):  # type: ignore[arg-type]
         moved = _single_move(values, check)  # type: ignore[arg-type]
         if moved is None:
-            return None
+            # No single misplaced value explains the failure. A value out of place shifts every value after it
+            # and breaks the row sums of the rows it crosses; when at most one row fails its own sum (R2), the
+            # order is the table's and the failing identities are the report's own mistakes, read as printed.
+            if len(check.bad_rows(values)) > 1:  # type: ignore[arg-type]
+                return None
+            as_printed = True
+            moved = None
+    else:
+        moved = None
+    if moved is not None:
         i, j = moved
         order.insert(j, order.pop(i))
         token = cells[i]
@@ -324,7 +338,15 @@ def _t3_by_sequence(region: list[TextLine], out: TableRows) -> list[Row] | None:
         label = canonical.TABLE3_ROW_BY_KEY[k].label
         row = Row("t3", (label,), row_cells, row_cells[0].where, positioned=True, explicit_blanks=True)
         rows.append(row)
-    out.notes.append(("I_READ_IN_ORDER", "表三 的数值按纯文本的阅读顺序逐行读取，且全部勾稽关系成立", ()))
+    if as_printed:
+        out.notes.append((
+            "I_READ_IN_ORDER",
+            "表三 的数值按纯文本的阅读顺序逐行读取（每格一个数，各行合计除至多一行外均相符）；"
+            "不成立的勾稽关系按原文照录，由校验规则报告",
+            (),
+        ))  # fmt: skip
+    else:
+        out.notes.append(("I_READ_IN_ORDER", "表三 的数值按纯文本的阅读顺序逐行读取，且全部勾稽关系成立", ()))
     return rows
 
 
@@ -402,10 +424,19 @@ def _t4_rows(rows: list[Row], mode: str) -> list[Row]:
 
 
 def _t4_adds_up(cells: list[Cell]) -> bool:
+    """Fifteen numbers in reading order that may be taken in order: every block adds up, or only one does
+    not and no other order of its own five numbers would make it (a value out of place within the block),
+    so the failure is the report's own mistake, read as printed for R4-R6 to show."""
     values = [parse_value(c.raw).value for c in cells]
     if len(values) != 15 or any(not isinstance(v, int) for v in values):
         return True
-    return all(sum(values[b : b + 4]) == values[b + 4] for b in (0, 5, 10))  # type: ignore[arg-type]
+    bad = [b for b in (0, 5, 10) if sum(values[b : b + 4]) != values[b + 4]]  # type: ignore[arg-type]
+    if not bad:
+        return True
+    if len(bad) > 1:
+        return False
+    block = values[bad[0] : bad[0] + 5]
+    return not any(2 * v == sum(block) for v in block)  # type: ignore[arg-type]
 
 
 def _t2_blocks_by_count(rows: list[Row]) -> list[Row]:

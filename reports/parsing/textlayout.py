@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from reports.parsing import labels as L
 from reports.parsing.document import TextLine
-from reports.parsing.normalize import is_value_like, norm, parse_value
+from reports.parsing.normalize import is_value_like, norm
 from reports.parsing.rows import Cell, Row, Where
 
 NEAR_LINES = 2
@@ -96,19 +96,6 @@ def _agreed(nums: list[_Tok], candidates: list[list[float]]) -> list[int] | None
     return list(fits.pop()) if len(fits) == 1 else None
 
 
-def _sums_hold(values: dict[int, str], parts: list[int], total: int) -> bool:
-    """A row placed by position must add up (R2, R4-R6); if not, a value probably sits in the wrong column."""
-
-    def number(col: int) -> int | None:
-        token = parse_value(values.get(col, ""))
-        return token.value if token.is_number else 0 if token.is_blank else None  # type: ignore[return-value]
-
-    nums = [number(c) for c in [*parts, total]]
-    if any(n is None for n in nums):
-        return True
-    return sum(nums[:-1]) == nums[-1]  # type: ignore[arg-type]
-
-
 # ---------------------------------------------------------------------------------------------------
 # 表三
 
@@ -137,6 +124,7 @@ def _t3(lines: list[_Line]) -> list[Row]:
     header = _t3_header_anchors(lines[:first_data])
     data = lines[first_data:]
     full = [(i, ln) for i, ln in enumerate(data) if len(ln.nums) == 7]
+    fitted = _fitted_grids(data, header, full)
     rows: list[_R] = []
     consumed: set[int] = set()
     for i, line in enumerate(data):
@@ -152,7 +140,11 @@ def _t3(lines: list[_Line]) -> list[Row]:
                 continue
             rows.append(_R([line.label], m.key, [line], strength=m.strength))
             continue
-        cols = list(range(7)) if len(line.nums) == 7 else _agreed(line.nums, _candidates(i, line, data, full, header))
+        cols = (
+            list(range(7))
+            if len(line.nums) == 7
+            else _agreed(line.nums, _candidates(i, line, data, full, header, fitted))
+        )
         cells = [(tok, cols[k] if cols else None, line) for k, tok in enumerate(line.nums)]
         if m is not None:
             if rows and rows[-1].key == m.key and _joinable(rows[-1], cols):
@@ -229,9 +221,9 @@ def _label_row_below(data: list[_Line], i: int, consumed: set[int]) -> tuple[int
 
 
 def _to_row(r: _R, blanks_shown: bool) -> Row:
+    # A value plainly under one column is read as printed: a row that then does not add up is the
+    # report's own mistake, for the rules to show (R2), never a reason to leave the row unread.
     positioned = bool(r.cells) and all(col is not None for _, col, _ in r.cells)
-    if positioned and not _sums_hold({c: t.text for t, c, _ in r.cells}, list(range(6)), 6):  # type: ignore[misc]
-        positioned, r.ordered = False, False
     if positioned:
         cells = [Cell(tok.text, _where(line), col=col) for tok, col, line in sorted(r.cells, key=lambda c: c[1])]
     else:
@@ -246,7 +238,12 @@ def _to_row(r: _R, blanks_shown: bool) -> Row:
 
 
 def _candidates(
-    i: int, line: _Line, data: list[_Line], full: list[tuple[int, _Line]], header: dict[int, list[float]]
+    i: int,
+    line: _Line,
+    data: list[_Line],
+    full: list[tuple[int, _Line]],
+    header: dict[int, list[float]],
+    fitted: dict[int, list[float]],
 ) -> list[list[float]]:
     """Column grids that may apply to line i: its page's headers and the nearest complete rows above and
     below on its page (positions are only comparable within a page, and pasted text may have lost the
@@ -259,7 +256,70 @@ def _candidates(
     for ln in (above[-1] if above else None, below[0] if below else None):
         if ln is not None:
             out.append([t.x for t in ln.nums])
+    if not out and line.page in fitted:
+        out.append(fitted[line.page])
     return out
+
+
+# A page's values, fitted onto another page's columns: how far a value may stand from its fitted column,
+# and how much the page's scale may differ (pdftotext lays out each page on its own character grid).
+FIT_RESIDUAL = 1.0
+FIT_SCALE = (0.75, 1.35)
+
+
+def _fitted_grids(
+    data: list[_Line], header: dict[int, list[float]], full: list[tuple[int, _Line]]
+) -> dict[int, list[float]]:
+    """Columns for the pages of a table split by a page break that show neither the column headers nor a
+    complete row: the places where that page's values stand (clustered) are fitted, by one scale and one
+    shift, onto the columns of a page that shows them. Taken only when exactly one assignment of the
+    clusters to columns fits — with at least three clusters, so that two values alone never decide it."""
+    ref = next(iter(header.values()), None) or (next(([t.x for t in ln.nums] for _, ln in full), None))
+    if ref is None:
+        return {}
+    known = set(header) | {ln.page for _, ln in full}
+    xs: dict[int, list[float]] = {}
+    for ln in data:
+        if ln.page not in known:
+            xs.setdefault(ln.page, []).extend(t.x for t in ln.nums)
+    out = {}
+    for page, values in xs.items():
+        grid = _fit(_clusters(sorted(values)), ref)
+        if grid is not None:
+            out[page] = grid
+    return out
+
+
+def _clusters(xs: list[float], gap: float = 1.6) -> list[float]:
+    groups: list[list[float]] = []
+    for x in xs:
+        if groups and x - groups[-1][-1] <= gap:
+            groups[-1].append(x)
+        else:
+            groups.append([x])
+    return [sum(g) / len(g) for g in groups]
+
+
+def _fit(centres: list[float], ref: list[float]) -> list[float] | None:
+    from itertools import combinations
+
+    if len(centres) < 3 or len(centres) > len(ref):
+        return None
+    fits = []
+    for cols in combinations(range(len(ref)), len(centres)):
+        r = [ref[c] for c in cols]
+        n = len(r)
+        mr, mc = sum(r) / n, sum(centres) / n
+        var = sum((x - mr) ** 2 for x in r)
+        if var == 0:
+            continue
+        a = sum((x - mr) * (y - mc) for x, y in zip(r, centres, strict=True)) / var
+        b = mc - a * mr
+        if not FIT_SCALE[0] <= a <= FIT_SCALE[1]:
+            continue
+        if max(abs(a * x + b - y) for x, y in zip(r, centres, strict=True)) <= FIT_RESIDUAL:
+            fits.append([a * x + b for x in ref])
+    return fits[0] if len(fits) == 1 else None
 
 
 def _t3_header_anchors(header: list[_Line]) -> dict[int, list[float]]:
@@ -333,12 +393,8 @@ def _t4(lines: list[_Line]) -> list[Row]:
         return [Row("t4", (), cells, where, positioned=True, explicit_blanks=True)]
     anchors = _t4_anchors([ln for ln in header if ln.page == data[0].page])
     if len(data) == 1:
+        # Values plainly under their columns are read as printed; a block that does not add up is for R4-R6.
         cols = _assign(data[0].nums, anchors, reach=4.0)
-        if cols is not None and not all(
-            _sums_hold({c: t.text for t, c in zip(data[0].nums, cols, strict=True)}, [b, b + 1, b + 2, b + 3], b + 4)
-            for b in (0, 5, 10)
-        ):
-            cols = None
         if cols is not None:
             cells = tuple(Cell(t.text, where, col=c) for t, c in zip(data[0].nums, cols, strict=True))
             return [Row("t4", (), cells, where, positioned=True, explicit_blanks=True)]

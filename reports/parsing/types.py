@@ -51,6 +51,7 @@ class CellSource:
     box: tuple[float, float, float, float] | None = None
     blank: bool = False  # the cell is present but empty (or -, —, /, 无)
     inferred: bool = False  # the value was proved by arithmetic, not read
+    rests_on: str = ""  # an inferred value: the identities it rests on ("R1、R2"), for the reviewer to check
     missing: bool = False  # the cell could not be located at all (or, read from a picture, not with certainty)
     ocr: bool = False  # read from a picture of the page (a scan): its box is on the picture
 

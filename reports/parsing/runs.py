@@ -1,0 +1,262 @@
+"""Tables whose cells ran together: a web page copied as text or a crawler's dump prints a row's label and
+its numbers with nothing between them ("行政规范性文件4202356" for 42 / 0 / 2356; "一、本年新收…5620000058"
+for 56, 2, 0, 0, 0, 0, 58).
+
+A run of digits is split into the row's cells only where exactly one split is possible under plain
+plausibility (no number but 0 starts with 0) and the template's identities: a 表三 row's total is the sum of
+its six applicant cells (R2), each 表四 block's total the sum of its four (R4-R6); where a 表三 row still
+has several splits, the whole table's column identities (R1, R3) may single one out. A value that needed an
+identity to be chosen is marked inferred, naming it; a run with no split or with more than one is left
+unread with a message saying that the cells ran together. Nothing here reads a row whose own figures do
+not add up: such a report's mistake cannot be told from another split.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+from reports import canonical
+from reports.parsing import labels as L
+from reports.parsing.document import TextLine
+from reports.parsing.rows import Cell, Row, Where
+
+_RUN_T3 = re.compile(r"\d+")
+_RUN_T2 = re.compile(r"\d+(?:\.\d+)?")
+_RAN = re.compile(r"[\u4e00-\u9fff）)”\"]\d{3,}")
+_LABEL_START = re.compile(r"[一二三四]、|[（(][一二三四五六七][）)]|\d[.．]")
+MAX_SPLITS = 64  # more ways than this to split one run: ambiguous anyway, stop counting
+MAX_NODES = 200_000
+MAX_COMBINATIONS = 20_000
+T3_ROWS = list(canonical.TABLE3_ROW_KEYS)
+
+
+@dataclass
+class RunStats:
+    runs: int = 0  # runs of digits that had to be split
+    unique: int = 0  # of which exactly one split was possible
+
+    def note(self, table: str) -> tuple[str, str, tuple[str, ...]]:
+        return (
+            "I_RUN_TOGETHER",
+            f"{table} 的单元格在文本中连在一起（没有分隔）：{self.runs} 串数字中 {self.unique} 串只有唯一拆分，"
+            "已按此读取；其余未读取",
+            (),
+        )
+
+
+def ran_together(region: list[TextLine]) -> bool:
+    """The region prints labels and numbers run together rather than in cells, lines or columns."""
+    texts = [ln.text.strip() for ln in region if ln.text.strip()]
+    if any(re.fullmatch(r"[\d.,\s|\t]+", t) for t in texts):
+        return False  # numbers on lines of their own: cells are separated
+    found = _RAN.findall("".join(texts))
+    return len(found) >= 2 or any(len(f) > 7 for f in found)
+
+
+def _splits(run: str, k: int, last_is_sum: bool) -> list[tuple[int, ...]] | None:
+    """Every split of ``run`` into ``k`` numbers without leading zeros (the last the sum of the others when
+    ``last_is_sum``); None when there are too many to matter."""
+    out: list[tuple[int, ...]] = []
+    nodes = 0
+
+    def rec(i: int, parts: list[int]) -> bool:
+        nonlocal nodes
+        nodes += 1
+        if nodes > MAX_NODES or len(out) > MAX_SPLITS:
+            return False
+        left = k - len(parts)
+        if last_is_sum and left == 1:
+            if run[i:] == str(sum(parts)):
+                out.append((*parts, sum(parts)))
+            return True
+        if left == 0:
+            if i == len(run):
+                out.append(tuple(parts))
+            return True
+        rest = len(run) - i
+        for n in range(1, rest - left + 2):
+            tok = run[i : i + n]
+            if n > 1 and tok[0] == "0":
+                break
+            if not rec(i + n, [*parts, int(tok)]):
+                return False
+        return True
+
+    if not rec(0, []):
+        return None
+    return out
+
+
+def _segments(text: str, pattern: re.Pattern[str], ordinals: bool) -> list[tuple[str, str, int]]:
+    """(label before, digit run, offset) pairs. A digit right before "." and a character is the next row's
+    ordinal ("…00000001.属于国家秘密"), not a cell."""
+    out: list[tuple[str, str, int]] = []
+    label_from = 0
+    for m in pattern.finditer(text):
+        run, end = m.group(), m.end()
+        if ordinals and end < len(text) and text[end] in ".．" and "." not in run:
+            run, end = run[:-1], end - 1
+        if not run:
+            continue
+        out.append((text[label_from : m.start()], run, m.start()))
+        label_from = end
+    return out
+
+
+def _t3_key(label: str) -> str | None:
+    starts = [0] + [m.start() for m in _LABEL_START.finditer(label)]
+    for s in starts:
+        m = L.match_t3_row(label[s:])
+        if m is not None and m.strength == 2:
+            return m.key
+    return None
+
+
+def _where(region: list[TextLine]) -> Where:
+    first = next((ln for ln in region if ln.text.strip()), region[0])
+    return Where(page=first.page, line=first.line)
+
+
+def read_t3(region: list[TextLine], notes: list[tuple[str, str, tuple[str, ...]]]) -> list[Row]:
+    text = "".join(ln.text.strip() for ln in region)
+    where = _where(region)
+    found: dict[str, tuple[str, str]] = {}
+    last = -1
+    for label, run, _ in _segments(text, _RUN_T3, ordinals=True):
+        key = _t3_key(label)
+        if key is None or T3_ROWS.index(key) <= last:
+            continue
+        last = T3_ROWS.index(key)
+        found[key] = (label, run)
+    stats = RunStats()
+    cands: dict[str, list[tuple[int, ...]] | None] = {}
+    for key, (_, run) in found.items():
+        stats.runs += 1
+        cands[key] = _splits(run, 7, last_is_sum=True)
+    chosen: dict[str, tuple[tuple[int, ...], str]] = {}
+    for key, c in cands.items():
+        if c is not None and len(c) == 1:
+            chosen[key] = (c[0], "" if len(found[key][1]) == 7 else "R2")
+    open_rows = [k for k, c in cands.items() if c and len(c) > 1]
+    if open_rows and len(found) == len(T3_ROWS) and all(cands[k] for k in T3_ROWS):
+        combos = 1
+        for k in open_rows:
+            combos *= len(cands[k])  # type: ignore[arg-type]
+        if combos <= MAX_COMBINATIONS:
+            fits = []
+            for pick in itertools.product(*(cands[k] for k in open_rows)):  # type: ignore[misc]
+                table = {k: v for k, (v, _) in chosen.items()} | dict(zip(open_rows, pick, strict=True))
+                if _columns_hold(table):
+                    fits.append(pick)
+                    if len(fits) > 1:
+                        break
+            if len(fits) == 1:
+                for k, v in zip(open_rows, fits[0], strict=True):
+                    chosen[k] = (v, "R1、R2、R3")
+    stats.unique = len(chosen)
+    rows = []
+    for key in T3_ROWS:
+        if key not in found:
+            continue
+        label = found[key][0]
+        if key in chosen:
+            values, rule = chosen[key]
+            cells = tuple(Cell(str(v), where, col=j, rests_on=rule) for j, v in enumerate(values))
+            rows.append(Row("t3", (label,), cells, where, positioned=True, explicit_blanks=True))
+        else:
+            # The run stays with its row, unplaced: what inference proves there must agree with it.
+            row = Row("t3", (label,), (Cell(found[key][1], where),), where, ordered=False)
+            row.notes.append("runs")
+            rows.append(row)
+    if stats.runs:
+        notes.append(stats.note("表三"))
+    return rows
+
+
+def _columns_hold(table: dict[str, tuple[int, ...]]) -> bool:
+    for c in range(7):
+        col = {k: v[c] for k, v in table.items()}
+        if col["new_received"] + col["carried_over"] != col["total_processed"] + col["carried_forward"]:
+            return False
+        if sum(col[k] for k in canonical.OUTCOME_ROW_KEYS) != col["total_processed"]:
+            return False
+    return True
+
+
+def read_t4(region: list[TextLine], notes: list[tuple[str, str, tuple[str, ...]]]) -> list[Row]:
+    text = "".join(ln.text.strip() for ln in region)
+    run = "".join(r for _, r, _ in _segments(text, _RUN_T3, ordinals=False))
+    if not run:
+        return []
+    where = _where(region)
+    stats = RunStats(runs=1)
+    found = _blocks(run, 3)
+    if found is not None and len(found) == 1:
+        stats.unique = 1
+        rule = "" if len(run) == 15 else "R4、R5、R6"
+        cells = tuple(Cell(str(v), where, col=j, rests_on=rule) for j, v in enumerate(found[0]))
+        notes.append(stats.note("表四"))
+        return [Row("t4", (), cells, where, positioned=True, explicit_blanks=True)]
+    notes.append(stats.note("表四"))
+    notes.append(
+        ("W_RUN_TOGETHER", f"表四 的数字连在一起（“{run}”），无法唯一拆分成各列，未读取", canonical.TABLE4_KEYS)
+    )
+    return [Row("t4", (), (), where)]
+
+
+def _blocks(run: str, n: int) -> list[tuple[int, ...]] | None:
+    """Splits of ``run`` into ``n`` 表四 blocks of four numbers and their total."""
+    if n == 0:
+        return [()] if not run else []
+    out: list[tuple[int, ...]] = []
+    for cut in range(5, len(run) - 5 * (n - 1) + 1):
+        head = _splits(run[:cut], 5, last_is_sum=True)
+        if head is None:
+            return None
+        if not head:
+            continue
+        tail = _blocks(run[cut:], n - 1)
+        if tail is None:
+            return None
+        out.extend(h + t for h in head for t in tail)
+        if len(out) > MAX_SPLITS:
+            return None
+    return out
+
+
+T2_CELLS = {"regulations": 3, "normative_documents": 3, "licensing": 1, "punishment": 1, "coercion": 1, "fees": 1}
+
+
+def read_t2(region: list[TextLine], notes: list[tuple[str, str, tuple[str, ...]]]) -> list[Row]:
+    text = "".join(ln.text.strip() for ln in region)
+    where = _where(region)
+    rows = []
+    stats = RunStats()
+    unread = []
+    for label, run, _ in _segments(text, _RUN_T2, ordinals=False):
+        tail = re.split(r"数|件数|万元）|\)", label)[-1]
+        key = L.match_t2_row(tail)
+        if key not in T2_CELLS:
+            continue
+        k = T2_CELLS[key]
+        if k == 1:
+            ok = run == "0" or run[0] != "0" or run.startswith("0.")
+            cells = (Cell(run, where),) if ok else ()
+        else:
+            stats.runs += 1
+            found = _splits(run, k, last_is_sum=False) if "." not in run else []
+            if found is not None and len(found) == 1:
+                stats.unique += 1
+                cells = tuple(Cell(str(v), where) for v in found[0])
+            else:
+                cells = ()
+                unread.append((key, tail))
+        rows.append(Row("t2", (tail,), cells, where))
+    if stats.runs:
+        notes.append(stats.note("表二"))
+    for key, tail in unread:
+        keys = tuple(k for k in canonical.TABLE2_KEYS if k.startswith(f"active_disclosure.{key}."))
+        notes.append(("W_RUN_TOGETHER", f"表二 “{tail}”的数字连在一起，无法唯一拆分成各列，未读取", keys))
+    return rows

@@ -1,0 +1,202 @@
+"""Layouts that used to lose cells or hide a report's own mistakes (issue 11): each fixture is generated
+from the template by tests/synth/make_fixtures.py and carries the figures as printed and its planted
+defects. A number the layout puts in a cell is read as printed; the rules then report the defect on it.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reports import canonical
+from reports.parsing import parse_document
+from reports.parsing.office import soffice_path
+from reports.rules import ReportFacts, evaluate, guess_agency_kind
+from tests.synth.report import figures, html, layout_text, raw_text, runtogether_text
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+LAYOUTS = FIXTURES / "layouts"
+ARITHMETIC = {"R1", "R2", "R3", "R4", "R5", "R6", "R7", "R14", "R19"}
+
+
+def _label(name: str) -> dict[str, Any]:
+    return json.loads((LAYOUTS / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def _parse(name: str) -> Any:
+    path = next(p for p in LAYOUTS.glob(f"{name}.*") if p.suffix != ".json")
+    return parse_document(path)
+
+
+def _compare(parsed: Any, values: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """(wrong, missing): a value read that differs from the printed one (blank read as 0 is fine); a printed
+    value not read."""
+    wrong = [k for k in canonical.ALL_KEYS if parsed.values[k] is not None and parsed.values[k] != (values[k] or 0)]
+    missing = [k for k in canonical.ALL_KEYS if parsed.values[k] is None and values[k] not in (None, 0)]
+    return wrong, missing
+
+
+def _arithmetic_errors(parsed: Any) -> list[Any]:
+    facts = ReportFacts.from_parsed(parsed, agency_kind=guess_agency_kind(parsed.agency))
+    return [i for i in evaluate(facts) if i.severity == "error" and i.rule in ARITHMETIC]
+
+
+def _reported(defect: dict[str, Any], errors: list[Any]) -> bool:
+    return any(set(defect["keys"]) & set(e.keys) for e in errors)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["colspan_total", "lone_total_layout", "page_break_layout", "t4_defect_layout", "raw_order_defect"],
+)
+def test_read_as_printed_and_defect_reported(name: str) -> None:
+    label = _label(name)
+    parsed = _parse(name)
+    assert _compare(parsed, label["values"]) == ([], [])
+    errors = _arithmetic_errors(parsed)
+    assert label["x_defects"]
+    assert [d for d in label["x_defects"] if not _reported(d, errors)] == []
+
+
+def test_clean_raw_order_has_no_arithmetic_error() -> None:
+    parsed = _parse("raw_order_clean")
+    assert _compare(parsed, _label("raw_order_clean")["values"]) == ([], [])
+    assert _arithmetic_errors(parsed) == []
+
+
+def test_colspan_cell_maps_by_header_not_by_count() -> None:
+    """The 总计 cells span the header's spacer column and its 总计 column: each goes to 总计, read as printed
+    even where the planted defect makes it disagree with the row (no inference replaces it)."""
+    parsed = _parse("colspan_total")
+    for r in canonical.TABLE3_ROW_KEYS:
+        src = parsed.provenance[canonical.t3(r, "total")]
+        assert not src.inferred and not src.missing
+    assert not any(w.code == "W_MERGED_CELL" for w in parsed.warnings)
+
+
+def test_lone_total_rows_belong_to_the_total_column() -> None:
+    """Rows printing only 总计 (the applicant cells blank): the lone number stands under 总计."""
+    parsed = _parse("lone_total_layout")
+    values = _label("lone_total_layout")["values"]
+    lone = [r for r in canonical.TABLE3_ROW_KEYS
+            if values[canonical.t3(r, "total")] is not None and all(values[canonical.t3(r, c)] is None for c in canonical.APPLICANT_COLUMN_KEYS)]  # fmt: skip
+    assert lone
+    for r in lone:
+        assert parsed.values[canonical.t3(r, "total")] == values[canonical.t3(r, "total")]
+        assert all(parsed.provenance[canonical.t3(r, c)].blank for c in canonical.APPLICANT_COLUMN_KEYS)
+
+
+def test_page_break_continuation_page_has_its_own_grid() -> None:
+    """The rows after the page break stand further right and have no headers: still read by position."""
+    parsed = _parse("page_break_layout")
+    row = canonical.keys_of_row("carried_forward")
+    assert all(not parsed.provenance[k].missing and not parsed.provenance[k].inferred for k in row)
+
+
+def test_sub_rows_without_labels_are_read_by_order() -> None:
+    """表三 （三） sub-rows printed as numbers only: as many lines as the template has rows, in place."""
+    parsed = _parse("sub_labels_missing")
+    assert _compare(parsed, _label("sub_labels_missing")["values"]) == ([], [])
+    assert any(w.code == "I_ROWS_BY_ORDER" for w in parsed.warnings)
+
+
+def test_a_dropped_sub_row_never_shifts_the_others() -> None:
+    """One of the unlabelled sub-rows missing: the stretch cannot be mapped, so it stays unread with the
+    reason; the labelled rows around it are read."""
+    parsed = _parse("sub_row_dropped")
+    wrong, missing = _compare(parsed, _label("sub_row_dropped")["values"])
+    assert wrong == []
+    withheld = [k for k in canonical.TABLE3_KEYS if k.startswith("applications.withheld_")]
+    unplaced = next(w for w in parsed.warnings if w.code == "W_ROWS_UNPLACED")
+    assert set(missing) <= set(unplaced.keys) and set(unplaced.keys) == set(withheld)
+    assert parsed.values[canonical.t3("unavailable_not_held", "total")] is not None
+
+
+def test_cells_run_together_are_split_only_where_unique() -> None:
+    """A crawler's text: labels and numbers without separators. Still an annual report (agency, year,
+    sections); each run of digits is split where exactly one split adds up, and those cells say so."""
+    parsed = _parse("run_together")
+    label = _label("run_together")
+    assert parsed.agency and parsed.year == 2023 and parsed.sections.get("overview") and parsed.sections.get("other")
+    wrong, missing = _compare(parsed, label["values"])
+    assert wrong == []
+    stats = next(w.message for w in parsed.warnings if w.code == "I_RUN_TOGETHER" and w.message.startswith("表三"))
+    assert "25 串数字中" in stats
+    chosen = [k for k in canonical.TABLE3_KEYS if parsed.provenance[k].rests_on]
+    assert all(parsed.provenance[k].inferred for k in chosen)
+    for k in missing:  # anything not read is named as run together
+        assert any(k in w.keys for w in parsed.warnings if w.code in ("W_RUN_TOGETHER", "W_MISSING_CELL"))
+
+
+def test_run_together_row_that_does_not_add_up_is_left_unread() -> None:
+    """A row whose own figures break R2 has no split that adds up: unread with the reason, never re-split."""
+    s = figures(random.Random(5), "row_total")
+    parsed = parse_document(runtogether_text(s).encode("utf-8"), "crawl.txt")
+    (rule, keys) = s.defects[0]
+    assert all(parsed.values[k] is None for k in keys)
+    assert any(set(keys) <= set(w.keys) for w in parsed.warnings if w.code == "W_RUN_TOGETHER")
+    assert _compare(parsed, s.values)[0] == []
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_synthetic_reports_read_without_wrong_cells(seed: int) -> None:
+    """Random figures and defects in four layouts: never a wrong cell; every defect as printed is reported."""
+    rng = random.Random(seed)
+    for defect in (None, "row_total", "grand", "t4"):
+        s = figures(rng, defect)
+        renders = ((layout_text(s), True), (raw_text(s), False), (html(s, colspan=seed % 2 == 0), False))
+        for text, blank in (*renders, (runtogether_text(s), False)):
+            ext = "html" if text.startswith("<html") else "txt"
+            parsed = parse_document(text.encode("utf-8"), f"synth.{ext}")
+            values = {k: (None if blank and v == 0 else v) for k, v in s.values.items()}
+            wrong, _ = _compare(parsed, values)
+            assert wrong == []
+            errors = _arithmetic_errors(parsed)
+            if defect is None:
+                assert errors == []
+
+
+def _number(x: Any) -> Any:
+    return Decimal(str(x)) if isinstance(x, float) else (x or 0)
+
+
+def _known_gap(doc: Path) -> list[Any]:
+    """Raw reading order with the zero cells left out (no positions, no blanks): 表三 is not read yet, so its
+    defects are not reported — what is left of issue 11, shown rather than hidden."""
+    text = doc.read_text(encoding="utf-8", errors="ignore") if doc.suffix == ".txt" else ""
+    raw = text and "  " not in text and len([ln for ln in text.splitlines() if ln.strip().isdigit()]) < 175
+    return [pytest.mark.xfail(reason="raw order without blank cells", strict=False)] if raw else []
+
+
+DEFECTS = sorted((FIXTURES / "defects").glob("d*.json"))
+no_soffice = pytest.mark.skipif(soffice_path() is None, reason="LibreOffice (soffice) 未安装：无法转换 .doc")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "doc",
+    [
+        pytest.param(d, id=d.name, marks=([no_soffice] if d.suffix == ".doc" else []) + _known_gap(d))
+        for label in DEFECTS
+        for d in sorted(label.parent.glob(label.stem + ".*"))
+        if d.suffix != ".json"
+    ],
+)
+def test_defects_corpus(doc: Path) -> None:
+    """../shared/corpus/defects: no wrong cell; each clean document free of arithmetic errors."""
+    label = json.loads(doc.with_suffix(".json").read_text(encoding="utf-8"))
+    parsed = parse_document(doc)
+    flat = canonical.flatten(label)
+    lenient = set(label.get("x_lenient", []))
+    wrong = [k for k in canonical.ALL_KEYS
+             if parsed.values[k] is not None and k not in lenient and parsed.values[k] != _number(flat.get(k))]  # fmt: skip
+    assert wrong == []
+    errors = _arithmetic_errors(parsed)
+    if not label.get("x_defects"):
+        assert errors == []
+    assert [d for d in label.get("x_defects", []) if not _reported(d, errors)] == []

@@ -1,0 +1,63 @@
+"""Writes the layout fixtures under tests/fixtures/layouts/ from the synthetic template (tests/synth/report.py).
+
+    .venv/bin/python tests/synth/make_fixtures.py
+
+Each fixture ``NAME.txt``/``NAME.html`` comes with ``NAME.json``: the figures as printed (blank = null) and
+the planted defects. Fixed seeds, so the files are the same on every run; the tests read the files.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.synth.report import (  # noqa: E402
+    T3_ROWS,
+    expected,
+    figures,
+    html,
+    layout_text,
+    raw_text,
+    runtogether_text,
+    without_sub_labels,
+)
+
+OUT = ROOT / "tests" / "fixtures" / "layouts"
+
+
+def _write(name: str, text: str, s, blank_zero: bool) -> None:
+    ext = "html" if text.lstrip().startswith("<html") else "txt"
+    (OUT / f"{name}.{ext}").write_text(text, encoding="utf-8")
+    label = {"values": expected(s, blank_zero), "x_defects": [{"rule": r, "keys": list(k)} for r, k in s.defects]}
+    (OUT / f"{name}.json").write_text(json.dumps(label, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    s = figures(random.Random(11), "grand")
+    _write("colspan_total", html(s, colspan=True), s, False)
+    s = figures(random.Random(12), "row_total")
+    _write("lone_total_layout", layout_text(s), s, True)
+    s = figures(random.Random(13), "grand")
+    _write("page_break_layout", layout_text(s, page_break_at="unavailable_not_held", shift=4), s, True)
+    s = figures(random.Random(14), "t4")
+    _write("t4_defect_layout", layout_text(s), s, True)
+    s = figures(random.Random(15), "grand")
+    _write("raw_order_defect", raw_text(s), s, False)
+    s = figures(random.Random(16), None)
+    _write("raw_order_clean", raw_text(s), s, False)
+    s = figures(random.Random(1), None)
+    _write("run_together", runtogether_text(s), s, False)
+    s = figures(random.Random(21), None)
+    withheld = tuple(r for r in T3_ROWS if r.startswith("withheld_"))
+    _write("sub_labels_missing", without_sub_labels(layout_text(s, blank_zero=False), withheld), s, False)
+    _write("sub_row_dropped", without_sub_labels(layout_text(s, blank_zero=False), withheld, withheld[3]), s, False)
+
+
+if __name__ == "__main__":
+    main()
