@@ -23,7 +23,7 @@ def backfill(apps, schema_editor):
             for k in w.get("keys") or ()
         }
         inferred = {
-            k: str(p.get("identity") or p.get("rule") or notes.get(k) or "勾稽关系")[:200]
+            k: str((f"按{p['rests_on']}推算" if p.get("rests_on") else "") or notes.get(k) or "勾稽关系")[:200]
             for k, p in provenance.items()
             if isinstance(p, dict) and p.get("inferred")
         }

@@ -289,7 +289,7 @@ def _inferred_keys(parsed) -> dict[str, str]:
         src = parsed.provenance.get(key)
         if src is None or not src.inferred:
             continue
-        identity = getattr(src, "identity", None) or getattr(src, "rule", None) or notes.get(key) or "勾稽关系"
+        identity = f"按{src.rests_on}推算" if getattr(src, "rests_on", "") else (notes.get(key) or "勾稽关系")
         found[key] = str(identity)[:200]
     return found
 
