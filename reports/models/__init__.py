@@ -1,3 +1,4 @@
+from reports.models.api import ApiToken
 from reports.models.logins import LoginAttempt
 from reports.models.report import Report
 from reports.models.sources import SourceDocument, UploadLog
@@ -6,6 +7,7 @@ from reports.models.validation import IssueAcceptance, ValidationIssue
 from reports.models.workflow import CellComment, ReportEvent
 
 __all__ = [
+    "ApiToken",
     "ApplicationOutcome",
     "CellComment",
     "DisclosureTable",
