@@ -78,7 +78,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(summary="一份年报的 200 个单元格", responses={200: s.CellsSerializer, **ERRORS})
     @action(detail=True, methods=["get"])
-    def cells(self, request, pk=None):
+    def cells(self, request, pk=None, **kwargs):
         # The version is read before the cells: a client that sends it back can only be refused for a change it
         # has in fact seen, never allowed to overwrite one it has not (records.report_update).
         report = self.get_object()
@@ -87,13 +87,13 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(summary="校验问题", responses={200: s.IssueSerializer(many=True), **ERRORS})
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
-    def issues(self, request, pk=None):
+    def issues(self, request, pk=None, **kwargs):
         report = self.get_object()
         return Response(s.IssueSerializer(report.issues.order_by("position", "pk"), many=True).data)
 
     @extend_schema(summary="修改记录（新的在前）", responses={200: s.HistoryEntrySerializer(many=True), **ERRORS})
     @action(detail=True, methods=["get"], filterset_class=None)
-    def history(self, request, pk=None):
+    def history(self, request, pk=None, **kwargs):
         report = self.get_object()
         page = self.paginate_queryset(report_timeline(report))
         return self.get_paginated_response(s.HistoryEntrySerializer(page, many=True).data)
@@ -105,7 +105,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         request=s.ReportCreateSerializer,
         responses={201: s.WriteResultSerializer, **ERRORS, **CONFLICT},
     )
-    def create(self, request):
+    def create(self, request, **kwargs):
         form = s.ReportCreateSerializer(data=request.data, context={"request": request})
         form.is_valid(raise_exception=True)
         data = form.validated_data
@@ -139,7 +139,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         request=s.ReportWriteSerializer,
         responses={200: s.WriteResultSerializer, **ERRORS, **CONFLICT},
     )
-    def partial_update(self, request, pk=None):
+    def partial_update(self, request, pk=None, **kwargs):
         report = self.get_object()
         form = s.ReportWriteSerializer(data=request.data, context={"request": request})
         form.is_valid(raise_exception=True)
@@ -161,7 +161,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         responses={200: s.ReportDetailSerializer, **ERRORS, **CONFLICT},
     )
     @action(detail=True, methods=["post"])
-    def transition(self, request, pk=None):
+    def transition(self, request, pk=None, **kwargs):
         report = self.get_object()
         form = s.TransitionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -200,7 +200,7 @@ class CellKeysView(APIView):
     read_perms = ("reports.view_report",)
 
     @extend_schema(summary="单元格名称表", responses={200: s.CellKeySerializer(many=True)})
-    def get(self, request):
+    def get(self, request, **kwargs):
         rows = [
             {
                 "key": key,
@@ -226,7 +226,7 @@ class MeView(APIView):
     read_perms = ()
 
     @extend_schema(summary="当前用户", responses={200: MeSerializer})
-    def get(self, request):
+    def get(self, request, **kwargs):
         from reports.access import sees_all
 
         user = request.user
