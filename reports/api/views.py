@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -17,7 +19,9 @@ from reports.api import serializers as s
 from reports.api.filters import AgencyApiFilterSet, ReportApiFilterSet
 from reports.history import report_timeline
 from reports.models import Report
-from reports.selectors import report_values
+from reports.selectors import report_values, report_values_many
+
+log = logging.getLogger(__name__)
 
 API_REASON = "通过 API 修改"
 EXISTS = "该机关这一年度的报告已存在，未重复创建：请用 GET /api/reports/?agency={agency}&year={year} 找到它后修改。"
@@ -63,6 +67,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         "partial_update": s.ReportWriteSerializer,
         "transition": s.TransitionSerializer,
         "cells": s.CellsSerializer,
+        "values": s.CellsSerializer,
         "issues": s.IssueSerializer,
         "history": s.HistoryEntrySerializer,
     }
@@ -84,6 +89,18 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         report = self.get_object()
         data = {"report": report.pk, "version": report.version, "status": report.status, "cells": report_values(report)}
         return Response(s.CellsSerializer(data).data)
+
+    @extend_schema(
+        summary="多份年报的单元格（分页）",
+        description="与年报列表相同的筛选和分页，每份年报带上版本号和 200 个单元格：供上级或对接系统批量同步。",
+        responses={200: s.CellsSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"])
+    def values(self, request, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))  # the versions, then the cells
+        cells = report_values_many(r.pk for r in page)
+        rows = [{"report": r.pk, "version": r.version, "status": r.status, "cells": cells[r.pk]} for r in page]
+        return self.get_paginated_response(s.CellsSerializer(rows, many=True).data)
 
     @extend_schema(summary="校验问题", responses={200: s.IssueSerializer(many=True), **ERRORS})
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
@@ -127,6 +144,8 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             if Report.objects.filter(agency=agency, year=year).exists():
                 raise exists
             raise
+        log.info("API: %s created report %s (%s %s) with %d cells", request.user, report.pk, agency, year,
+                 len(result.changed))  # fmt: skip
         return Response(self._result(result), status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -152,6 +171,8 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             user=request.user,
             reason=data.get("reason") or API_REASON,
         )
+        log.info("API: %s wrote report %s: %d cells, fields %s, merged %s", request.user, report.pk,
+                 len(result.changed), result.changed_fields, result.merged)  # fmt: skip
         return Response(self._result(result))
 
     @extend_schema(
@@ -174,6 +195,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             override=data["override"],
             base_version=data["version"],
         )
+        log.info("API: %s applied %s to report %s", request.user, data["action"], report.pk)
         report = self.get_queryset().get(pk=report.pk)
         return Response(s.ReportDetailSerializer(report, context={"request": request}).data)
 

@@ -63,6 +63,9 @@ def test_the_filer_sees_only_their_own_agency_and_reports(world):
     assert client.get(f"/api/reports/{mine.pk}/cells/").json()["cells"] == {
         k: (float(v) if k == canonical.FEES_KEY and v is not None else v) for k, v in report_values(mine).items()
     }
+    bulk = client.get("/api/reports/values/").json()
+    assert [(r["report"], r["version"]) for r in bulk["results"]] == [(mine.pk, mine.version)]
+    assert bulk["results"][0]["cells"] == client.get(f"/api/reports/{mine.pk}/cells/").json()["cells"]
     # filtering by the other agency's id reads exactly like filtering by an id that does not exist
     other = client.get(f"/api/reports/?agency={theirs.agency_id}").json()
     nobody = client.get("/api/reports/?agency=987654").json()

@@ -60,3 +60,21 @@ def test_a_filer_cannot_reach_the_tokens():
     assert filer.get(reverse("admin:reports_apitoken_changelist")).status_code == 403
     assert filer.post(reverse("admin:reports_apitoken_add"), {"user": 1, "name": "x"}).status_code == 403
     assert not ApiToken.objects.exists()
+
+
+def test_the_command_makes_lists_and_stops_tokens():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    report = make_report()
+    make_user("system", role=FILER, agency=report.agency)
+    out = StringIO()
+    call_command("api_token", "create", "system", "--name", "对接", "--days", "30", stdout=out)
+    key = out.getvalue().strip().splitlines()[-1]
+    assert api_client(key=key).get(f"/api/reports/{report.pk}/").status_code == 200
+    out = StringIO()
+    call_command("api_token", "list", stdout=out)
+    assert key[:10] in out.getvalue() and key not in out.getvalue() and "有效" in out.getvalue()
+    call_command("api_token", "revoke", key[:10], stdout=StringIO())
+    assert api_client(key=key).get(f"/api/reports/{report.pk}/").status_code == 401
