@@ -55,6 +55,9 @@ def test_the_docs_pages_load_nothing_from_outside(client):
             assert not src.startswith(("http:", "https:", "//")), (url, src)
         for name in re.findall(r"/static/(drf_spectacular_sidecar/[^\"']+)", page):
             assert finders.find(name), name  # shipped by the sidecar package, served as our static file
+        # and the browser is told so: Redoc's own footer would otherwise fetch its logo from a CDN
+        policy = response["Content-Security-Policy"]
+        assert "default-src 'self'" in policy and "img-src 'self' data: blob:" in policy and "http" not in policy
     assert '"validatorUrl": null' in client.get("/api/docs/").content.decode()  # no badge from the public validator
     assert api_client().get("/api/docs/").status_code in (401, 403)  # the docs are for signed-in users
 
