@@ -97,3 +97,17 @@ def test_an_api_write_racing_an_approval_is_either_stored_or_refused_never_lost(
             assert approved.status_code == 200 and status == "approved" and stored != 300 + n, n
         if status == "approved":
             services.report_transition(report=report, action="reopen", reason="下一轮")
+
+
+def test_two_systems_creating_the_same_report_get_one_report_and_a_409(people):
+    report, api, _ = people
+    other = api_client(make_user("other_system", role=FILER, agency=report.agency))
+    for n in range(ROUNDS):
+        body = {"agency": report.agency_id, "year": 2030 + n, "cells": {canonical.t3("granted", "total"): n}}
+        responses = together(*(lambda c=c, b=body: c.post("/api/reports/", b, format="json") for c in (api, other)))
+        codes = sorted(r.status_code for r in responses)
+        assert codes == [201, 409], (n, codes, [r.content for r in responses])
+        refused = next(r for r in responses if r.status_code == 409).json()
+        assert refused["code"] == "exists" and "已存在" in refused["detail"]
+        created = Report.objects.get(agency=report.agency, year=2030 + n)
+        assert report_values(created)[canonical.t3("granted", "total")] == n
