@@ -8,6 +8,7 @@ from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
+from config.requestlog import log_as_user
 from reports.models.api import ApiToken, hash_key
 
 log = logging.getLogger(__name__)
@@ -34,4 +35,5 @@ class ApiTokenAuthentication(TokenAuthentication):
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > TOUCH_EVERY_SECONDS:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        log_as_user(token.user.get_username())
         return token.user, token

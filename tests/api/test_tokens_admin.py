@@ -78,3 +78,30 @@ def test_the_command_makes_lists_and_stops_tokens():
     assert key[:10] in out.getvalue() and key not in out.getvalue() and "有效" in out.getvalue()
     call_command("api_token", "revoke", key[:10], stdout=StringIO())
     assert api_client(key=key).get(f"/api/reports/{report.pk}/").status_code == 401
+
+
+def test_log_lines_of_a_token_request_name_its_user():
+    import logging
+
+    from config.requestlog import RequestContextFilter
+
+    class Grab(logging.Handler):
+        def __init__(self):
+            super().__init__(level=logging.INFO)
+            self.addFilter(RequestContextFilter())  # as the configured handlers do
+            self.users: list[str] = []
+
+        def emit(self, record):
+            self.users.append(record.user)
+
+    report = make_report()
+    client = api_client(make_user("system", role=FILER, agency=report.agency))
+    grab, logger = Grab(), logging.getLogger("reports.api.views")
+    logger.addHandler(grab)
+    try:
+        version = client.get(f"/api/reports/{report.pk}/cells/").json()["version"]
+        body = {"version": version, "cells": {"applications.granted.total": 1}}
+        assert client.patch(f"/api/reports/{report.pk}/", body, format="json").status_code == 200
+    finally:
+        logger.removeHandler(grab)
+    assert grab.users == ["system"]
