@@ -158,3 +158,28 @@ def test_me_names_the_token_user_and_their_agencies(world):
     data = world["client"].get("/api/me/").json()
     assert data["username"] == "me" and data["roles"] == [FILER] and data["sees_all"] is False
     assert [a["name"] for a in data["agencies"]] == [world["mine"].agency.name]
+
+
+def test_the_browsable_pages_render_for_a_signed_in_filer_and_show_only_their_agency(world):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world["me"])
+    client.raise_request_exception = True
+    mine, theirs = world["mine"], world["theirs"]
+    for url in (
+        "/api/", "/api/agencies/", f"/api/agencies/{mine.agency_id}/", "/api/reports/", "/api/reports/values/",
+        f"/api/reports/{mine.pk}/", f"/api/reports/{mine.pk}/cells/", f"/api/reports/{mine.pk}/issues/",
+        f"/api/reports/{mine.pk}/history/", "/api/cells/", "/api/me/",
+    ):  # fmt: skip
+        response = client.get(url, HTTP_ACCEPT="text/html")
+        assert response.status_code == 200 and response["Content-Type"].startswith("text/html"), url
+        assert theirs.agency.name not in response.content.decode(), url
+    assert client.get(f"/api/reports/{theirs.pk}/", HTTP_ACCEPT="text/html").status_code == 404
+    # a session write needs the CSRF token, as every form of the site does
+    csrf = Client(enforce_csrf_checks=True)
+    csrf.force_login(world["me"])
+    response = csrf.patch(
+        f"/api/reports/{mine.pk}/", {"version": mine.version, "cells": {KEY: 1}}, content_type="application/json"
+    )
+    assert response.status_code == 403 and "CSRF" in response.json()["detail"]
