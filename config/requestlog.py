@@ -43,6 +43,11 @@ class RequestContextMiddleware:
         return response
 
 
+def log_as_user(name: str) -> None:
+    """Name the user on this request's later log lines (an API token authenticates after the middleware ran)."""
+    _user.set(name)
+
+
 def _user_name(request) -> str:
     user = getattr(request, "user", None)
     if user is None or not getattr(user, "is_authenticated", False):

@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc as our own static files (no CDN)
     "agencies",
     "reports",
 ]
@@ -244,3 +247,46 @@ LOGGING = {
 }
 # The office named at the foot of a Word 退回通知 (审核意见), e.g. 某某县人民政府办公室.
 NIANBAO_NOTICE_ISSUER = env.str("NIANBAO_NOTICE_ISSUER", default="")
+
+# --- The REST API (/api/, reports/api/) ------------------------------------------------------------------------
+# Tokens (API 令牌, made by a 管理员 in the admin) act as their user: same roles, same agencies (reports/access.py).
+# Requests per user and minute (per process: the default cache is in memory), and the largest JSON body accepted.
+NIANBAO_API_READ_RATE = env.str("NIANBAO_API_READ_RATE", default="600/min")
+NIANBAO_API_WRITE_RATE = env.str("NIANBAO_API_WRITE_RATE", default="60/min")
+NIANBAO_API_ANON_RATE = env.str("NIANBAO_API_ANON_RATE", default="30/min")
+NIANBAO_API_MAX_BODY_BYTES = env.int("NIANBAO_API_MAX_BODY_BYTES", default=1024 * 1024)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "reports.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",  # the browsable API and docs for a logged-in user
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["reports.api.permissions.ApiAccess"],
+    "DEFAULT_PARSER_CLASSES": ["reports.api.parsers.LimitedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "reports.api.pagination.Pagination",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "reports.api.throttling.ReadThrottle",
+        "reports.api.throttling.WriteThrottle",
+        "reports.api.throttling.AnonThrottle",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "reports.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "年报 Nianbao API",
+    "DESCRIPTION": "政府信息公开工作年度报告：机关、年报、200 个单元格、校验问题、修改记录的读取，以及年报数值的报送。",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No badge fetched from the public validator: the docs page talks to this server only.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "COMPONENT_SPLIT_REQUEST": True,
+}

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 admin.site.site_header = "年报 Nianbao · 政府信息公开工作年度报告管理"
@@ -9,6 +9,7 @@ admin.site.index_title = "政府信息公开工作年度报告"
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
+    path("api/", include("reports.api.urls")),
 ]
 
 handler400 = "config.views.bad_request"

@@ -1,3 +1,4 @@
+from reports.models.api import ApiToken
 from reports.models.logins import LoginAttempt
 from reports.models.report import Report
 from reports.models.rollup import ApprovedFigures
@@ -8,6 +9,7 @@ from reports.models.workflow import CellComment, CellConfirmation, ReportEvent
 
 __all__ = [
     "ApprovedFigures",
+    "ApiToken",
     "ApplicationOutcome",
     "CellComment",
     "CellConfirmation",
