@@ -220,3 +220,33 @@ LOGGING = {
 }
 # The office named at the foot of a Word 退回通知 (审核意见), e.g. 某某县人民政府办公室.
 NIANBAO_NOTICE_ISSUER = env.str("NIANBAO_NOTICE_ISSUER", default="")
+
+# --- Background jobs (Celery; config/celery.py, reports/tasks.py) -------------------------------------------------
+# Production: a Redis broker, e.g. redis://127.0.0.1:6379/0, and `celery -A config worker` / `celery -A config beat`.
+# The default memory:// needs no broker: the web process runs the jobs on its own worker thread (`make run`).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="memory://")
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)  # the tests: every task in place
+CELERY_TASK_EAGER_PROPAGATES = True
+# A message is acknowledged only when its task has finished: a worker killed mid-job leaves it to be delivered
+# again (every task is idempotent, and the job's state in the database says what is already done).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True  # progress lives in the database (reports.models.Job), not in a result backend
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis hands an unacknowledged message (its worker died) to another worker after this many seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE = {
+    # abandoned upload batches, flat-import files, files of interrupted imports (the cleanup_incoming command)
+    "cleanup-incoming": {"task": "reports.tasks.cleanup_incoming", "schedule": 3600.0},
+    # jobs whose message was lost (a broker restarted without persistence) are sent again
+    "resume-stalled-jobs": {"task": "reports.tasks.resume_stalled", "schedule": 300.0},
+}
+# Worker threads of the embedded worker (memory:// broker only).
+NIANBAO_EMBEDDED_WORKERS = env.int("NIANBAO_EMBEDDED_WORKERS", default=2)
+# A job part queued or started this many minutes ago and not finished is sent again (resume_stalled).
+NIANBAO_JOB_STALL_MINUTES = env.float("NIANBAO_JOB_STALL_MINUTES", default=10)
+# Reports per chunk of a year's check (check_reports --year … --queue): each chunk is one task, shared by workers.
+NIANBAO_CHECK_CHUNK = env.int("NIANBAO_CHECK_CHUNK", default=500)
