@@ -1,3 +1,4 @@
+from reports.models.jobs import Job, JobItem
 from reports.models.logins import LoginAttempt
 from reports.models.report import Report
 from reports.models.sources import SourceDocument, UploadLog
@@ -10,6 +11,8 @@ __all__ = [
     "CellComment",
     "DisclosureTable",
     "IssueAcceptance",
+    "Job",
+    "JobItem",
     "LoginAttempt",
     "Report",
     "ReportEvent",
