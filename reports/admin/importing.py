@@ -167,7 +167,8 @@ def preview_view(model_admin, request, token):
         "token": token,
         "t3_columns": [label for _, label in canonical.TABLE3_COLUMNS],
         "t4_columns": [label for _, label in canonical.TABLE4_COLUMNS],
-        "unreadable": [p for p in previews if p.action == "failed"],
+        # files whose reading failed for the server's reasons (not the document's) can be read again
+        "retryable": job.items.filter(state=JobItem.State.FAILED, error__in=jobs.RETRYABLE).count(),
         "job": job,
     }
     return TemplateResponse(request, "admin/reports/report/import_preview.html", context)

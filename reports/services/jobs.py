@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 # reader) is given up with a message instead of being tried for ever.
 MAX_READ_ATTEMPTS = 3
 READ_INTERRUPTED = "读取该文件时处理进程多次中断，未能读取；请点击“重试”或联系管理员。"
+# Reading failures that say nothing about the document: worth reading again.
+RETRYABLE = (READ_INTERRUPTED, incoming.STORAGE_FAILED)
 DATABASE_FAILED = "数据库连接中断，未能导入；请稍后重新上传此文件"
 CONFLICT = "与同时进行的其他导入冲突，请重新导入此文件"
 NOT_TICKED = {
@@ -147,7 +149,7 @@ def import_read_retry(job: Job) -> int:
         job = Job.objects.select_for_update().get(pk=job.pk)
         if job.phase not in (Job.Phase.READING, Job.Phase.READY):
             return 0
-        retry = job.items.filter(state=JobItem.State.FAILED).exclude(payload__stored="")
+        retry = job.items.filter(state=JobItem.State.FAILED, error__in=RETRYABLE).exclude(payload__stored="")
         count = retry.update(state=JobItem.State.PENDING, error="", attempts=0, touched=timezone.now())
         if count:
             job.phase = Job.Phase.READING
