@@ -104,8 +104,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Nianbao ---------------------------------------------------------------------------------
 # Largest accepted upload, in bytes (default 20 MB).
 NIANBAO_MAX_UPLOAD_BYTES = env.int("NIANBAO_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
-# Zip uploads: at most this many members, expanding to at most this many bytes.
-NIANBAO_ZIP_MAX_MEMBERS = env.int("NIANBAO_ZIP_MAX_MEMBERS", default=200)
+# Zip uploads (read by background workers, so a county's whole pile fits in one): at most this many members, expanding to at most this many bytes.
+NIANBAO_ZIP_MAX_MEMBERS = env.int("NIANBAO_ZIP_MAX_MEMBERS", default=500)
 NIANBAO_ZIP_MAX_BYTES = env.int("NIANBAO_ZIP_MAX_BYTES", default=200 * 1024 * 1024)
 # Publication deadline (R18): month and day of the year after the report year.
 NIANBAO_DEADLINE_MONTH = env.int("NIANBAO_DEADLINE_MONTH", default=1)
@@ -130,7 +130,7 @@ NIANBAO_UPLOAD_MAX_REQUEST_BYTES = env.int("NIANBAO_UPLOAD_MAX_REQUEST_BYTES", d
 NIANBAO_UPLOAD_MAX_BYTES_PER_HOUR = env.int("NIANBAO_UPLOAD_MAX_BYTES_PER_HOUR", default=500 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FILES = env.int("NIANBAO_UPLOAD_MAX_FILES", default=200)
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000  # the import preview posts five fields per file of a 200-member zip
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000  # the import preview posts five fields per file of a 500-member zip
 # Flat-sheet imports: at most this many rows (206 columns each).
 NIANBAO_FLAT_IMPORT_MAX_ROWS = env.int("NIANBAO_FLAT_IMPORT_MAX_ROWS", default=5000)
 # Clean-up (`manage.py cleanup_incoming`, schedule it hourly): unconfirmed upload batches older than this many
@@ -225,6 +225,8 @@ NIANBAO_NOTICE_ISSUER = env.str("NIANBAO_NOTICE_ISSUER", default="")
 # Production: a Redis broker, e.g. redis://127.0.0.1:6379/0, and `celery -A config worker` / `celery -A config beat`.
 # The default memory:// needs no broker: the web process runs the jobs on its own worker thread (`make run`).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="memory://")
+# Several deployments (or a test run) sharing one Redis keep apart by queue name (workers: `-Q NAME`).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="nianbao")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)  # the tests: every task in place
 CELERY_TASK_EAGER_PROPAGATES = True
 # A message is acknowledged only when its task has finished: a worker killed mid-job leaves it to be delivered
