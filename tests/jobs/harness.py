@@ -41,7 +41,9 @@ def report_pile(count: int) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for n in range(count):
-            z.writestr(f"{n:03d}.txt", text.replace("卫辉市上乐村镇", agency_of(n)).replace("上乐村镇", f"测试{n:03d}镇"))
+            z.writestr(
+                f"{n:03d}.txt", text.replace("卫辉市上乐村镇", agency_of(n)).replace("上乐村镇", f"测试{n:03d}镇")
+            )
     return buf.getvalue()
 
 
@@ -87,8 +89,9 @@ class Worker:
             self.proc.wait(10)
 
     def stop(self) -> None:
+        """A warm shutdown: the worker finishes what it runs, then its pool stops."""
         if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(20)
             except subprocess.TimeoutExpired:
@@ -105,6 +108,8 @@ def worker_env(*, database_url: str, media_root: Path, queue: str, visibility_ti
         CELERY_TASK_ALWAYS_EAGER="off",
         CELERY_TASK_DEFAULT_QUEUE=queue,
         CELERY_VISIBILITY_TIMEOUT=str(visibility_timeout),
+        CELERY_UNACKED_RESTORE_INTERVAL="1",
+        CELERY_UNACKED_RESTORE_THROTTLE="1",
         SECRET_KEY=env.get("SECRET_KEY", "tests-only-not-a-secret"),
         DEBUG="off",
         LOG_FILE="",
