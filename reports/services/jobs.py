@@ -20,6 +20,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from agencies.models import Agency
 from reports.access import agencies_visible_to
@@ -51,7 +52,10 @@ def enqueue(task, *args) -> None:
     from config.celery import ensure_embedded_worker
 
     ensure_embedded_worker()
-    task.delay(*args)
+    try:
+        task.delay(*args)
+    except OperationalError:  # the broker is down: the part stays pending in the database, resume_stalled sends it
+        log.exception("cannot queue %s%r; it will be sent again by resume_stalled", task.name, args)
 
 
 # --- reading an upload batch ---------------------------------------------------------------------------------
