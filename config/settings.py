@@ -255,5 +255,7 @@ CELERY_BEAT_SCHEDULE = {
 NIANBAO_EMBEDDED_WORKERS = env.int("NIANBAO_EMBEDDED_WORKERS", default=2)
 # A job part queued or started this many minutes ago and not finished is sent again (resume_stalled).
 NIANBAO_JOB_STALL_MINUTES = env.float("NIANBAO_JOB_STALL_MINUTES", default=10)
+# A county workbook of more reports than this is written by a worker (the page waits for it), not in the request.
+NIANBAO_EXPORT_IN_REQUEST_MAX = env.int("NIANBAO_EXPORT_IN_REQUEST_MAX", default=3000)
 # Reports per chunk of a year's check (check_reports --year … --queue): each chunk is one task, shared by workers.
 NIANBAO_CHECK_CHUNK = env.int("NIANBAO_CHECK_CHUNK", default=500)

@@ -29,6 +29,12 @@ def check_chunk(item_id: int) -> None:
     jobs.check_chunk_run(item_id)
 
 
+@shared_task(name="reports.tasks.export_summary")
+def export_summary(job_id: int) -> None:
+    """Write a county workbook too big to write inside a web request."""
+    jobs.export_job_run(job_id)
+
+
 @shared_task(name="reports.tasks.cleanup_incoming")
 def cleanup_incoming() -> str:
     """The scheduled clean-up (as `manage.py cleanup_incoming`), and the jobs of the batches it removed."""

@@ -3,7 +3,8 @@ worker or a lost broker message: the database, not the queue, says what is done.
 
 An admin upload batch is a Job of kind "import" (its token names the batch folder under MEDIA_ROOT/incoming/);
 each uploaded file is one JobItem, read by its own task (``state``) and later imported by the batch's import
-task (``outcome``). A year's check is a Job of kind "check" whose items are chunks of report ids.
+task (``outcome``). A year's check is a Job of kind "check" whose items are chunks of report ids; a big county workbook is a Job of
+kind "export" whose file waits under MEDIA_ROOT/exports/ for its user.
 """
 
 from django.conf import settings
@@ -14,6 +15,7 @@ class Job(models.Model):
     class Kind(models.TextChoices):
         IMPORT = "import", "导入年报"
         CHECK = "check", "检查年报"
+        EXPORT = "export", "导出汇总表"
 
     class Phase(models.TextChoices):
         READING = "reading", "正在读取文件"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -504,6 +505,8 @@ def jobs_expire() -> int:
             gone = True
         if gone:
             expired += Job.objects.filter(pk=job.pk, phase=job.phase).update(phase=Job.Phase.EXPIRED)
+    for job in Job.objects.filter(kind=Job.Kind.EXPORT, created__lt=timezone.now() - timedelta(days=1)):
+        export_path(job).unlink(missing_ok=True)  # a workbook waits a day for its download
     Job.objects.filter(created__lt=timezone.now() - timedelta(days=30)).exclude(
         phase__in=[Job.Phase.READING, Job.Phase.IMPORTING, Job.Phase.RUNNING]
     ).delete()
@@ -513,3 +516,71 @@ def jobs_expire() -> int:
 def user_import_jobs(user, limit: int = 10):
     """A user's recent import batches (to come back to one: the upload page lists them)."""
     return Job.objects.filter(kind=Job.Kind.IMPORT, user=user).order_by("-created")[:limit]
+
+
+# --- a big county workbook ------------------------------------------------------------------------------------
+
+EXPORTS = "exports"
+
+
+def export_path(job: Job):
+    return incoming.media_path(EXPORTS, f"{job.token}.xlsx")
+
+
+def export_job_start(*, user, query: str) -> Job:
+    """The county workbook for the overview's filters (``query``, as the overview's query string), written by a
+    worker into MEDIA_ROOT/exports/ for this user only."""
+    from reports import tasks
+
+    job = Job.objects.create(
+        kind=Job.Kind.EXPORT, token=secrets.token_hex(16), user=user, phase=Job.Phase.RUNNING, params={"query": query}
+    )
+    enqueue(tasks.export_summary, job.pk)
+    return job
+
+
+def export_job_run(job_id: int) -> None:
+    """Write the workbook (whole, then renamed into place); idempotent: a finished job is left as it is."""
+    from django.http import QueryDict
+
+    from reports.access import reports_visible_to
+    from reports.admin.exports import summary_write
+    from reports.exports.output import write_atomically
+    from reports.exports.summary import EmptyExport
+    from reports.filtersets import ReportFilterSet
+
+    job = Job.objects.select_related("user").filter(pk=job_id, kind=Job.Kind.EXPORT).first()
+    if job is None or job.phase != Job.Phase.RUNNING:
+        return
+    user = job.user
+    filterset = ReportFilterSet(
+        QueryDict(job.params.get("query", "")), queryset=reports_visible_to(user, Report.objects.all())
+    )
+    if not filterset.is_valid() or not filterset.form.cleaned_data.get("year"):
+        Job.objects.filter(pk=job.pk).update(phase=Job.Phase.FAILED, error="请先选择年度。", finished=timezone.now())
+        return
+    data = filterset.form.cleaned_data
+    path = export_path(job)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        write_atomically(
+            path,
+            lambda target: summary_write(
+                user=user,
+                year=data["year"],
+                reports=filterset.qs,
+                kinds=data["kind"],
+                statuses=data["status"],
+                target=target,
+            ),
+        )
+    except EmptyExport as exc:
+        Job.objects.filter(pk=job.pk).update(
+            phase=Job.Phase.FAILED, error=f"{data['year']} 年度：{exc}", finished=timezone.now()
+        )
+        return
+    Job.objects.filter(pk=job.pk, phase=Job.Phase.RUNNING).update(
+        phase=Job.Phase.DONE,
+        result={"year": data["year"], "size": path.stat().st_size},
+        finished=timezone.now(),
+    )
