@@ -256,3 +256,27 @@ def test_tasks_are_acknowledged_only_when_done():
     assert {"cleanup-incoming", "resume-stalled-jobs"} <= set(app.conf.beat_schedule)
     for name in ("reports.tasks.cleanup_incoming", "reports.tasks.resume_stalled"):
         assert name in app.tasks
+
+
+def test_no_web_request_reads_a_document_only_the_workers_do(admin_client, monkeypatch):
+    """Parsing (and the OCR of a scan, inside it) happens in the read tasks: neither the preview nor the
+    confirmation nor the import job reads a document again."""
+    agency = AgencyFactory(name="卫辉市上乐村镇人民政府", short_name="上乐村镇")
+    sent = []
+    monkeypatch.setattr(jobs, "enqueue", lambda task, *args: sent.append((task, args)))
+    url = upload(admin_client, FILES[0])
+    for task, args in sent:
+        task(*args)  # the worker reads it
+    sent.clear()
+
+    def no_parsing(*a):
+        raise AssertionError("a document was parsed outside the read task")
+
+    monkeypatch.setattr(batch, "parse_incoming", no_parsing)
+    monkeypatch.setattr(batch, "parse_job", no_parsing)
+    assert "上乐村镇" in admin_client.get(url).content.decode()
+    assert admin_client.post(url, confirm_form([agency.pk])).status_code == 302
+    assert [task.name for task, _ in sent] == ["reports.tasks.import_batch"]
+    task, args = sent[0]
+    task(*args)
+    assert Report.objects.get().agency == agency
