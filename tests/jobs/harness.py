@@ -126,13 +126,13 @@ def celery_on_redis(queue: str):
     keys = ("task_always_eager", "broker_url", "task_default_queue")
     old = {k: app.conf[k] for k in keys}
     app.conf.update(task_always_eager=False, broker_url=REDIS_URL, task_default_queue=queue)
-    app._pool = None
+    app._pool = app.amqp._producer_pool = None  # connections and producers made afresh for this broker
     try:
         yield app
     finally:
         if app._pool is not None:
             app._pool.force_close_all()
-        app._pool = None
+        app._pool = app.amqp._producer_pool = None
         app.conf.update(old)
         try:  # the queue is this run's own: nothing left behind in the shared Redis
             with app.connection_for_write(REDIS_URL) as conn:
