@@ -130,8 +130,11 @@ def celery_on_redis(queue: str):
     try:
         yield app
     finally:
+        from kombu import pools
+
         if app._pool is not None:
             app._pool.force_close_all()
+        pools.reset()  # kombu's registry of producer pools, keyed by broker URL, would hand the closed ones back
         app._pool = app.amqp._producer_pool = None
         app.conf.update(old)
         try:  # the queue is this run's own: nothing left behind in the shared Redis
