@@ -107,7 +107,7 @@ def _reading_path(job: Job, item: JobItem):
 def import_item_read(item_id: int) -> None:
     """Read one uploaded file (OCR of a scan included) and keep the reading beside it; idempotent."""
     with transaction.atomic():
-        item = JobItem.objects.select_for_update().select_related("job").filter(pk=item_id).first()
+        item = JobItem.objects.select_for_update(of=("self",)).select_related("job").filter(pk=item_id).first()
         if item is None or item.state != JobItem.State.PENDING or item.job.phase != Job.Phase.READING:
             return  # done already (a message delivered twice), or the batch was confirmed or removed
         item.attempts += 1
@@ -123,7 +123,7 @@ def import_item_read(item_id: int) -> None:
         parsed, error = batch.parse_incoming(batch.Incoming(item.name, path=path))
         if parsed is not None:
             target = _reading_path(job, item)
-            partial = target.with_name(f"{target.name}.{os.getpid()}.part")
+            partial = target.with_name(f"{target.name}.{secrets.token_hex(4)}.part")
             try:  # written whole, then renamed: a reader never sees half a file
                 partial.write_bytes(pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
                 os.replace(partial, target)
