@@ -118,6 +118,13 @@ def worker_env(*, database_url: str, media_root: Path, queue: str, visibility_ti
     return env
 
 
+def _fresh_messaging(app) -> None:
+    """Forget the connections, producers, queues and routes made for the earlier settings (even eager tasks
+    acquire a producer), so that the next task goes where the settings now say."""
+    app._pool = None
+    app.__dict__.pop("amqp", None)
+
+
 @contextmanager
 def celery_on_redis(queue: str):
     """Send this process's tasks to Redis (queue ``queue``) instead of running them in place."""
@@ -126,7 +133,7 @@ def celery_on_redis(queue: str):
     keys = ("task_always_eager", "broker_url", "task_default_queue")
     old = {k: app.conf[k] for k in keys}
     app.conf.update(task_always_eager=False, broker_url=REDIS_URL, task_default_queue=queue)
-    app._pool = app.amqp._producer_pool = None  # connections and producers made afresh for this broker
+    _fresh_messaging(app)
     try:
         yield app
     finally:
@@ -135,8 +142,8 @@ def celery_on_redis(queue: str):
         if app._pool is not None:
             app._pool.force_close_all()
         pools.reset()  # kombu's registry of producer pools, keyed by broker URL, would hand the closed ones back
-        app._pool = app.amqp._producer_pool = None
         app.conf.update(old)
+        _fresh_messaging(app)
         try:  # the queue is this run's own: nothing left behind in the shared Redis
             with app.connection_for_write(REDIS_URL) as conn:
                 conn.default_channel.queue_delete(queue)

@@ -61,7 +61,9 @@ def test_a_pile_imports_through_a_real_worker_that_is_killed_midway(admin_client
     # the request has returned; the worker reads the files (the page shows a progress bar meanwhile)
     page = admin_client.get(url).content.decode()
     assert f'max="{FILES}"' in page or page.count('class="module nb-preview') == FILES
-    harness.wait_for(lambda: Job.objects.get(pk=job.pk).phase == "ready", timeout=120, what="the files to be read")
+    harness.wait_for(
+        lambda: Job.objects.get(pk=job.pk).phase == "ready", timeout=300, what="the files to be read"
+    )  # generous: CI machines are busy
     read_s = time.monotonic() - started
     assert JobItem.objects.filter(job=job, state="done").count() == FILES
     assert admin_client.get(url).content.decode().count('class="module nb-preview') == FILES
@@ -73,7 +75,7 @@ def test_a_pile_imports_through_a_real_worker_that_is_killed_midway(admin_client
     assert Job.objects.get(pk=job.pk).phase == "importing"
 
     imported = JobItem.objects.filter(job=job, outcome="imported")
-    harness.wait_for(lambda: imported.count() >= 5, timeout=120, what="the first imports")
+    harness.wait_for(lambda: imported.count() >= 5, timeout=300, what="the first imports")
     worker.kill()
     at_kill = imported.count()
     assert 0 < at_kill < FILES, "the import finished before the worker could be killed"
@@ -83,7 +85,7 @@ def test_a_pile_imports_through_a_real_worker_that_is_killed_midway(admin_client
     assert Report.objects.count() == SourceDocument.objects.count() == at_kill
 
     worker.start()  # Redis hands the unacknowledged import message to the new worker
-    harness.wait_for(lambda: Job.objects.get(pk=job.pk).phase == "done", timeout=180, what="the import to finish")
+    harness.wait_for(lambda: Job.objects.get(pk=job.pk).phase == "done", timeout=600, what="the import to finish")
     import_s = time.monotonic() - started
     job.refresh_from_db()
     assert job.result == {"imported": FILES, "skipped": 0, "failed": 0, "retry": ""}
