@@ -52,5 +52,14 @@ lint: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
+# Background jobs with a real broker (CELERY_BROKER_URL=redis://…): a worker, and the one scheduler.
+# `make run` needs neither — it runs the jobs on a thread of its own (README "后台任务").
+.PHONY: worker beat
+worker: $(VENV)/.installed
+	$(VENV)/bin/celery -A config worker -l info
+
+beat: $(VENV)/.installed
+	$(VENV)/bin/celery -A config beat -l info --schedule $${CELERY_BEAT_SCHEDULE_FILE:-celerybeat-schedule}
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -131,8 +131,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Nianbao ---------------------------------------------------------------------------------
 # Largest accepted upload, in bytes (default 20 MB).
 NIANBAO_MAX_UPLOAD_BYTES = env.int("NIANBAO_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
-# Zip uploads: at most this many members, expanding to at most this many bytes.
-NIANBAO_ZIP_MAX_MEMBERS = env.int("NIANBAO_ZIP_MAX_MEMBERS", default=200)
+# Zip uploads (read by background workers, so a county's whole pile fits in one): at most this many members, expanding to at most this many bytes.
+NIANBAO_ZIP_MAX_MEMBERS = env.int("NIANBAO_ZIP_MAX_MEMBERS", default=500)
 NIANBAO_ZIP_MAX_BYTES = env.int("NIANBAO_ZIP_MAX_BYTES", default=200 * 1024 * 1024)
 # Publication deadline (R18): month and day of the year after the report year.
 NIANBAO_DEADLINE_MONTH = env.int("NIANBAO_DEADLINE_MONTH", default=1)
@@ -157,7 +157,7 @@ NIANBAO_UPLOAD_MAX_REQUEST_BYTES = env.int("NIANBAO_UPLOAD_MAX_REQUEST_BYTES", d
 NIANBAO_UPLOAD_MAX_BYTES_PER_HOUR = env.int("NIANBAO_UPLOAD_MAX_BYTES_PER_HOUR", default=500 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FILES = env.int("NIANBAO_UPLOAD_MAX_FILES", default=200)
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000  # the import preview posts five fields per file of a 200-member zip
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000  # the import preview posts five fields per file of a 500-member zip
 # Flat-sheet imports: at most this many rows (206 columns each).
 NIANBAO_FLAT_IMPORT_MAX_ROWS = env.int("NIANBAO_FLAT_IMPORT_MAX_ROWS", default=5000)
 # Clean-up (`manage.py cleanup_incoming`, schedule it hourly): unconfirmed upload batches older than this many
@@ -290,3 +290,41 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
 }
+# --- Background jobs (Celery; config/celery.py, reports/tasks.py) -------------------------------------------------
+# Production: a Redis broker, e.g. redis://127.0.0.1:6379/0, and `celery -A config worker` / `celery -A config beat`.
+# The default memory:// needs no broker: the web process runs the jobs on its own worker thread (`make run`).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="memory://")
+# Several deployments (or a test run) sharing one Redis keep apart by queue name (workers: `-Q NAME`).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="nianbao")
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)  # the tests: every task in place
+CELERY_TASK_EAGER_PROPAGATES = True
+# A message is acknowledged only when its task has finished: a worker killed mid-job leaves it to be delivered
+# again (every task is idempotent, and the job's state in the database says what is already done).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True  # progress lives in the database (reports.models.Job), not in a result backend
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis hands an unacknowledged message (its worker died) to another worker after this many seconds (more than
+# the longest job: an import of 500 files takes minutes); the workers look for such messages every 10 × 10 s.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+}
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE = {
+    # abandoned upload batches, flat-import files, files of interrupted imports (the cleanup_incoming command)
+    "cleanup-incoming": {"task": "reports.tasks.cleanup_incoming", "schedule": 3600.0},
+    # jobs whose message was lost (a broker restarted without persistence) are sent again
+    "resume-stalled-jobs": {"task": "reports.tasks.resume_stalled", "schedule": 300.0},
+}
+# Worker threads of the embedded worker (memory:// broker only).
+NIANBAO_EMBEDDED_WORKERS = env.int("NIANBAO_EMBEDDED_WORKERS", default=2)
+# A job part queued or started this many minutes ago and not finished is sent again (resume_stalled).
+NIANBAO_JOB_STALL_MINUTES = env.float("NIANBAO_JOB_STALL_MINUTES", default=10)
+# A county workbook of more reports than this is written by a worker (the page waits for it), not in the request.
+NIANBAO_EXPORT_IN_REQUEST_MAX = env.int("NIANBAO_EXPORT_IN_REQUEST_MAX", default=3000)
+# Reports per chunk of a year's check (check_reports --year … --queue): each chunk is one task, shared by workers.
+NIANBAO_CHECK_CHUNK = env.int("NIANBAO_CHECK_CHUNK", default=500)

@@ -33,6 +33,7 @@ print(os.environ.get("CELERY_BROKER_URL", ""))')
 
 gunicorn=("$VENV/bin/gunicorn" -c deploy/gunicorn.conf.py config.wsgi:application)
 
+case "$broker" in memory://*) broker="" ;; esac  # the in-process broker of make run: each web process runs its own jobs
 if [ -z "$broker" ] || [ "${NIANBAO_SERVE_WORKERS:-on}" = "off" ]; then
   if [ -z "$broker" ]; then
     echo "CELERY_BROKER_URL is not set: no background worker started (jobs run as make run runs them)." >&2

@@ -14,23 +14,26 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from import_export.admin import ExportActionMixin, ImportMixin
 from import_export.forms import ExportForm
 
 from agencies.models import Agency
+from config.celery import ensure_embedded_worker
 from reports.access import agencies_visible_to, reports_visible_to
 from reports.admin import flat_import, overview
 from reports.exports.official import report_workbook
 from reports.exports.summary import EmptyExport, write_summary
 from reports.filtersets import ReportFilterSet
-from reports.models import Report
+from reports.models import Job, Report
 from reports.parsing import ParseError
 from reports.resources import FLAT_FORMATS, FlatSheetTooLarge, ReportResource
 from reports.selectors import report_values
+from reports.services import jobs
 from reports.services.incoming import STORAGE_FAILED
 from reports.submission import STATUS_LABELS
 
@@ -50,25 +53,29 @@ def summary_filters_text(kinds, statuses) -> str:
     return "；".join(parts)
 
 
-def summary_response(request, *, year: int, reports, kinds=(), statuses=()) -> FileResponse:
-    """The county workbook of `year` as a download (raises EmptyExport when there is nothing to export)."""
-    user = request.user
+def summary_write(*, user, year: int, reports, kinds=(), statuses=(), target) -> None:
+    """Write the county workbook of `year` as `user` may see it (raises EmptyExport when there is nothing)."""
     agencies = agencies_visible_to(user, Agency.objects.filter(is_active=True))
     if kinds:
         agencies = agencies.filter(kind__in=kinds)
+    write_summary(
+        year=year,
+        reports=reports,
+        agencies=agencies,
+        submissions=reports_visible_to(user, Report.objects.filter(year=year)),
+        target=target,
+        filters_text=summary_filters_text(kinds, statuses),
+        exported_at=timezone.localtime(),
+        exported_by=user.get_username(),
+    )
+
+
+def summary_response(request, *, year: int, reports, kinds=(), statuses=()) -> FileResponse:
+    """The county workbook of `year` as a download (raises EmptyExport when there is nothing to export)."""
     # Written to a temporary file, not memory: a county workbook can be large.
     stream = tempfile.TemporaryFile()
     try:
-        write_summary(
-            year=year,
-            reports=reports,
-            agencies=agencies,
-            submissions=reports_visible_to(user, Report.objects.filter(year=year)),
-            target=stream,
-            filters_text=summary_filters_text(kinds, statuses),
-            exported_at=timezone.localtime(),
-            exported_by=user.get_username(),
-        )
+        summary_write(user=request.user, year=year, reports=reports, kinds=kinds, statuses=statuses, target=stream)
     except BaseException:
         stream.close()
         raise
@@ -208,6 +215,7 @@ class ReportExportsMixin(ImportMixin, ExportActionMixin):
             path("overview/", wrap(self.overview_view), name="reports_report_overview"),
             path("summary.xlsx", wrap(self.summary_view), name="reports_report_summary"),
             path("<int:report_id>/official.xlsx", wrap(self.official_view), name="reports_report_official"),
+            path("exports/<str:token>/", wrap(self.export_job_view), name="reports_report_export_job"),
         ]
         # import-export's own "import/" URL name is taken by the document import page of ReportAdmin; the flat
         # sheet's import lives under flat-import/ instead (its confirm step keeps import-export's name).
@@ -233,6 +241,9 @@ class ReportExportsMixin(ImportMixin, ExportActionMixin):
             self.message_user(request, NO_YEAR, messages.ERROR)
             return HttpResponseRedirect(back)
         data = filterset.form.cleaned_data
+        if filterset.qs.count() > settings.NIANBAO_EXPORT_IN_REQUEST_MAX:  # a province's year: written by a worker
+            job = jobs.export_job_start(user=request.user, query=request.GET.urlencode())
+            return HttpResponseRedirect(reverse("admin:reports_report_export_job", args=[job.token]))
         try:
             return summary_response(
                 request, year=data["year"], reports=filterset.qs, kinds=data["kind"], statuses=data["status"]
@@ -240,6 +251,30 @@ class ReportExportsMixin(ImportMixin, ExportActionMixin):
         except EmptyExport as exc:
             self.message_user(request, f"{data['year']} 年度：{exc}", messages.ERROR)
             return HttpResponseRedirect(back)
+
+    def export_job_view(self, request, token):
+        """A county workbook being written by a worker: progress, then the download (its own user only)."""
+        job = Job.objects.filter(kind=Job.Kind.EXPORT, token=token).first()
+        if job is None:
+            raise Http404("导出任务不存在或已过期。")
+        if job.user_id != request.user.pk:
+            raise PermissionDenied
+        path = jobs.export_path(job)
+        if job.phase == Job.Phase.DONE and request.GET.get("download"):
+            if not path.is_file():
+                raise Http404("导出的文件已过期，请重新导出。")
+            name = f"{job.result.get('year', '')}年度年报汇总表.xlsx"
+            return FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type=XLSX)
+        if job.phase == Job.Phase.RUNNING:
+            ensure_embedded_worker()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "导出汇总表",
+            "job": job,
+            "running": job.phase == Job.Phase.RUNNING,
+        }
+        return TemplateResponse(request, "admin/reports/report/export_job.html", context)
 
     def official_view(self, request, report_id):
         """One report in the official layout."""

@@ -7,18 +7,18 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, IntegrityError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from agencies.models import Agency
+from config.celery import ensure_embedded_worker
 from reports import canonical, layout
 from reports.access import agencies_actable_by
 from reports.admin.workflow import int_param, messages_of
-from reports.dbhealth import reconnect_if_broken
 from reports.forms import UploadForm
-from reports.services import batch, incoming
+from reports.models import Job, JobItem
+from reports.services import batch, incoming, jobs
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,8 @@ def upload_view(model_admin, request):
             log.exception("cannot store an upload batch under %s", settings.MEDIA_ROOT)
             form.add_error(None, incoming.STORAGE_FAILED)
             status = 503
-        else:
+        else:  # the files are read by background workers; the progress page follows them
+            jobs.import_job_for(token=token, user=request.user)
             return HttpResponseRedirect(reverse("admin:reports_report_import_preview", args=[token]))
     context = {
         **model_admin.admin_site.each_context(request),
@@ -108,17 +109,42 @@ def upload_view(model_admin, request):
         "form": form,
         "max_mb": settings.NIANBAO_MAX_UPLOAD_BYTES // 1048576,
         "request_mb": settings.NIANBAO_UPLOAD_MAX_REQUEST_BYTES // 1048576,
+        "recent": jobs.user_import_jobs(request.user),
     }
     return TemplateResponse(request, "admin/reports/report/import_upload.html", context, status=status)
 
 
 def preview_view(model_admin, request, token):
+    """One upload batch, whatever its stage: files being read (progress), the preview to confirm, the import
+    running (progress), then its result. Every stage is in the database, so the page can be reloaded or left and
+    come back to."""
     if not request.user.has_perm("reports.import_report"):
         raise PermissionDenied
+    try:
+        job = jobs.import_job_for(token=token, user=request.user)
+    except incoming.BatchGone:
+        raise Http404(incoming.BATCH_GONE)
+    if job.phase == Job.Phase.EXPIRED:
+        raise Http404(incoming.BATCH_GONE)
+    here = reverse("admin:reports_report_import_preview", args=[token])
+    if request.method == "POST" and request.POST.get("nb_retry_read"):
+        count = jobs.import_read_retry(job)
+        if count:
+            messages.info(request, f"已重新读取 {count} 个文件。")
+        return HttpResponseRedirect(here)
+    if job.phase == Job.Phase.DONE:
+        return _finished(model_admin, request, job)
+    if job.phase in (Job.Phase.READING, Job.Phase.IMPORTING):
+        ensure_embedded_worker()  # `make run` after a restart: its worker thread picks the job up again
+        return _progress(model_admin, request, job)
     items = _load(request, token)
+    readings = jobs.import_readings(job, items)
     if request.method == "POST":
-        return _confirm(model_admin, request, token, items)
-    previews = [batch.preview(item, user=request.user) for item in items]
+        return _confirm(request, job, items, here)
+    previews = [
+        batch.preview(item, user=request.user, parsed=parsed, error=error)
+        for item, (parsed, error) in zip(items, readings, strict=True)
+    ]
     agencies = agency_choices(request.user)
     reasons = _retry_reasons(token)
     names = [(p.parsed.agency or "").strip() if p.parsed else "" for p in previews]
@@ -153,17 +179,58 @@ def preview_view(model_admin, request, token):
         "token": token,
         "t3_columns": [label for _, label in canonical.TABLE3_COLUMNS],
         "t4_columns": [label for _, label in canonical.TABLE4_COLUMNS],
+        # files whose reading failed for the server's reasons (not the document's) can be read again
+        "retryable": job.items.filter(state=JobItem.State.FAILED, error__in=jobs.RETRYABLE).count(),
+        "job": job,
     }
     return TemplateResponse(request, "admin/reports/report/import_preview.html", context)
 
 
+def _progress(model_admin, request, job):
+    progress = jobs.import_progress(job)
+    importing = job.phase == Job.Phase.IMPORTING
+    rows = list(job.items.all())
+    if importing:
+        rows = [r for r in rows if r.outcome != JobItem.Outcome.UNTICKED]
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": "正在导入" if importing else "正在读取文件",
+        "job": job,
+        "importing": importing,
+        "progress": progress,
+        "rows": rows,
+        "running": True,
+    }
+    return TemplateResponse(request, "admin/reports/report/import_progress.html", context)
+
+
+def _finished(model_admin, request, job):
+    """The first look at a finished import hands its messages over (as the import used to say them) and goes on
+    to the retry list or the reports; a later look shows what each file did."""
+    said, retry = jobs.import_job_summary(job)
+    if Job.objects.filter(pk=job.pk, reported=False).update(reported=True):
+        for level, text in said:
+            messages.add_message(request, level, text)
+        if retry:
+            return HttpResponseRedirect(reverse("admin:reports_report_import_preview", args=[retry]))
+        return HttpResponseRedirect(reverse("admin:reports_report_changelist"))
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": "导入结果",
+        "job": job,
+        "importing": True,
+        "progress": jobs.import_progress(job),
+        "rows": [r for r in job.items.all() if r.outcome != JobItem.Outcome.UNTICKED],
+        "summary": said[-2:] if retry else said[-1:],
+        "retry": retry,
+        "running": False,
+    }
+    return TemplateResponse(request, "admin/reports/report/import_progress.html", context)
+
+
 UNRESOLVED = "以下文件尚未确定机关，未导入任何文件：{files}。请为每个文件选择机关（或明确选择“新建机关…”并填写名称），或取消勾选。"
-NOT_TICKED = {
-    "skip": "相同文件已导入，跳过",
-    "locked": "报告已通过并锁定，未导入（如需更新，请先重新打开报告）",
-    "handed_in": "报告已提交审核，填报员不能再导入新版本",
-    "failed": "无法导入",
-}
 
 
 def _choices(request, items):
@@ -179,78 +246,22 @@ def _choices(request, items):
         agency = visible.filter(pk=agency_id).first() if agency_id is not None else None
         if agency is None and not create:
             unresolved.append(item.name)
-        chosen[n] = (agency, create)
+        kind = request.POST.get(f"new_kind_{n}", Agency.Kind.OTHER)
+        chosen[n] = {
+            "agency": agency.pk if agency is not None else None,
+            "create": create,
+            "kind": kind if kind in Agency.Kind.values else Agency.Kind.OTHER,
+            "year": int_param(request.POST.get(f"year_{n}"), lo=2008, hi=2100),
+        }
     return chosen, unresolved
 
 
-def _confirm(model_admin, request, token, items):
-    """Import the ticked files — only once every one of them has its agency settled; files that fail stay in a
-    retry list (a new preview of just those, each with its reason)."""
+def _confirm(request, job, items, here):
+    """Queue the import of the ticked files — only once every one of them has its agency settled; the job then
+    imports them (each whole or not at all) while the progress page follows it."""
     chosen, unresolved = _choices(request, items)
     if unresolved:
         messages.error(request, UNRESOLVED.format(files="、".join(f"“{name}”" for name in unresolved)))
-        return HttpResponseRedirect(reverse("admin:reports_report_import_preview", args=[token]))
-    done = skipped = unreadable = 0
-    retry: list[tuple[batch.Incoming, str]] = []
-    for n, item in enumerate(items):
-        if n not in chosen:
-            p = batch.preview(item, user=request.user)
-            why = NOT_TICKED.get(p.action, "未勾选，未导入")
-            if p.action == "failed":  # a file that cannot be read: reported, not retried as it is
-                why = f"{why}：{p.error.rstrip('。')}" if p.error else why
-                unreadable += 1
-            else:
-                skipped += 1
-            messages.info(request, f"文件“{item.name}”：{why}。")
-            continue
-        agency, create = chosen[n]
-        year = int_param(request.POST.get(f"year_{n}"), lo=2008, hi=2100)
-        kind = request.POST.get(f"new_kind_{n}", Agency.Kind.OTHER)
-        try:
-            p = batch.preview(item, user=request.user, agency=agency, year=year)
-            if p.action == "skip":
-                skipped += 1
-                messages.info(request, f"文件“{item.name}”：相同文件已导入，跳过（报告未改变）。")
-                continue
-            result = batch.import_preview(p, user=request.user, create_agency=create, agency_kind=kind)
-        except (ValidationError, PermissionDenied) as exc:
-            retry.append((item, messages_of(exc)))
-            messages.error(request, f"文件“{item.name}”：{messages_of(exc)}（该文件未导入）")
-            continue
-        except IntegrityError:  # e.g. a colleague imported the same agency and year at the same moment
-            log.warning("import of %s hit a concurrent write", item.name, exc_info=True)
-            why = "与同时进行的其他导入冲突，请重新导入此文件"
-            retry.append((item, why))
-            messages.error(request, f"文件“{item.name}”：{why}（该文件未导入）")
-            continue
-        except DatabaseError:  # the connection dropped, the database restarted …: this file is not imported
-            log.exception("import of %s failed on the database", item.name)
-            retry.append((item, DATABASE_FAILED))
-            messages.error(request, f"文件“{item.name}”：{DATABASE_FAILED}（该文件未导入）")
-            reconnect_if_broken()
-            continue
-        except OSError:  # MEDIA_ROOT not writable, disk full, the batch's file gone
-            log.exception("import of %s could not store or read its file", item.name)
-            retry.append((item, incoming.STORAGE_FAILED))
-            messages.error(request, f"文件“{item.name}”：{incoming.STORAGE_FAILED}")
-            continue
-        done += 1
-        level = messages.WARNING if result.kept or result.kept_blank else messages.SUCCESS
-        messages.add_message(request, level, f"文件“{item.name}”：{result.message}")
-        if warning := p.other_agency_warning(result.report.agency):
-            messages.warning(request, f"文件“{item.name}”：{warning}")
-    again = None
-    if retry:  # copied into a new batch before this one goes
-        try:
-            again = incoming.batch_retry(user=request.user, items=[i for i, _ in retry], reasons=[w for _, w in retry])
-        except OSError:
-            log.exception("cannot keep the retry list of an import")
-    incoming.batch_delete(token)
-    messages.info(request, f"导入完成：成功 {done} 个，跳过 {skipped} 个，失败 {len(retry) + unreadable} 个。")
-    if again:
-        messages.warning(request, f"{len(retry)} 个文件未能导入，已列入下方重试清单（每个文件注明了原因）。")
-        return HttpResponseRedirect(reverse("admin:reports_report_import_preview", args=[again]))
-    return HttpResponseRedirect(reverse("admin:reports_report_changelist"))
-
-
-DATABASE_FAILED = "数据库连接中断，未能导入；请稍后重新上传此文件"
+        return HttpResponseRedirect(here)
+    jobs.import_job_confirm(job, chosen)
+    return HttpResponseRedirect(here)

@@ -1,4 +1,5 @@
 from reports.models.api import ApiToken
+from reports.models.jobs import Job, JobItem
 from reports.models.logins import LoginAttempt
 from reports.models.report import Report
 from reports.models.rollup import ApprovedFigures
@@ -15,6 +16,8 @@ __all__ = [
     "CellConfirmation",
     "DisclosureTable",
     "IssueAcceptance",
+    "Job",
+    "JobItem",
     "LoginAttempt",
     "Report",
     "ReportEvent",

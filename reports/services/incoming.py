@@ -24,7 +24,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 from django.utils import timezone
 
-from reports.models import SourceDocument, UploadLog
+from reports.models import Job, SourceDocument, UploadLog
 from reports.services import batch
 
 log = logging.getLogger(__name__)
@@ -231,7 +231,15 @@ def incoming_cleanup(*, batch_age: timedelta | None = None, orphan_age: timedelt
     now = time.time()
     root = media_path(INCOMING)
     if root.is_dir():
+        # a batch whose files are being read or imported by a background job is in use, however old
+        busy = set(
+            Job.objects.filter(kind=Job.Kind.IMPORT, phase__in=[Job.Phase.READING, Job.Phase.IMPORTING])
+            .exclude(token=None)
+            .values_list("token", flat=True)
+        )
         for folder in root.iterdir():
+            if folder.name in busy:
+                continue
             if folder.is_dir() and folder.stat().st_mtime < now - batch_age.total_seconds():
                 result.freed += _size(folder)
                 shutil.rmtree(folder, ignore_errors=True)

@@ -233,3 +233,22 @@ def test_official_sheet_carries_no_review_state(county):
     ws = report_workbook(report, report_values(report)).active
     texts = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
     assert report.agency.name in texts and "状态：" not in texts and "校验：" not in texts
+
+
+def test_a_big_county_workbook_is_written_by_a_job_and_downloaded_by_its_user_only(
+    admin_client, client, county, settings, django_user_model
+):
+    settings.NIANBAO_EXPORT_IN_REQUEST_MAX = 1  # "big": more reports than the request may write itself
+    query = {"year": 2023, "kind": "township"}
+    response = admin_client.get(reverse("admin:reports_report_summary"), query)
+    assert response.status_code == 302 and "/exports/" in response["Location"]
+    job_url = response["Location"]
+    page = admin_client.get(job_url).content.decode()  # the tests' worker ran in place: the file is ready
+    assert "汇总表已生成" in page and "?download=1" in page
+    response = admin_client.get(job_url, {"download": "1"})
+    wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    names = {r[1] for r in wb["汇总"].iter_rows(min_row=FIRST_DATA_ROW, values_only=True) if r[0] != "合计"}
+    assert names == {"示例县甲乡人民政府", "示例县乙镇人民政府"}  # the same workbook as written in the request
+    other = django_user_model.objects.create_superuser("other", "", "pw")
+    client.force_login(other)
+    assert client.get(job_url, {"download": "1"}).status_code == 403

@@ -1,6 +1,7 @@
 """Check stored reports (and store their issues), or check files without saving them."""
 
 import json
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -8,9 +9,10 @@ from django.core.management.base import BaseCommand, CommandError
 from agencies.services import agency_match
 from reports import rules, services
 from reports.management.database import database_problem
-from reports.models import Report
+from reports.models import Job, JobItem, Report
 from reports.parsing import ParseError, parse_document
 from reports.selectors import AgencyLookupError, agency_get_by_name
+from reports.services import jobs
 
 SEVERITY_MARK = {"error": "✖", "warning": "⚠", "info": "ℹ"}
 BATCH = 500
@@ -25,12 +27,26 @@ class Command(BaseCommand):
         parser.add_argument("--file", nargs="+", metavar="PATH", help="检查文件（先解析，不保存）")
         parser.add_argument("--json", action="store_true", help="每份报告输出一行 JSON")
         parser.add_argument("--quiet", action="store_true", help="只输出汇总")
+        parser.add_argument(
+            "--queue",
+            action="store_true",
+            help="作为后台任务运行：按每块 NIANBAO_CHECK_CHUNK 份报告分给各 worker 并行检查，等待完成后输出汇总",
+        )
 
-    def handle(self, *args, year=None, agency=None, file=None, json=False, quiet=False, **options):
+    def handle(self, *args, year=None, agency=None, file=None, json=False, quiet=False, queue=False, **options):
         self.as_json, self.quiet = json, quiet
         self.problem = database_problem()
         if self.problem and not file:
             raise CommandError(self.problem, returncode=2)
+        if queue:
+            if file or agency or json:
+                raise CommandError(
+                    "--queue 只用于检查库中某年度（或全部）的报告，不能与 --file、--agency、--json 同用。"
+                )
+            found_error = self.check_queued(year)
+            if found_error:
+                raise CommandError("发现错误级问题。", returncode=1)
+            return
         if file:
             found_error, failed = self.check_files(file)
         else:
@@ -67,6 +83,27 @@ class Command(BaseCommand):
                 f"共检查 {total['reports']} 份报告：错误 {total['error']}，警告 {total['warning']}，提示 {total['info']}"
             )
         return any_error
+
+    def check_queued(self, year):
+        """The year's check as a background job: chunks of reports shared by the workers; progress printed."""
+        job = jobs.check_job_start(year=year)
+        total = job.items.count()
+        last = -1
+        while True:
+            job.refresh_from_db()
+            done = job.items.exclude(state=JobItem.State.PENDING).count()
+            if done != last and not self.quiet:
+                self.stderr.write(f"已检查 {done}/{total} 块")
+                last = done
+            if job.phase == Job.Phase.DONE:
+                break
+            time.sleep(0.5)
+        r = job.result
+        self.stdout.write(
+            f"共检查 {r['reports']} 份报告：错误 {r['error']}，警告 {r['warning']}，提示 {r['info']}"
+            f"（{r['with_errors']} 份报告有错误级问题）"
+        )
+        return r["with_errors"] > 0
 
     def check_files(self, paths):
         any_error = failed = False

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 
 from reports.management.database import require_database
 from reports.services.incoming import incoming_cleanup
+from reports.services.jobs import jobs_expire
 
 
 class Command(BaseCommand):
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             batch_age=timedelta(hours=batch_hours) if batch_hours is not None else None,
             orphan_age=timedelta(minutes=orphan_minutes) if orphan_minutes is not None else None,
         )
+        jobs_expire()  # the jobs of the batches just removed
         for name in result.orphans:
             self.stdout.write(f"已删除无记录文件：{name}")
         self.stdout.write(f"清理完成：{result}")
