@@ -22,7 +22,7 @@ def test_backfill_reads_inferred_cells_from_the_stored_reading():
     # a reading stored before the gate, with two cells filled by arithmetic: one naming its identity on the cell,
     # one named only by the reading's I_INFERRED note
     parsed = source.parsed
-    parsed["provenance"]["applications.granted.total"] = {"inferred": True, "identity": "R2 行合计"}
+    parsed["provenance"]["applications.granted.total"] = {"inferred": True, "rests_on": "R2"}
     parsed["provenance"]["review_litigation.review.total"] = {"inferred": True}
     parsed["warnings"].append(
         {
@@ -38,7 +38,7 @@ def test_backfill_reads_inferred_cells_from_the_stored_reading():
     migration.backfill(apps, None)
     stored = Report.objects.get(pk=report.pk)
     assert stored.inferred_keys == {
-        "applications.granted.total": "R2 行合计",
+        "applications.granted.total": "按R2推算",
         "review_litigation.review.total": "1 个未能读取的单元格由勾稽关系推出",
     }
     assert stored.unconfirmed_count == 3
