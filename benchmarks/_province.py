@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from _db import ROOT
 
@@ -36,35 +36,25 @@ def _labels() -> list[dict]:
     return [canonical.flatten(rec) for rec in recs if isinstance(rec, dict) and "applications" in rec]
 
 
-def _columns(model, values: dict) -> tuple[list[str], list]:
-    """Every concrete column of `model`, with the value given or the field's default (JSON as text)."""
-    names, defaults = [], []
-    for f in model._meta.concrete_fields:
-        names.append(f.column)
-        if f.attname in values:
-            defaults.append(values[f.attname])
-            continue
-        default = f.get_default() if f.has_default() else None
+def _copy(cursor, model, rows: list[dict]) -> None:
+    """COPY rows (dicts of attname → value) into the model's table; other fields get their defaults (the primary
+    key, unless given, its sequence)."""
+    if not rows:
+        return
+    given = list(rows[0])
+    fields = [f for f in model._meta.concrete_fields if f.attname in given or not f.primary_key]
+    defaults = []
+    for f in fields:
+        default = f.get_default()
         if f.get_internal_type() == "JSONField" and default is not None:
             default = json.dumps(default)
         defaults.append(default)
-    return names, defaults
-
-
-def _copy(cursor, model, rows: list[dict]) -> None:
-    """COPY rows (dicts of attname → value) into the model's table; missing fields get their defaults."""
-    if not rows:
-        return
-    names = list(rows[0])
-    columns, template = _columns(model, {})
-    index = {c: i for i, c in enumerate(columns)}
-    attnames = {f.attname: f.column for f in model._meta.concrete_fields}
-    positions = [index[attnames[n]] for n in names]
-    sql = f'COPY "{model._meta.db_table}" ({", ".join(f'"{c}"' for c in columns)}) FROM STDIN'
-    with cursor.copy(sql) as copy:
+    positions = [next(i for i, f in enumerate(fields) if f.attname == name) for name in given]
+    quoted = ", ".join(f'"{f.column}"' for f in fields)
+    with cursor.copy(f'COPY "{model._meta.db_table}" ({quoted}) FROM STDIN') as copy:
         for row in rows:
-            out = list(template)
-            for pos, name in zip(positions, names, strict=True):
+            out = list(defaults)
+            for pos, name in zip(positions, given, strict=True):
                 out[pos] = row[name]
             copy.write_row(out)
 
@@ -72,7 +62,6 @@ def _copy(cursor, model, rows: list[dict]) -> None:
 def is_built(n: int) -> bool:
     """Whether the benchmark database exists and holds exactly this build."""
     import psycopg
-
     from _db import BENCH_URL
 
     try:
@@ -103,8 +92,8 @@ def build(n: int, *, seed: int = 13) -> dict:
     started = time.perf_counter()
     rng = random.Random(seed)
     labels = _labels()
-    now = datetime(2024, 2, 1, 2, 0, tzinfo=timezone.utc)
-    agencies, parent_of = [], {}
+    now = datetime(2024, 2, 1, 2, 0, tzinfo=UTC)
+    agencies = []
     for i in range(n):
         county, k = divmod(i, PER_COUNTY)
         if k == 0:
@@ -120,7 +109,6 @@ def build(n: int, *, seed: int = 13) -> dict:
              "name_pinyin": pinyin_of(name), "contact_person": "张三", "contact_phone": "0851-1234567",
              "created_at": now, "updated_at": now}
         )  # fmt: skip
-        parent_of[i + 1] = parent
     reports, disclosure, outcomes, blocks, issues, comments = [], [], [], [], [], []
     t3_key = canonical.t3("new_received", "total")
     nat_key = canonical.t3("new_received", "natural_person")

@@ -348,6 +348,7 @@ def _changes(ov: Overview, current, previous, year: int) -> None:
     """The agencies whose key figures moved most, and those whose 200 cells are last year's exactly."""
     labels = [label for _, label, _ in KEY_FIGURES]
     keys = [cells for _, _, cells in KEY_FIGURES]
+    changed, unchanged = overview_sql.compare_with_last_year(current, previous, year, keys, limit=TOP_CHANGES)
     ov.changed = [
         AgencyChange(
             name,
@@ -355,11 +356,8 @@ def _changes(ov: Overview, current, previous, year: int) -> None:
             int(score),
             tuple((label, b, a) for label, b, a in zip(labels, before, after, strict=True) if _moved(b, a)),
         )
-        for report_id, name, score, after, before in overview_sql.changed_most(
-            current, previous, year, keys, limit=TOP_CHANGES
-        )
+        for report_id, name, score, after, before in changed
     ]
-    unchanged = overview_sql.unchanged(current, previous, year, keys)
     ov.unchanged_count = len(unchanged)
     ov.unchanged = sorted((name, rid, zero) for rid, (name, zero) in unchanged.items())[:LIST_LIMIT]
 

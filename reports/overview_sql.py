@@ -8,7 +8,7 @@ all last year's. Only candidates whose key figures are unchanged are compared ce
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import connection, transaction
 
 from reports import canonical
 from reports.models import ApplicationOutcome, DisclosureTable, Report, ReviewLitigation
@@ -24,6 +24,19 @@ def _q(name: str) -> str:
 def _ids_sql(queryset) -> tuple[str, list]:
     sql, params = queryset.order_by().values("pk").query.sql_with_params()
     return sql, list(params)
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    """Run one statement. On PostgreSQL without JIT: its CTEs push the cost estimate over jit_above_cost, and
+    compiling takes longer than the query itself (hundreds of ms for a sub-second query)."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _same(a: str, b: str) -> str:
@@ -76,55 +89,52 @@ def _key_figures(current, previous, keys: Keys) -> tuple[str, list, int]:
     return sql, [*cur_params, *prev_params, *t3_params, *t4_params], len(keys)
 
 
-def changed_most(current, previous, year: int, keys: Keys, *, limit: int) -> list[tuple]:
-    """The `limit` reports of `current` whose key figures moved most from the same agency's report of last year
-    (sum of the absolute changes of the figures filled both years): (report id, agency name, score, figures this
-    year, figures last year), largest first."""
+def compare_with_last_year(current, previous, year: int, keys: Keys, *, limit: int) -> tuple[list, dict]:
+    """In one statement (the key figures gathered once):
+
+    - changed: the `limit` reports of `current` whose key figures moved most from the same agency's report of
+      last year (sum of the absolute changes of the figures filled both years), largest first, as (report id,
+      agency name, score, figures this year, figures last year);
+    - unchanged: the reports of `current` whose 200 cells (表二, 表三, 表四; blank = blank) are exactly those of
+      the same agency's report of last year: report id → (agency name, all key figures 0 or blank). Only pairs
+      whose key figures are all equal are compared cell by cell, a few index look-ups each.
+    """
     with_sql, params, n = _key_figures(current, previous, keys)
     score = " + ".join(f"COALESCE(ABS(c.f{i} - p.f{i}), 0)" for i in range(n))
-    now = ", ".join(f"c.f{i} AS a{i}" for i in range(n))
-    before = ", ".join(f"p.f{i} AS b{i}" for i in range(n))
-    agency = _q(Report._meta.get_field("agency").related_model._meta.db_table)
-    sql = (
-        f"{with_sql}SELECT * FROM (SELECT c.report_id, ag.name, {score} AS score, {now}, {before} "
-        f"FROM kf c JOIN kf p ON p.agency_id = c.agency_id AND p.year = c.year - 1 "
-        f"JOIN {agency} ag ON ag.id = c.agency_id WHERE c.year = %s) s "
-        f"WHERE score > 0 ORDER BY score DESC, name LIMIT %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, year, limit])
-        return [(r[0], r[1], r[2], tuple(r[3 : 3 + n]), tuple(r[3 + n :])) for r in cursor.fetchall()]
-
-
-def unchanged(current, previous, year: int, keys: Keys) -> dict[int, tuple[str, bool]]:
-    """Reports of `current` whose 200 cells (表二, 表三, 表四; blank = blank) are exactly those of the same agency's
-    report of last year: report id → (agency name, all key figures 0 or blank)."""
-    with_sql, params, n = _key_figures(current, previous, keys)
+    figures = ", ".join([*(f"c.f{i}" for i in range(n)), *(f"p.f{i}" for i in range(n))])
+    blanks = ", ".join(["NULL"] * (2 * n))
     same_keys = " AND ".join(_same(f"c.f{i}", f"p.f{i}") for i in range(n))
     zero = " AND ".join(f"COALESCE(c.f{i}, 0) = 0" for i in range(n))
 
-    def rows_equal(model, columns, match: str | None) -> str:
+    def equal_rows(model, columns, match: str | None) -> str:
         table = _q(model._meta.db_table)
         equal = " AND ".join(_same(f"x.{_q(c)}", f"y.{_q(c)}") for c in columns)
         on = f" AND y.{_q(match)} = x.{_q(match)}" if match else ""
         return (
-            f"SELECT pr.cur_id, COUNT(*) AS n FROM pairs pr JOIN {table} x ON x.report_id = pr.cur_id "
-            f"JOIN {table} y ON y.report_id = pr.prev_id{on} WHERE {equal} GROUP BY pr.cur_id"
+            f"(SELECT COUNT(*) FROM {table} x JOIN {table} y ON y.report_id = pr.prev_id{on} "
+            f"WHERE x.report_id = pr.cur_id AND {equal})"
         )
 
-    t2 = rows_equal(DisclosureTable, [DisclosureTable._meta.get_field(f).column for f in DISCLOSURE_FIELDS], None)
-    t3 = rows_equal(ApplicationOutcome, canonical.TABLE3_COLUMN_KEYS, "row")
-    t4 = rows_equal(ReviewLitigation, canonical.TABLE4_COLUMN_KEYS, "block")
+    t2 = equal_rows(DisclosureTable, [DisclosureTable._meta.get_field(f).column for f in DISCLOSURE_FIELDS], None)
+    t3 = equal_rows(ApplicationOutcome, canonical.TABLE3_COLUMN_KEYS, "row")
+    t4 = equal_rows(ReviewLitigation, canonical.TABLE4_COLUMN_KEYS, "block")
     agency = _q(Report._meta.get_field("agency").related_model._meta.db_table)
+    pairs = "kf c JOIN kf p ON p.agency_id = c.agency_id AND p.year = c.year - 1"
     sql = (
         f"{with_sql}, pairs AS (SELECT c.report_id AS cur_id, p.report_id AS prev_id, c.agency_id AS agency_id, "
-        f"CASE WHEN {zero} THEN 1 ELSE 0 END AS zero FROM kf c JOIN kf p ON p.agency_id = c.agency_id "
-        f"AND p.year = c.year - 1 WHERE c.year = %s AND {same_keys}), "
-        f"t2 AS ({t2}), t3 AS ({t3}), t4 AS ({t4}) "
-        f"SELECT pr.cur_id, ag.name, pr.zero FROM pairs pr JOIN {agency} ag ON ag.id = pr.agency_id "
-        f"WHERE pr.cur_id IN (SELECT cur_id FROM t2 WHERE n = 1) "
-        f"AND pr.cur_id IN (SELECT cur_id FROM t3 WHERE n = %s) AND pr.cur_id IN (SELECT cur_id FROM t4 WHERE n = %s)"
+        f"CASE WHEN {zero} THEN 1 ELSE 0 END AS zero FROM {pairs} WHERE c.year = %s AND {same_keys}) "
+        f"SELECT * FROM (SELECT 1 AS what, c.report_id, ag.name, {score} AS score, {figures} "
+        f"FROM {pairs} JOIN {agency} ag ON ag.id = c.agency_id WHERE c.year = %s AND {score} > 0 "
+        f"ORDER BY score DESC, ag.name LIMIT %s) changed "
+        f"UNION ALL SELECT 2, pr.cur_id, ag.name, pr.zero, {blanks} FROM pairs pr JOIN {agency} ag "
+        f"ON ag.id = pr.agency_id WHERE {t2} = 1 AND {t4} = %s AND {t3} = %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, year, len(canonical.TABLE3_ROWS), len(canonical.TABLE4_BLOCKS)])
-        return {rid: (name, bool(zero)) for rid, name, zero in cursor.fetchall()}
+    params = [*params, year, year, limit, len(canonical.TABLE4_BLOCKS), len(canonical.TABLE3_ROWS)]
+    changed, unchanged = [], {}
+    for what, report_id, name, score, *cells in _fetch(sql, params):
+        if what == 1:
+            changed.append((report_id, name, score, tuple(cells[:n]), tuple(cells[n:])))
+        else:
+            unchanged[report_id] = (name, bool(score))
+    changed.sort(key=lambda c: (-c[2], c[1]))  # UNION ALL keeps no order
+    return changed, unchanged

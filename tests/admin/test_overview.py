@@ -181,6 +181,8 @@ def test_query_count_does_not_grow_with_agencies(admin_client, django_assert_max
     existing = Agency.objects.count()
     _county_of(size)
     admin_client.get(reverse(URL), {"year": 2023})  # warm the session and content types
-    with django_assert_max_num_queries(20):
+    # A fixed number whatever the size: the page's aggregates, one page of the matrix, the capped lists, the groups
+    # and one statement for the comparisons with last year (on PostgreSQL in a transaction without JIT: +3).
+    with django_assert_max_num_queries(24):
         response = admin_client.get(reverse(URL), {"year": 2023})
     assert len(response.context["ov"].rows) == existing + size
