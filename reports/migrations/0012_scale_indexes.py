@@ -11,6 +11,10 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddIndex(
+            model_name="report",
+            index=models.Index(fields=["year", "id"], name="reports_report_year_id"),
+        ),
+        migrations.AddIndex(
             model_name="applicationoutcome",
             index=models.Index(fields=["row", "report", "total"], name="reports_outcome_row_total"),
         ),
