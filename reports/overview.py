@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind
 from reports import canonical, overview_sql
-from reports.models import ApplicationOutcome, Report, ReviewLitigation
+from reports.models import Report
 from reports.submission import (
     AGENCY_FIELDS,
     MISSING,
@@ -164,24 +164,12 @@ def _add(a, b):
 
 
 def _cell_sums(current, previous, year: int) -> tuple[dict, dict]:
-    """Sum and number of filled cells of every 表三 row total and 表四 block total, by year: two queries."""
+    """Sum and number of filled cells of every 表三 row total and 表四 block total, by year: one statement."""
     sums: dict[tuple[int, str], int | Decimal | None] = {}
     filled: dict[tuple[int, str], int] = {}
-    where = Q(report__in=current) | Q(report__in=previous)
-    for y, row, total, n in (
-        ApplicationOutcome.objects.filter(where)
-        .values("report__year", "row")
-        .annotate(s=Sum("total"), n=Count("total"))
-        .values_list("report__year", "row", "s", "n")
-    ):
-        sums[(y, t3(row, "total"))], filled[(y, t3(row, "total"))] = total, n
-    for y, block, total, n in (
-        ReviewLitigation.objects.filter(where)
-        .values("report__year", "block")
-        .annotate(s=Sum("total"), n=Count("total"))
-        .values_list("report__year", "block", "s", "n")
-    ):
-        sums[(y, t4(block, "total"))], filled[(y, t4(block, "total"))] = total, n
+    for table, this_year, row, total, n in overview_sql.cell_sums(current, previous):
+        key = (year if this_year else year - 1, t3(row, "total") if table == "applications" else t4(row, "total"))
+        sums[key], filled[key] = total, n
     return sums, filled
 
 

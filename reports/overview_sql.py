@@ -8,6 +8,7 @@ all last year's. Only candidates whose key figures are unchanged are compared ce
 
 from __future__ import annotations
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 
 from reports import canonical
@@ -22,7 +23,10 @@ def _q(name: str) -> str:
 
 
 def _ids_sql(queryset) -> tuple[str, list]:
-    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    try:
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # e.g. a status filter that leaves no report status (only 未建立)
+        return "SELECT 0 WHERE 1 = 0", []
     return sql, list(params)
 
 
@@ -87,6 +91,27 @@ def _key_figures(current, previous, keys: Keys) -> tuple[str, list, int]:
         f"WHERE r.id IN (SELECT id FROM cur) OR r.id IN (SELECT id FROM prev)) "
     )
     return sql, [*cur_params, *prev_params, *t3_params, *t4_params], len(keys)
+
+
+def cell_sums(current, previous) -> list[tuple[str, int, str, object, int]]:
+    """Sum and number of filled cells of every 表三 row total and 表四 block total, for the reports of `current`
+    (year flag 1) and of `previous` (0), in one statement: (table, year flag, row, sum, filled)."""
+    cur_sql, cur_params = _ids_sql(current)
+    prev_sql, prev_params = _ids_sql(previous)
+    parts = []
+    for table, model, field in (
+        ("applications", ApplicationOutcome, "row"),
+        ("review_litigation", ReviewLitigation, "block"),
+    ):
+        parts.append(
+            f"SELECT '{table}' AS tbl, r.y, o.{_q(field)}, SUM(o.{_q('total')}), COUNT(o.{_q('total')}) "
+            f"FROM {_q(model._meta.db_table)} o JOIN r ON r.id = o.report_id GROUP BY r.y, o.{_q(field)}"
+        )
+    sql = (
+        f"WITH cur(id) AS ({cur_sql}), prev(id) AS ({prev_sql}), "
+        f"r AS (SELECT id, 1 AS y FROM cur UNION ALL SELECT id, 0 AS y FROM prev) " + " UNION ALL ".join(parts)
+    )
+    return _fetch(sql, [*cur_params, *prev_params])
 
 
 def compare_with_last_year(current, previous, year: int, keys: Keys, *, limit: int) -> tuple[list, dict]:
