@@ -22,7 +22,6 @@ from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind
 from reports import canonical, overview_sql
-from reports.models import Report
 from reports.submission import (
     AGENCY_FIELDS,
     MISSING,
@@ -163,14 +162,20 @@ def _add(a, b):
     return a + b
 
 
-def _cell_sums(current, previous, year: int) -> tuple[dict, dict]:
-    """Sum and number of filled cells of every 表三 row total and 表四 block total, by year: one statement."""
+def _cell_sums(current, previous, year: int) -> tuple[dict, dict, dict]:
+    """Sum and number of filled cells of every 表三 row total and 表四 block total, by year, and the number of
+    reports of each year: one statement."""
     sums: dict[tuple[int, str], int | Decimal | None] = {}
     filled: dict[tuple[int, str], int] = {}
+    counts: dict[int, int] = {}
     for table, this_year, row, total, n in overview_sql.cell_sums(current, previous):
-        key = (year if this_year else year - 1, t3(row, "total") if table == "applications" else t4(row, "total"))
+        y = year if this_year else year - 1
+        if table == "reports":
+            counts[y] = total
+            continue
+        key = (y, t3(row, "total") if table == "applications" else t4(row, "total"))
         sums[key], filled[key] = total, n
-    return sums, filled
+    return sums, filled, counts
 
 
 def _figure(label, keys, sums, filled, counts, year) -> Figure:
@@ -314,14 +319,8 @@ def overview_build(
         ov.wrong = _rows(wrong[:LIST_LIMIT], reports, deadline=deadline, today=today)
     ov.by_kind, ov.by_parent = _groups(agencies, reports)
 
-    report_counts = dict(
-        Report.objects.filter(Q(pk__in=figure_reports) | Q(pk__in=previous_reports))
-        .values("year")
-        .annotate(n=Count("pk"))
-        .values_list("year", "n")
-    )
+    sums, filled, report_counts = _cell_sums(figure_reports, previous_reports, year)
     ov.reports, ov.previous_reports = report_counts.get(year, 0), report_counts.get(year - 1, 0)
-    sums, filled = _cell_sums(figure_reports, previous_reports, year)
     ov.figures = [_figure(label, keys, sums, filled, report_counts, year) for _, label, keys in KEY_FIGURES]
     ov.outcomes = [
         _figure(label, tuple(t3(row, "total") for row in rows_), sums, filled, report_counts, year)
