@@ -97,6 +97,8 @@ class Agency(models.Model):
         verbose_name = "机关单位"
         verbose_name_plural = "机关单位"
         ordering = ["kind", "name_pinyin", "name"]
+        # The overview's submission matrix is paged in (kind, name) order.
+        indexes = [models.Index(fields=["kind", "name"], name="agencies_agency_kind_name")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=AgencyKind.values),

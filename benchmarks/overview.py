@@ -1,82 +1,22 @@
-"""Benchmark: the overview page (总览) for 3,000 agencies on PostgreSQL (target ≤ 1 s, bounded queries).
+"""Benchmark: the overview page (总览) for a province of N agencies on PostgreSQL (target ≤ 1 s median).
 
-Run by hand: `.venv/bin/python benchmarks/overview.py [N]`. Creates a scratch database (BENCH_DATABASE, default
-nianbao_bench_overview on 127.0.0.1:5432, user postgres) with N agencies, reports for 2022 and 2023 (some missing,
-some with errors, some copied from the year before), then renders the page through Django's test client as a
-superuser and as a 审核员 and prints the time and the number of queries.
+Run by hand: `.venv/bin/python benchmarks/overview.py [N]` (default 30,000). Uses the province database of
+benchmarks/_province.py (BENCH_DATABASE, default nianbao_bench_province on 127.0.0.1:5432, user postgres; built
+with COPY unless it already holds the same province): N agencies under N/300 county governments, reports for
+2022 and 2023 (some missing, some with errors, a tenth copied from the year before). Renders the page through
+Django's test client as a superuser and as a 审核员 — the whole province, one agency kind, one county, a later page
+of the matrix — and prints the median and worst time and the number of queries.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import random
 import statistics
 import sys
 import time
 
-os.environ.setdefault("BENCH_DATABASE", "nianbao_bench_overview")
-from _db import ROOT, setup_django  # noqa: E402
-
-
-def fill(n: int) -> None:
-    from django.db import transaction
-
-    from agencies.models import Agency
-    from reports import canonical
-    from reports.models import ApplicationOutcome, DisclosureTable, Report, ReviewLitigation
-    from reports.models.tables import DISCLOSURE_FIELDS, TABLE3_POSITION, TABLE4_POSITION
-
-    labels = [
-        canonical.flatten(rec)
-        for rec in (
-            json.loads(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "tests/fixtures").rglob("*.json"))
-        )
-        if isinstance(rec, dict) and "applications" in rec
-    ]
-    rng = random.Random(5)
-    statuses = ["draft", "submitted", "reviewing", "returned", "approved", "approved"]
-    with transaction.atomic():
-        agencies = Agency.objects.bulk_create(
-            [Agency(name=f"基准县第{i}乡人民政府", short_name=f"第{i}乡", kind=rng.choice(["township", "department"]))
-             for i in range(n)],
-            batch_size=5000,
-        )  # fmt: skip
-        reports, values_of = [], {}
-        for a in agencies:
-            last = None
-            for year in (2022, 2023):
-                if rng.random() < 0.05:
-                    continue  # not reported
-                r = Report(agency=a, year=year, status="approved" if year == 2022 else rng.choice(statuses),
-                           validated_at="2024-01-20T10:00:00+08:00", error_count=int(rng.random() < 0.1),
-                           warning_count=rng.randint(0, 3))  # fmt: skip
-                copied = last is not None and rng.random() < 0.1  # a report that repeats last year's figures
-                values = dict(last) if copied else dict(rng.choice(labels))
-                if not copied:
-                    key = canonical.t3("new_received", "total")
-                    values[key] = (values[key] or 0) + rng.randint(0, 40)
-                reports.append(r)
-                values_of[id(r)] = values
-                last = values
-        Report.objects.bulk_create(reports, batch_size=5000)
-        disclosure, outcomes, blocks = [], [], []
-        for r in reports:
-            values = values_of[id(r)]
-            disclosure.append(DisclosureTable(report=r, **{f: values[k] for f, k in DISCLOSURE_FIELDS.items()}))
-            for row, pos in TABLE3_POSITION.items():
-                cells = {c: values[canonical.t3(row, c)] for c in canonical.TABLE3_COLUMN_KEYS}
-                outcomes.append(ApplicationOutcome(report=r, row=row, position=pos, **cells))
-            for block, pos in TABLE4_POSITION.items():
-                cells = {c: values[canonical.t4(block, c)] for c in canonical.TABLE4_COLUMN_KEYS}
-                blocks.append(ReviewLitigation(report=r, block=block, position=pos, **cells))
-        DisclosureTable.objects.bulk_create(disclosure, batch_size=5000)
-        ApplicationOutcome.objects.bulk_create(outcomes, batch_size=5000)
-        ReviewLitigation.objects.bulk_create(blocks, batch_size=5000)
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+os.environ.setdefault("BENCH_DATABASE", "nianbao_bench_province")
+from _province import PER_COUNTY, province  # noqa: E402
 
 
 def measure(client, params: dict, rounds: int = 7) -> tuple[float, float, int]:
@@ -95,10 +35,8 @@ def measure(client, params: dict, rounds: int = 7) -> tuple[float, float, int]:
 
 
 def main(n: int) -> None:
-    setup_django()
-    started = time.perf_counter()
-    fill(n)
-    print(f"set-up: {n} agencies, two years of reports in {time.perf_counter() - started:.1f} s")
+    province(n)
+    print(f"machine load (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
@@ -106,17 +44,26 @@ def main(n: int) -> None:
 
     settings.ALLOWED_HOSTS = ["*"]
     User = get_user_model()
+    User.objects.filter(username__startswith="bench-").delete()
     admin = User.objects.create_superuser("bench-admin", password="x")
     reviewer = User.objects.create_user("bench-reviewer", password="x", is_staff=True)
     reviewer.groups.add(Group.objects.get(name="审核员"))
+    county = 1  # the first county government: a region of PER_COUNTY agencies
+    cases = [
+        ({"year": 2023}, "all"),
+        ({"year": 2023, "kind": "township"}, "乡镇/街道"),
+        ({"year": 2023, "parent": county}, f"one county, {PER_COUNTY} agencies"),
+        ({"year": 2023, "status": "missing"}, "未建立 only"),
+        ({"year": 2023, "page": 30}, "matrix page 30"),
+    ]
     for user, label in ((admin, "superuser"), (reviewer, "审核员")):
         client = Client()
         client.force_login(user)
-        for params, what in (({"year": 2023}, "all"), ({"year": 2023, "kind": "township"}, "乡镇/街道")):
+        for params, what in cases if user is admin else cases[:2]:
             median, worst, queries = measure(client, params)
             print(f"overview {n} agencies ({label}, {what}): median {median * 1000:.0f} ms, "
                   f"max {worst * 1000:.0f} ms, {queries} queries (target ≤ 1 s)")  # fmt: skip
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3000)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 30_000)

@@ -16,6 +16,10 @@ class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+class IdFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
 class ReportFilterSet(django_filters.FilterSet):
     """Reports by year, agency kind and status (several kinds/statuses may be chosen), with a name search."""
 
@@ -50,8 +54,14 @@ class OverviewFilterSet(ReportFilterSet):
         choices=STATUS_CHOICES, label="状态", method="filter_status", widget=forms.CheckboxSelectMultiple
     )
 
+    parent = IdFilter(method="filter_parent", label="上级机关", min_value=1)
+
     class Meta(ReportFilterSet.Meta):
-        fields = ["year", "kind", "status"]
+        fields = ["year", "kind", "status", "parent"]
+
+    def filter_parent(self, queryset, name, value):
+        # A region: the agencies under this parent agency, and the parent itself.
+        return queryset.filter(Q(agency__parent_id=value) | Q(agency_id=value))
 
     def filter_status(self, queryset, name, value):
         # 未建立 has no report to filter on: it narrows the agency rows of the page, not the reports.

@@ -1,25 +1,37 @@
 """The numbers behind the overview page (总览) of one year: who has submitted, who is wrong, the county's key
 figures against last year, and the agencies whose figures moved most or not at all.
 
-A fixed number of queries whatever the number of agencies: sums and comparisons run in the database, and only
-per-agency key figures (a few rows per report) come back to Python.
+Built for a province (30,000 agencies, 60,000 reports): every count and total is an aggregate query, the
+per-agency comparisons with last year run in the database (reports/overview_sql.py), and only bounded lists come
+back to Python — the submission matrix a page at a time (PAGE_SIZE agencies, a county fits on one page), the
+lists of who is missing / wrong / unchanged up to LIST_LIMIT names each with their full counts, and the status
+counts grouped by agency kind and by parent agency. A fixed number of queries whatever the number of agencies.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Exists, IntegerField, OuterRef, Q, Sum, Value
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from reports import canonical
-from reports.models import ApplicationOutcome, DisclosureTable, Report, ReviewLitigation
-from reports.models.tables import DISCLOSURE_FIELDS
-from reports.submission import STATUS_CHOICES, SubmissionRow, deadline_for, submission_rows
+from agencies.models import Agency, AgencyKind
+from reports import canonical, overview_sql
+from reports.submission import (
+    AGENCY_FIELDS,
+    MISSING,
+    NOT_SUBMITTED,
+    REPORT_FIELDS,
+    STATUS_CHOICES,
+    SubmissionRow,
+    deadline_for,
+    submission_row,
+)
 
 t3, t4 = canonical.t3, canonical.t4
 
@@ -40,8 +52,11 @@ OUTCOME_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("不予处理", canonical.GROUPS["not_processed"][1]),
     ("其他处理", canonical.GROUPS["other"][1]),
 )
-_KEY_ROWS = ("new_received", "carried_over", "total_processed", "carried_forward")
 TOP_CHANGES = 10
+# The submission matrix shows this many agencies a page (a county fits on one); the lists of who is missing,
+# wrong or unchanged show up to LIST_LIMIT names, with their full counts.
+PAGE_SIZE = 500
+LIST_LIMIT = 300
 
 
 @dataclass(frozen=True)
@@ -75,13 +90,31 @@ class AgencyChange:
     details: tuple[tuple[str, int | None, int | None], ...]  # label, last year, this year
 
 
+@dataclass(frozen=True)
+class Group:
+    """Agencies of one kind or under one parent agency, counted by status (the matrix filtered to it: `query`)."""
+
+    label: str
+    agencies: int
+    counts: tuple[int, ...]  # per STATUS_CHOICES
+    with_errors: int
+    query: dict
+
+    @property
+    def submitted(self) -> int:
+        return sum(n for (key, _), n in zip(STATUS_CHOICES, self.counts, strict=True) if key not in NOT_SUBMITTED)
+
+
 @dataclass
 class Overview:
     year: int
     deadline: date
     today: date
-    rows: list[SubmissionRow]
+    rows: list[SubmissionRow]  # the submission matrix: one page of agencies
     status_counts: list[tuple[str, str, int]]
+    row_count: int = 0  # agencies in the matrix, all pages
+    page: int = 1
+    pages: int = 1
     reports: int = 0
     previous_reports: int = 0
     error_total: int = 0
@@ -93,18 +126,28 @@ class Overview:
     outcomes: list[Figure] = field(default_factory=list)
     changed: list[AgencyChange] = field(default_factory=list)
     unchanged: list[tuple[str, int, bool]] = field(default_factory=list)  # name, report id, all key figures zero
+    unchanged_count: int = 0
+    missing: list[SubmissionRow] = field(default_factory=list)  # not handed in, up to LIST_LIMIT
+    missing_count: int = 0
+    wrong: list[SubmissionRow] = field(default_factory=list)  # with open errors, up to LIST_LIMIT
+    by_kind: list[Group] = field(default_factory=list)
+    by_parent: list[Group] = field(default_factory=list)
 
     @property
-    def missing(self) -> list[SubmissionRow]:
-        return [r for r in self.rows if not r.submitted]
+    def past_deadline(self) -> bool:
+        return self.today > self.deadline
 
     @property
     def overdue(self) -> list[SubmissionRow]:
-        return [r for r in self.rows if r.overdue]
+        return self.missing if self.past_deadline else []
 
     @property
-    def wrong(self) -> list[SubmissionRow]:
-        return [r for r in self.rows if r.error_count]
+    def overdue_count(self) -> int:
+        return self.missing_count if self.past_deadline else 0
+
+    @property
+    def wrong_count(self) -> int:
+        return self.with_errors
 
     @property
     def days_to_deadline(self) -> int:
@@ -119,26 +162,20 @@ def _add(a, b):
     return a + b
 
 
-def _cell_sums(current, previous, year: int) -> tuple[dict, dict]:
-    """Sum and number of filled cells of every 表三 row total and 表四 block total, by year: two queries."""
+def _cell_sums(current, previous, year: int) -> tuple[dict, dict, dict]:
+    """Sum and number of filled cells of every 表三 row total and 表四 block total, by year, and the number of
+    reports of each year: one statement."""
     sums: dict[tuple[int, str], int | Decimal | None] = {}
     filled: dict[tuple[int, str], int] = {}
-    where = Q(report__in=current) | Q(report__in=previous)
-    for y, row, total, n in (
-        ApplicationOutcome.objects.filter(where)
-        .values("report__year", "row")
-        .annotate(s=Sum("total"), n=Count("total"))
-        .values_list("report__year", "row", "s", "n")
-    ):
-        sums[(y, t3(row, "total"))], filled[(y, t3(row, "total"))] = total, n
-    for y, block, total, n in (
-        ReviewLitigation.objects.filter(where)
-        .values("report__year", "block")
-        .annotate(s=Sum("total"), n=Count("total"))
-        .values_list("report__year", "block", "s", "n")
-    ):
-        sums[(y, t4(block, "total"))], filled[(y, t4(block, "total"))] = total, n
-    return sums, filled
+    counts: dict[int, int] = {}
+    for table, this_year, row, total, n in overview_sql.cell_sums(current, previous):
+        y = year if this_year else year - 1
+        if table == "reports":
+            counts[y] = total
+            continue
+        key = (y, t3(row, "total") if table == "applications" else t4(row, "total"))
+        sums[key], filled[key] = total, n
+    return sums, filled, counts
 
 
 def _figure(label, keys, sums, filled, counts, year) -> Figure:
@@ -154,141 +191,163 @@ def _figure(label, keys, sums, filled, counts, year) -> Figure:
     return Figure(label, current, previous, blank, previous_blank)
 
 
-def _key_figures_by_agency(current, previous) -> dict[tuple[int, int], dict[str, int | None]]:
-    """(agency id, year) → key figure cells of that report: two queries over a few rows per report."""
-    out: dict[tuple[int, int], dict[str, int | None]] = defaultdict(dict)
-    where = Q(report__in=current) | Q(report__in=previous)
-    for agency_id, y, row, total in ApplicationOutcome.objects.filter(where, row__in=_KEY_ROWS).values_list(
-        "report__agency_id", "report__year", "row", "total"
-    ):
-        out[(agency_id, y)][t3(row, "total")] = total
-    for agency_id, y, block, total in ReviewLitigation.objects.filter(where).values_list(
-        "report__agency_id", "report__year", "block", "total"
-    ):
-        out[(agency_id, y)][t4(block, "total")] = total
-    return out
+def _with_statuses(agencies, reports, statuses) -> object:
+    """The agencies whose report of the year (among `reports`, none = 未建立) is in one of `statuses`."""
+    if not statuses:
+        return agencies
+    of_agency = reports.filter(agency=OuterRef("pk"))
+    wanted = Q(Exists(of_agency.filter(status__in=[s for s in statuses if s != MISSING])))
+    if MISSING in statuses:
+        wanted |= ~Q(Exists(of_agency))
+    return agencies.filter(wanted)
 
 
-def _figure_of(cells: dict[str, int | None], keys: tuple[str, ...]) -> int | None:
-    values = [cells.get(k) for k in keys]
-    return None if any(v is None for v in values) else sum(values)  # type: ignore[arg-type]
-
-
-def _same_rows(model, columns: list[str], match: str | None, current, year: int) -> dict[int, int]:
-    """Per report of `current`: how many of its rows of `model` equal (blank = blank) the previous year's."""
-
-    def coalesced(name: str):
-        db_field = model._meta.get_field(name)
-        if isinstance(db_field, DecimalField):
-            return Coalesce(name, Value(Decimal(-1)), output_field=DecimalField(max_digits=14, decimal_places=4))
-        # Cells are never negative (database constraint), so -1 stands for blank on both sides.
-        return Coalesce(name, Value(-1), output_field=IntegerField())
-
-    marks = {f"nb_{c}": coalesced(c) for c in columns}
-    # Correlate through the outer row's own report id (last year's report → its agency → this year's report), so
-    # the database can hash on (report, cells) instead of on cells alone — all-zero rows are common and would
-    # otherwise pair every report with every other.
-    previous = model.objects.filter(report__year=year - 1, report__agency__reports=OuterRef("report_id"))
-    if match:
-        previous = previous.filter(**{match: OuterRef(match)})
-    previous = previous.annotate(**marks).filter(**{k: OuterRef(k) for k in marks})
-    rows = (
-        model.objects.filter(report__in=current)
-        .annotate(**marks)
-        .filter(Exists(previous))
-        .values("report_id")
-        .annotate(n=Count("pk"))
-        .values_list("report_id", "n")
-    )
-    return dict(rows)
-
-
-def _unchanged(current, year: int) -> set[int]:
-    """Reports whose 200 cells are exactly last year's (three queries, compared in the database)."""
-    t2 = _same_rows(DisclosureTable, list(DISCLOSURE_FIELDS), None, current, year)
-    t3_rows = _same_rows(ApplicationOutcome, list(canonical.TABLE3_COLUMN_KEYS), "row", current, year)
-    t4_rows = _same_rows(ReviewLitigation, list(canonical.TABLE4_COLUMN_KEYS), "block", current, year)
-    return {
-        rid
-        for rid, n in t3_rows.items()
-        if n == len(canonical.TABLE3_ROWS) and t2.get(rid) == 1 and t4_rows.get(rid) == len(canonical.TABLE4_BLOCKS)
+def _rows(agencies, reports, *, deadline: date, today: date) -> list[SubmissionRow]:
+    """Submission rows of a bounded agency queryset (a page, a list): two queries."""
+    found = list(agencies.values(*AGENCY_FIELDS))
+    by_agency = {
+        r["agency_id"]: r for r in reports.filter(agency_id__in=[a["pk"] for a in found]).values(*REPORT_FIELDS)
     }
+    return [submission_row(a, by_agency.get(a["pk"]), deadline=deadline, today=today) for a in found]
+
+
+def _groups(agencies, reports) -> tuple[list[Group], list[Group]]:
+    """Status counts by agency kind and by parent agency (the parent itself counted in its own group)."""
+    statuses = [key for key, _ in STATUS_CHOICES]
+    group_of = Coalesce("parent_id", "pk")
+    sizes, counts, errors = defaultdict(int), defaultdict(int), defaultdict(int)
+    for kind, group, n in agencies.order_by().values_list("kind", group_of.copy()).annotate(n=Count("pk")):
+        sizes[(kind, group)] += n
+    report_group = Coalesce("agency__parent_id", "agency_id")
+    for kind, group, status, n, wrong in (
+        reports.order_by()
+        .values_list("agency__kind", report_group, "status")
+        .annotate(n=Count("pk"), e=Count("pk", filter=Q(error_count__gt=0)))
+    ):
+        counts[(kind, group, status)] += n
+        errors[(kind, group)] += wrong
+
+    def make(label, keys, query) -> Group:
+        total = sum(sizes[k] for k in keys)
+        by_status = {s: sum(counts[(*k, s)] for k in keys) for s in statuses[1:]}
+        by_status[MISSING] = total - sum(by_status.values())
+        return Group(label, total, tuple(by_status[s] for s in statuses), sum(errors[k] for k in keys), query)
+
+    kinds = defaultdict(list)
+    parents = defaultdict(list)
+    for kind, group in sizes:
+        kinds[kind].append((kind, group))
+        parents[group].append((kind, group))
+    by_kind = [make(label, kinds[key], {"kind": key}) for key, label in AgencyKind.choices if key in kinds]
+    by_parent: list[Group] = []
+    # A group of one agency with no parent is an agency alone at the top, not a region: shown only if there are
+    # real groups, gathered in one line.
+    real = {g for g, keys in parents.items() if sum(sizes[k] for k in keys) > 1}
+    if real:
+        names = dict(Agency.objects.filter(pk__in=real).values_list("pk", "name"))
+        for group in sorted(real, key=lambda g: names.get(g, "")):
+            by_parent.append(make(names.get(group, str(group)), parents[group], {"parent": group}))
+        alone = [k for g, keys in parents.items() if g not in real for k in keys]
+        if alone:
+            by_parent.append(make("（无下级机关的机关）", alone, {}))
+    return by_kind, by_parent
 
 
 def overview_build(
-    *, year: int, agencies, reports, figure_reports, previous_reports, row_statuses=(), today: date | None = None
+    *,
+    year: int,
+    agencies,
+    reports,
+    figure_reports,
+    previous_reports,
+    row_statuses=(),
+    today: date | None = None,
+    page: int = 1,
+    page_size: int | None = None,
 ) -> Overview:
     """Everything the overview page shows for `year`.
 
     `agencies`: the agencies to list; `reports`: their reports (any status) for the submission matrix;
     `figure_reports`: the reports whose figures count (the status filter applied); `previous_reports`: last
-    year's reports to compare with; `row_statuses`: show only agencies in these statuses (empty: all).
+    year's reports to compare with; `row_statuses`: show only agencies in these statuses (empty: all);
+    `page`: which page of the submission matrix (PAGE_SIZE agencies a page).
     """
     today = today or timezone.localdate()
-    all_rows = submission_rows(year=year, agencies=agencies, reports=reports, today=today)
-    counts = defaultdict(int)
-    for r in all_rows:
-        counts[r.status] += 1
-    rows = [r for r in all_rows if not row_statuses or r.status in row_statuses]
+    deadline = deadline_for(year)
+    page_size = page_size or PAGE_SIZE
+    reports = reports.filter(year=year, agency__in=agencies.order_by().values("pk"))
+    agencies = agencies.order_by("kind", "name")
+
+    # Status counts: every agency has at most one report a year (a database constraint), so 未建立 is the rest.
+    agency_total = agencies.count()
+    by_status = dict(reports.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n"))
+    by_status[MISSING] = agency_total - sum(by_status.values())
     ov = Overview(
         year=year,
-        deadline=deadline_for(year),
+        deadline=deadline,
         today=today,
-        rows=rows,
-        status_counts=[(key, label, counts[key]) for key, label in STATUS_CHOICES],
+        rows=[],
+        status_counts=[(key, label, by_status.get(key, 0)) for key, label in STATUS_CHOICES],
     )
-    report_counts = dict(
-        Report.objects.filter(Q(pk__in=figure_reports) | Q(pk__in=previous_reports))
-        .values("year")
-        .annotate(n=Count("pk"))
-        .values_list("year", "n")
+    row_statuses = set(row_statuses)
+    shown = [key for key, _, _ in ov.status_counts if not row_statuses or key in row_statuses]
+    ov.row_count = sum(n for key, _, n in ov.status_counts if key in shown)
+    ov.pages = max(1, math.ceil(ov.row_count / page_size))
+    ov.page = min(max(1, page), ov.pages)
+    listed = _with_statuses(agencies, reports, row_statuses)
+    start = (ov.page - 1) * page_size
+    ov.rows = _rows(listed[start : start + page_size], reports, deadline=deadline, today=today)
+
+    not_submitted = [s for s in shown if s in NOT_SUBMITTED]
+    ov.missing_count = sum(by_status.get(s, 0) for s in not_submitted)
+    if not_submitted:
+        ov.missing = _rows(
+            _with_statuses(agencies, reports, not_submitted)[:LIST_LIMIT], reports, deadline=deadline, today=today
+        )
+    shown_reports = reports.filter(status__in=[s for s in shown if s != MISSING])
+    totals = shown_reports.aggregate(
+        errors=Coalesce(Sum("error_count"), 0),
+        warnings=Coalesce(Sum("warning_count"), 0),
+        with_errors=Count("pk", filter=Q(error_count__gt=0)),
+        with_warnings=Count("pk", filter=Q(warning_count__gt=0)),
+        unchecked=Count("pk", filter=Q(validated_at__isnull=True)),
     )
+    ov.error_total, ov.warning_total = totals["errors"], totals["warnings"]
+    ov.with_errors, ov.with_warnings, ov.unchecked = totals["with_errors"], totals["with_warnings"], totals["unchecked"]
+    if ov.with_errors:
+        wrong = agencies.filter(Exists(shown_reports.filter(agency=OuterRef("pk"), error_count__gt=0)))
+        ov.wrong = _rows(wrong[:LIST_LIMIT], reports, deadline=deadline, today=today)
+    ov.by_kind, ov.by_parent = _groups(agencies, reports)
+
+    sums, filled, report_counts = _cell_sums(figure_reports, previous_reports, year)
     ov.reports, ov.previous_reports = report_counts.get(year, 0), report_counts.get(year - 1, 0)
-    for r in rows:
-        if r.report_id is None:
-            continue
-        ov.error_total += r.error_count
-        ov.warning_total += r.warning_count
-        ov.with_errors += bool(r.error_count)
-        ov.with_warnings += bool(r.warning_count)
-        ov.unchecked += not r.validated
-    sums, filled = _cell_sums(figure_reports, previous_reports, year)
     ov.figures = [_figure(label, keys, sums, filled, report_counts, year) for _, label, keys in KEY_FIGURES]
     ov.outcomes = [
         _figure(label, tuple(t3(row, "total") for row in rows_), sums, filled, report_counts, year)
         for label, rows_ in OUTCOME_GROUPS
     ]
-    _changes(ov, figure_reports, previous_reports, year)
+    if ov.reports and ov.previous_reports:
+        _changes(ov, figure_reports, previous_reports, year)
     return ov
 
 
 def _changes(ov: Overview, current, previous, year: int) -> None:
-    by_agency = _key_figures_by_agency(current, previous)
-    names, report_ids = {}, {}
-    for agency_id, pk, name in current.values_list("agency_id", "pk", "agency__name"):
-        names[agency_id], report_ids[agency_id] = name, pk
-    changed = []
-    for agency_id, name in names.items():
-        if (agency_id, year - 1) not in by_agency:
-            continue
-        now, before = by_agency[(agency_id, year)], by_agency[(agency_id, year - 1)]
-        details, score = [], 0
-        for _, label, keys in KEY_FIGURES:
-            a, b = _figure_of(before, keys), _figure_of(now, keys)
-            if a is not None and b is not None and a != b:
-                score += abs(b - a)
-                details.append((label, a, b))
-        if score:
-            changed.append(AgencyChange(name, report_ids[agency_id], score, tuple(details)))
-    changed.sort(key=lambda c: (-c.score, c.agency_name))
-    ov.changed = changed[:TOP_CHANGES]
-    unchanged = _unchanged(current, year)
-    by_report = {report_ids[a]: a for a in names}
-    ov.unchanged = sorted(
-        (
-            names[by_report[rid]],
-            rid,
-            all(not _figure_of(by_agency[(by_report[rid], year)], keys) for _, _, keys in KEY_FIGURES),
+    """The agencies whose key figures moved most, and those whose 200 cells are last year's exactly."""
+    labels = [label for _, label, _ in KEY_FIGURES]
+    keys = [cells for _, _, cells in KEY_FIGURES]
+    changed, unchanged = overview_sql.compare_with_last_year(current, previous, year, keys, limit=TOP_CHANGES)
+    ov.changed = [
+        AgencyChange(
+            name,
+            report_id,
+            int(score),
+            tuple((label, b, a) for label, b, a in zip(labels, before, after, strict=True) if _moved(b, a)),
         )
-        for rid in unchanged
-    )
+        for report_id, name, score, after, before in changed
+    ]
+    ov.unchanged_count = len(unchanged)
+    ov.unchanged = sorted((name, rid, zero) for rid, (name, zero) in unchanged.items())[:LIST_LIMIT]
+
+
+def _moved(before, after) -> bool:
+    return before is not None and after is not None and before != after

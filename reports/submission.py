@@ -79,39 +79,39 @@ class SubmissionRow:
         return f"距期限 {days} 天"
 
 
+AGENCY_FIELDS = ("pk", "name", "short_name", "kind", "contact_person", "contact_phone")
+REPORT_FIELDS = ("pk", "agency_id", "status", "error_count", "warning_count", "validated_at", "published_on")
+_KIND_LABELS = dict(AgencyKind.choices)
+
+
+def submission_row(agency: dict, report: dict | None, *, deadline: date, today: date) -> SubmissionRow:
+    """One row from an agency's AGENCY_FIELDS values and its report's REPORT_FIELDS values (or None)."""
+    r = report
+    return SubmissionRow(
+        agency_id=agency["pk"],
+        agency_name=agency["name"],
+        short_name=agency["short_name"] or agency["name"],
+        kind=agency["kind"],
+        kind_label=_KIND_LABELS.get(agency["kind"], agency["kind"]),
+        contact_person=agency["contact_person"],
+        contact_phone=agency["contact_phone"],
+        report_id=r["pk"] if r else None,
+        status=r["status"] if r else MISSING,
+        error_count=r["error_count"] if r else 0,
+        warning_count=r["warning_count"] if r else 0,
+        validated=bool(r and r["validated_at"]),
+        published_on=r["published_on"] if r else None,
+        deadline=deadline,
+        today=today,
+    )
+
+
 def submission_rows(*, year: int, agencies, reports, today: date | None = None) -> list[SubmissionRow]:
     """Every agency of `agencies` with its report of `year` among `reports` (or none), in kind/name order."""
     today = today or timezone.localdate()
     deadline = deadline_for(year)
-    by_agency = {
-        r["agency_id"]: r
-        for r in reports.filter(year=year).values(
-            "pk", "agency_id", "status", "error_count", "warning_count", "validated_at", "published_on"
-        )
-    }
-    kind_labels = dict(AgencyKind.choices)
-    rows = []
-    for a in agencies.order_by("kind", "name").values(
-        "pk", "name", "short_name", "kind", "contact_person", "contact_phone"
-    ):
-        r = by_agency.get(a["pk"])
-        rows.append(
-            SubmissionRow(
-                agency_id=a["pk"],
-                agency_name=a["name"],
-                short_name=a["short_name"] or a["name"],
-                kind=a["kind"],
-                kind_label=kind_labels.get(a["kind"], a["kind"]),
-                contact_person=a["contact_person"],
-                contact_phone=a["contact_phone"],
-                report_id=r["pk"] if r else None,
-                status=r["status"] if r else MISSING,
-                error_count=r["error_count"] if r else 0,
-                warning_count=r["warning_count"] if r else 0,
-                validated=bool(r and r["validated_at"]),
-                published_on=r["published_on"] if r else None,
-                deadline=deadline,
-                today=today,
-            )
-        )
-    return rows
+    by_agency = {r["agency_id"]: r for r in reports.filter(year=year).values(*REPORT_FIELDS)}
+    return [
+        submission_row(a, by_agency.get(a["pk"]), deadline=deadline, today=today)
+        for a in agencies.order_by("kind", "name").values(*AGENCY_FIELDS)
+    ]

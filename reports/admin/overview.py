@@ -9,7 +9,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -98,6 +98,20 @@ def matrix_rows(rows: list[SubmissionRow], *, change_url: str, add_url: str, yea
     return mark_safe("\n".join(out))  # noqa: S308 - built from escaped parts above
 
 
+def _page_links(ov: Overview, filters: list) -> list[tuple[int, str]]:
+    """(page number, link) for the matrix's pages; 0 stands for a gap. Empty when it fits on one page."""
+    if ov.pages <= 1:
+        return []
+    wanted = sorted({1, 2, ov.pages - 1, ov.pages, *range(ov.page - 2, ov.page + 3)} & set(range(1, ov.pages + 1)))
+    links, last = [], 0
+    for n in wanted:
+        if n > last + 1:
+            links.append((0, ""))
+        links.append((n, "?" + urlencode([*filters, ("page", n)]) + "#nb-matrix"))
+        last = n
+    return links
+
+
 def overview_page(model_admin, request):
     user = request.user
     visible = reports_visible_to(user, Report.objects.all())
@@ -114,10 +128,21 @@ def overview_page(model_admin, request):
     kinds = filterset.chosen_kinds
     statuses = filterset.chosen_statuses
 
+    parent = filterset.form.cleaned_data.get("parent")
     of_kind = Q(agency__kind__in=kinds) if kinds else Q()
-    agencies = agencies_visible_to(user, Agency.objects.filter(Q(is_active=True) | Q(reports__year=year)).distinct())
+    if parent:
+        of_kind &= Q(agency__parent_id=parent) | Q(agency_id=parent)
+    # Expected: the agencies in use, and any that has a report of the year (a merged-away one that still reported).
+    reported = Report.objects.filter(agency=OuterRef("pk"), year=year)
+    agencies = agencies_visible_to(user, Agency.objects.filter(Q(is_active=True) | Q(Exists(reported))))
     if kinds:
         agencies = agencies.filter(kind__in=kinds)
+    if parent:
+        agencies = agencies.filter(Q(parent_id=parent) | Q(pk=parent))
+    try:
+        page = max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        page = 1
     ov = overview_build(
         year=year,
         agencies=agencies,
@@ -125,11 +150,22 @@ def overview_page(model_admin, request):
         figure_reports=filterset.qs.filter(year=year),
         previous_reports=visible.filter(of_kind, year=year - 1),
         row_statuses=statuses,
+        page=page,
     )
     change_url = reverse("admin:reports_report_change", args=[0]).replace("/0/", "/{}/")
     add_url = reverse("admin:reports_report_add")
     report_statuses = [s for s in sorted(statuses) if s != MISSING]
-    query = urlencode([("year", year), *(("kind", k) for k in kinds), *(("status", s) for s in report_statuses)])
+    filters = [("year", year), *(("kind", k) for k in kinds), *(("status", s) for s in report_statuses)]
+    if parent:
+        filters.append(("parent", parent))
+    query = urlencode(filters)
+    # The matrix's own filters (未建立 included), for its page links and the group links.
+    matrix_filters = [
+        ("year", year), *(("kind", k) for k in kinds), *(("status", s) for s in sorted(statuses))
+    ]  # fmt: skip
+    if parent:
+        matrix_filters.append(("parent", parent))
+    parent_name = Agency.objects.filter(pk=parent).values_list("name", flat=True).first() if parent else ""
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,
@@ -146,6 +182,13 @@ def overview_page(model_admin, request):
         "chosen_statuses": statuses,
         "summary_url": f"{reverse('admin:reports_report_summary')}?{query}",
         "filterset": filterset,
+        "page_links": _page_links(ov, matrix_filters),
+        "by_kind": [(g, "?" + urlencode([("year", year), *g.query.items()])) for g in ov.by_kind],
+        "by_parent": [
+            (g, "?" + urlencode([("year", year), *g.query.items()]) if g.query else "") for g in ov.by_parent
+        ],
+        "parent": parent,
+        "parent_name": parent_name,
     }
     request.current_app = model_admin.admin_site.name
     return TemplateResponse(request, "admin/reports/overview.html", context)

@@ -30,6 +30,7 @@ from reports.services.validation import (
     issue_unaccept,
     report_facts,
     report_validate,
+    reports_check,
     reports_validate,
     rule_config,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "issue_unaccept",
     "report_facts",
     "report_validate",
+    "reports_check",
     "reports_validate",
     "rule_config",
     "values_equal",

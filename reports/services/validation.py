@@ -4,24 +4,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from reports import canonical, rules
+from reports import rules
 from reports.access import require_perm
 from reports.models import (
-    ApplicationOutcome,
-    DisclosureTable,
     IssueAcceptance,
     Report,
-    ReviewLitigation,
     ValidationIssue,
 )
 from reports.models.report import ReportLockedError
-from reports.selectors import values_from_rows
+from reports.selectors import report_values_many
 from reports.services.confirmations import confirmed_values, pending_keys
 from reports.services.locking import report_lock
 
@@ -72,20 +70,8 @@ def _number(v):
 
 
 def _load_values(reports: Sequence[Report]) -> dict[int, dict]:
-    """The 200 cells of many reports in three queries."""
-    ids = [r.pk for r in reports]
-    disclosure = {d.report_id: d for d in DisclosureTable.objects.filter(report_id__in=ids)}
-    outcomes: dict[int, list] = defaultdict(list)
-    for row in ApplicationOutcome.objects.filter(report_id__in=ids).only(
-        "report_id", "row", *canonical.TABLE3_COLUMN_KEYS
-    ):
-        outcomes[row.report_id].append(row)
-    blocks: dict[int, list] = defaultdict(list)
-    for block in ReviewLitigation.objects.filter(report_id__in=ids).only(
-        "report_id", "block", *canonical.TABLE4_COLUMN_KEYS
-    ):
-        blocks[block.report_id].append(block)
-    return {i: values_from_rows(disclosure.get(i), outcomes[i], blocks[i]) for i in ids}
+    """The 200 cells of many reports in three queries (plain values, no model instances)."""
+    return report_values_many(r.pk for r in reports)
 
 
 def facts_for_reports(reports: Sequence[Report]) -> dict[int, rules.ReportFacts]:
@@ -108,13 +94,9 @@ def report_facts(report: Report) -> rules.ReportFacts:
     return facts_for_reports([report])[report.pk]
 
 
-@transaction.atomic
-def reports_validate(reports: Iterable[Report], *, config: rules.RuleConfig | None = None) -> dict[int, list]:
-    """Evaluate the rules on stored reports and replace their stored issues; returns issues by report id."""
-    reports = list(reports)
-    if not reports:
-        return {}
-    config = config or rule_config()
+def _evaluate(reports: list[Report], config: rules.RuleConfig) -> tuple[dict[int, list], list[ValidationIssue]]:
+    """Run the rules on stored reports (reading only): issues by report id, the issue rows to store, and each
+    report's counts of open issues set on the instance (not saved)."""
     facts = facts_for_reports(reports)
     accepted: dict[int, set[str]] = defaultdict(set)
     for report_id, fingerprint in IssueAcceptance.objects.filter(report__in=reports).values_list(
@@ -151,6 +133,11 @@ def reports_validate(reports: Iterable[Report], *, config: rules.RuleConfig | No
             )
         report.error_count, report.warning_count, report.info_count = counts["error"], counts["warning"], counts["info"]
         report.validated_at = now
+    return found, rows
+
+
+def _store(reports: list[Report], rows: list[ValidationIssue]) -> None:
+    """Replace the stored issues and counts of these reports: one delete, one insert, one update."""
     ValidationIssue.objects.filter(report__in=reports).delete()
     ValidationIssue.objects.bulk_create(rows, batch_size=2000)
     Report.objects.bulk_update(
@@ -158,7 +145,56 @@ def reports_validate(reports: Iterable[Report], *, config: rules.RuleConfig | No
         ["error_count", "warning_count", "info_count", "unconfirmed_count", "validated_at"],
         batch_size=1000,
     )
+
+
+@transaction.atomic
+def reports_validate(reports: Iterable[Report], *, config: rules.RuleConfig | None = None) -> dict[int, list]:
+    """Evaluate the rules on stored reports and replace their stored issues; returns issues by report id."""
+    reports = list(reports)
+    if not reports:
+        return {}
+    found, rows = _evaluate(reports, config or rule_config())
+    _store(reports, rows)
     return found
+
+
+@dataclass
+class CheckResult:
+    """What reports_check did with one chunk of reports."""
+
+    found: dict[int, list] = field(default_factory=dict)  # issues by report id, of the reports checked
+    reports: list[Report] = field(default_factory=list)  # the reports checked, with their new counts
+    skipped: list[int] = field(default_factory=list)  # ids being changed meanwhile: their writer re-validates them
+
+
+def reports_check(report_ids: Sequence[int], *, config: rules.RuleConfig | None = None) -> CheckResult:
+    """Check one chunk of stored reports in bulk and store their issues — the core of `check_reports` and of a
+    background job that splits a year over several workers (each calls this on its own chunks of ids).
+
+    The rules run outside any lock (reads only). The results are then written in one short transaction for the
+    reports whose rows could be locked at once (SKIP LOCKED) and whose version has not moved since they were
+    read: a report being saved right now is left to its writer, which re-validates it — this job never waits on
+    a reviewer and never overwrites newer issues with older ones.
+    """
+    result = CheckResult()
+    reports = list(Report.objects.filter(pk__in=list(report_ids)).select_related("agency").order_by("pk"))
+    if not reports:
+        return result
+    found, rows = _evaluate(reports, config or rule_config())
+    with transaction.atomic():
+        versions = dict(
+            Report.objects.select_for_update(of=("self",), skip_locked=True)
+            .filter(pk__in=[r.pk for r in reports])
+            .order_by("pk")
+            .values_list("pk", "version")
+        )
+        fresh = [r for r in reports if versions.get(r.pk) == r.version]
+        keep = {r.pk for r in fresh}
+        _store(fresh, [row for row in rows if row.report_id in keep])
+    result.reports = fresh
+    result.found = {pk: found[pk] for pk in keep}
+    result.skipped = [r.pk for r in reports if r.pk not in keep]
+    return result
 
 
 def report_validate(*, report: Report, cascade: bool = True) -> list:

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db.models import Q
 from django.urls import reverse
 
 from agencies.models import Agency
@@ -14,6 +15,7 @@ from reports.choices import ReportStatus
 from reports.models import Report
 from reports.overview import overview_build
 from reports.selectors import report_values
+from reports.submission import STATUS_CHOICES
 from tests.exports import conftest as shared
 from tests.factories import AgencyFactory, UserFactory, make_report
 
@@ -181,6 +183,88 @@ def test_query_count_does_not_grow_with_agencies(admin_client, django_assert_max
     existing = Agency.objects.count()
     _county_of(size)
     admin_client.get(reverse(URL), {"year": 2023})  # warm the session and content types
-    with django_assert_max_num_queries(20):
+    # A fixed number whatever the size: the page's aggregates, one page of the matrix, the capped lists, the groups
+    # and one statement for the comparisons with last year (on PostgreSQL in a transaction without JIT: +3).
+    with django_assert_max_num_queries(24):
         response = admin_client.get(reverse(URL), {"year": 2023})
     assert len(response.context["ov"].rows) == existing + size
+
+
+# --- a province: the matrix a page at a time, groups by kind and parent, capped lists with full counts -------------
+
+
+def _region(name: str, size: int, *, reported: int) -> Agency:
+    """A county government with `size` agencies under it; the first `reported` have a 2023 report (submitted)."""
+    head = AgencyFactory(name=f"{name}人民政府", kind=Agency.Kind.COUNTY_GOVERNMENT)
+    for i, agency in enumerate(AgencyFactory.create_batch(size, parent=head)):
+        if i < reported:
+            make_report(agency=agency, year=2023, status=ReportStatus.SUBMITTED)
+    return head
+
+
+@pytest.mark.django_db
+def test_matrix_pages_and_groups_by_parent():
+    north = _region("北县", 5, reported=2)
+    south = _region("南县", 3, reported=3)
+    heads = [north.pk, south.pk]
+    mine = Agency.objects.filter(Q(parent__in=heads) | Q(pk__in=heads))
+    ours = Report.objects.filter(agency__in=mine)
+    args = dict(
+        year=2023,
+        agencies=mine,
+        reports=ours.filter(year=2023),
+        figure_reports=ours.filter(year=2023),
+        previous_reports=ours.filter(year=2022),
+    )
+    ov = overview_build(page_size=4, page=2, **args)
+    assert (ov.row_count, ov.pages, ov.page) == (10, 3, 2)
+    everyone = mine.order_by("kind", "name").values_list("pk", flat=True)
+    assert [r.agency_id for r in ov.rows] == list(everyone[4:8])
+    assert overview_build(page_size=4, page=99, **args).page == 3  # past the end: the last page
+    counts = {key: n for key, _, n in ov.status_counts}
+    assert counts["submitted"] == 5 and counts["missing"] == 5 and ov.missing_count == 5
+    groups = {g.label: g for g in ov.by_parent}
+    assert set(groups) == {north.name, south.name}
+    north_counts = dict(zip([k for k, _ in STATUS_CHOICES], groups[north.name].counts, strict=True))
+    assert groups[north.name].agencies == 6 and north_counts["submitted"] == 2 and north_counts["missing"] == 4
+    assert groups[south.name].submitted == 3 and groups[south.name].query == {"parent": south.pk}
+    kinds = {g.label: g.agencies for g in ov.by_kind}
+    assert kinds == {"乡镇/街道": 8, "县政府": 2}
+
+
+@pytest.mark.django_db
+def test_lists_are_capped_but_counted(monkeypatch):
+    from reports import overview
+
+    head = _region("北县", 6, reported=0)
+    monkeypatch.setattr(overview, "LIST_LIMIT", 3)
+    ov = overview_build(
+        year=2023,
+        agencies=Agency.objects.filter(Q(parent=head) | Q(pk=head.pk)),
+        reports=Report.objects.filter(year=2023),
+        figure_reports=Report.objects.filter(year=2023),
+        previous_reports=Report.objects.filter(year=2022),
+        today=date(2024, 6, 1),
+    )
+    assert ov.missing_count == 7 and len(ov.missing) == 3 and ov.overdue_count == 7
+
+
+def test_parent_filter_shows_one_region(admin_client):
+    north = _region("北县", 3, reported=1)
+    _region("南县", 2, reported=2)
+    response, html = page(admin_client, year=2023, parent=north.pk)
+    ov = response.context["ov"]
+    assert set(matrix(html)) == {str(a.pk) for a in Agency.objects.filter(Q(parent=north) | Q(pk=north.pk))}
+    assert ov.reports == 1 and "上级机关：北县人民政府" in html
+    _, html = page(admin_client, year=2023)
+    assert 'id="nb-groups"' in html and f"parent={north.pk}" in html
+
+
+def test_matrix_page_links(admin_client, monkeypatch):
+    from reports import overview
+
+    head = _region("北县", 5, reported=1)
+    monkeypatch.setattr(overview, "PAGE_SIZE", 2)
+    response, html = page(admin_client, year=2023, parent=head.pk, page=2)
+    assert response.context["ov"].page == 2 and len(matrix(html)) == 2
+    assert "第 2/3 页" in html and "page=3" in html

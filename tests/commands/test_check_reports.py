@@ -90,3 +90,21 @@ def test_unreadable_file_gets_an_error_line_and_code_2(tmp_path):
     assert lines[0]["source"] == "junk.pdf" and set(lines[0]["error"]) == {"code", "message"}  # as parse_report
     assert lines[1]["source"] == "002_cff4ace8f11033c3.txt" and "issues" in lines[1]
     assert code == 2
+
+
+def test_parts_split_the_reports_without_overlap():
+    reports = [make_report(year=2023) for _ in range(5)]
+    seen = []
+    for part in ("1/2", "2/2"):
+        code, out = run("--year", "2023", "--json", "--part", part)
+        assert code in (0, 1)
+        seen.append({json.loads(line)["report_id"] for line in out.splitlines()})
+    assert seen[0] and seen[1] and not seen[0] & seen[1]
+    assert seen[0] | seen[1] == {r.pk for r in reports}
+
+
+@pytest.mark.parametrize("bad", ["2", "0/2", "3/2", "a/b"])
+def test_a_bad_part_is_a_clear_error(bad):
+    with pytest.raises(CommandError, match="--part") as caught:
+        call_command("check_reports", "--year", "2023", "--part", bad, stdout=StringIO())
+    assert caught.value.returncode == 2
