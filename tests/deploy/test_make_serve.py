@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.deploy.envfile import ROOT, read_env_file
+from tests.jobs import harness
 
 pytestmark = [
     pytest.mark.slow,
@@ -297,11 +298,19 @@ def test_serve_stops_at_a_missing_secret_key_with_its_message(tmp_path):
     importlib.util.find_spec("celery") is None or not (ROOT / "config" / "celery.py").exists(),
     reason="no Celery app (config/celery.py) to start",
 )
+@pytest.mark.skipif(
+    not harness.redis_listening(), reason=f"no Redis answers at {harness.REDIS_URL} (.ci/run starts redis-server)"
+)
 def test_with_a_broker_make_serve_also_runs_the_worker_and_the_scheduler_and_stops_with_them(tmp_path):
     port = _free_port()
     env = _base_env(tmp_path, port)
-    # the in-memory transport: the worker and the scheduler start and connect without a Redis server
-    env.update(CELERY_BROKER_URL="memory://", CELERY_BEAT_SCHEDULE_FILE=str(tmp_path / "beat-schedule"))
+    # a real Redis broker (memory:// is the web process's own in-process queue: make serve starts no worker for it),
+    # on a queue of this run alone
+    env.update(
+        CELERY_BROKER_URL=harness.REDIS_URL,
+        CELERY_TASK_DEFAULT_QUEUE=f"nianbao-serve-test-{secrets.token_hex(4)}",
+        CELERY_BEAT_SCHEDULE_FILE=str(tmp_path / "beat-schedule"),
+    )
     log = tmp_path / "serve.log"
     with _running(["make", "serve"], env, log, f"http://127.0.0.1:{port}/admin/login/") as proc:
         started = None
