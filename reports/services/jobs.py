@@ -383,6 +383,11 @@ def import_job_for(*, token: str, user) -> Job:
     if job is not None:
         if job.user_id != getattr(user, "pk", None):
             raise PermissionDenied
+        if job.phase == Job.Phase.READING and not job.items.filter(state=JobItem.State.PENDING).exists():
+            # every file read, but the reader that read the last one failed to move the batch on (e.g. SQLite was
+            # busy, or its worker died right after): the page does it, so nobody waits for the sweep
+            _ready_if_read(job.pk)
+            job.refresh_from_db()
         return job
     items = incoming.batch_load(token=token, user=user)
     try:
