@@ -100,6 +100,21 @@ def test_a_worker_killed_while_reading_leaves_the_file_to_be_read_again(admin_cl
     assert job.phase == "ready" and job.items.get().state == "done"
 
 
+def test_a_reader_killed_after_reading_the_last_file_leaves_the_page_to_show_the_preview(admin_client, monkeypatch):
+    def killed(job_id):
+        raise WorkerKilled
+
+    monkeypatch.setattr(jobs, "_ready_if_read", killed)
+    with pytest.raises(WorkerKilled):
+        upload(admin_client, FILES[0])
+    job = Job.objects.get()
+    assert job.phase == "reading" and job.items.get().state == "done"  # read, but the batch did not move on
+    monkeypatch.undo()
+    page = admin_client.get(reverse("admin:reports_report_import_preview", args=[job.token])).content.decode()
+    job.refresh_from_db()
+    assert job.phase == "ready" and "nb-preview" in page
+
+
 def test_a_file_that_kills_its_reader_every_time_is_given_up_and_can_be_retried(admin_client, monkeypatch):
     real = batch.parse_incoming
 
