@@ -67,6 +67,9 @@ def _t4_with_spill(row: Row, after: list[TextLine], out: TableRows) -> Row:
     there and the three blocks then add up (R4-R6)."""
     numbers = [c for c in row.cells if c.raw.strip()]
     missing = 15 - len(numbers)
+    continued = _t4_continued(after)
+    if continued is not None and 0 < len(continued) == missing:
+        return _t4_continuation(numbers, continued, out)
     if not 0 < missing <= 2 or not after:
         return row
     page = after[0].page
@@ -82,6 +85,47 @@ def _t4_with_spill(row: Row, after: list[TextLine], out: TableRows) -> Row:
          "按阅读顺序补回，且各项合计相符", ())
     )  # fmt: skip
     return Row("t4", (), tuple(cells), row.where)
+
+
+# The pieces 表四's column and block headers break into, one a line, in reading order.
+_T4_HEADER_PIECES = frozenset(
+    {
+        norm(w)
+        for w in (*L.T4_BLOCK_WORDS, *L.T4_COLUMN_WORDS, "行政诉讼", "结果", "维持", "纠正", "其他", "尚未", "审结")
+    }
+)
+
+
+def _t4_continued(after: list[TextLine]) -> list[Cell] | None:
+    """The numbers of a 表四 whose reading order runs on past the next heading: right after that heading
+    (the region's end) come only more of the table's own header pieces and numbers, the rest of the table,
+    up to the first other line. None when the text after the heading is anything else."""
+    if not after or heading_number(after[0].text) is None:
+        return None
+    cells: list[Cell] = []
+    headers = 0
+    for ln in after[1:]:
+        text = ln.text.strip()
+        if not text:
+            continue
+        if is_number_text(text):
+            cells.append(Cell(text, Where(page=ln.page, line=ln.line)))
+        elif norm(text) in _T4_HEADER_PIECES:
+            headers += 1
+        else:
+            break
+    return cells if headers and cells else None
+
+
+def _t4_continuation(numbers: list[Cell], continued: list[Cell], out: TableRows) -> Row:
+    cells = [*numbers, *continued]
+    row = Row("t4", (), tuple(cells), numbers[0].where if numbers else continued[0].where)
+    row.ordered = _t4_adds_up(cells)
+    out.notes.append(
+        ("I_TABLE_AFTER_HEADING", f"表四 在纯文本中被下一节的标题隔断，标题之后还有表头和 {len(continued)} 个数"
+         f"（第{continued[0].where.line}行起），按阅读顺序接上", ())
+    )  # fmt: skip
+    return row
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -222,3 +222,31 @@ def test_an_empty_total_after_a_printed_cell_is_not_read_by_lines() -> None:
     assert t3_by_slots(_zero_table_lines(["0"] + [""] * 6)) is None
     rows = t3_by_slots(_zero_table_lines(["0"] + [""] * 5 + ["0"]))
     assert rows is not None and [c.raw for c in rows[0].cells] == ["0", "", "", "", "", "", "0"]
+
+
+T4_RAW_HEAD = ["四、政府信息公开行政复议、行政诉讼情况", "行政复议", "行政诉讼", "结果", "结果", "其他", "尚未",
+               "维持", "纠正", "结果", "审结"]  # fmt: skip
+T4_BLOCK_HEAD = ["结果", "结果", "其他", "尚未", "维持", "纠正", "结果", "审结"]
+
+
+def _t4_past_heading(after: list[str]) -> object:
+    """表四 in pdftotext reading order, cut by the 五 heading: two blocks before it, the third after it."""
+    lines = [*HEAD, *T1_FULL, "三、收到和处理政府信息公开申请情况", *T4_RAW_HEAD, "2", "1", "0", "0",
+             "未经复议直接起诉", "合计", "3", *T4_BLOCK_HEAD, "1", "0", "1", "0",
+             "五、存在的主要问题及改进情况", "复议后起诉", "合计", "2", *after,
+             "（一）上年度问题改进情况。无。", "六、其他需要报告的事项", "无。"]  # fmt: skip
+    return parse_document("\n".join(lines).encode(), "raw.txt")
+
+
+def test_t4_in_reading_order_runs_on_past_the_next_heading() -> None:
+    report = _t4_past_heading([*T4_BLOCK_HEAD, "1", "0", "0", "0", "合计", "1"])
+    got = [report.values[k] for k in canonical.TABLE4_KEYS]
+    assert got == [2, 1, 0, 0, 3, 1, 0, 1, 0, 2, 1, 0, 0, 0, 1]
+    assert any(w.code == "I_TABLE_AFTER_HEADING" for w in report.warnings)
+
+
+def test_t4_past_the_heading_is_taken_only_with_exactly_the_missing_numbers() -> None:
+    # One number short after the heading: nothing is placed, every cell named as unread.
+    report = _t4_past_heading([*T4_BLOCK_HEAD, "1", "0", "0", "合计", "1"])
+    named = {k for w in report.warnings for k in w.keys}
+    assert all(report.values[k] is None and k in named for k in canonical.TABLE4_KEYS)
