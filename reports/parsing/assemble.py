@@ -40,6 +40,8 @@ class Assembly:
     legacy: dict[str, dict[str, Value]] = field(default_factory=dict)
     # 表三 rows read with a wrong number of values: their tokens, for checking what inference proves.
     loose_tokens: dict[str, list[ValueToken]] = field(default_factory=dict)
+    # 表三 rows whose layout leaves a few column readings open (Row.choices), for the identities to choose.
+    open_rows: dict[str, Row] = field(default_factory=dict)
 
     def warn(self, code: str, message: str, keys: tuple[str, ...] | list[str] = ()) -> None:
         self.warnings.append(ParseWarning(code, message, tuple(keys)))
@@ -450,6 +452,8 @@ def _place_t3(asm: Assembly, row_key: str, row: Row) -> None:
             asm.missing(k, row.label, row.where)
         filled = [c for c in row.cells if c.raw.strip()]
         asm.loose_tokens[row_key] = [parse_value(c.raw) for c in filled]
+        if row.choices and len(filled) == len(row.cells):
+            asm.open_rows[row_key] = row
         n = len(filled)
         if "runs" in row.notes:
             raw = filled[0].raw if filled else ""

@@ -13,7 +13,7 @@ from dataclasses import replace
 from reports import canonical
 from reports.parsing.assemble import Assembly, assemble
 from reports.parsing.document import Box, Document
-from reports.parsing.infer import infer
+from reports.parsing.infer import choose_columns, infer
 from reports.parsing.rows import TableRows
 from reports.parsing.sections import Meta, analyse
 from reports.parsing.tables import read_grids
@@ -37,6 +37,7 @@ def build_report(doc: Document, *, source: str, fmt: str, sha256: str) -> Parsed
         from reports.parsing.ocr_vet import vet
 
         readings = vet(asm, doc, exclude)  # numbers read from pictures: only the sure and confirmed ones stay
+    choose_columns(asm, exclude)
     infer(asm, exclude=exclude, readings=readings)
     _cover_missing(asm)
     _image_pages(doc, asm)

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from reports import canonical
 from reports.parsing.assemble import Assembly, row_name
 from reports.parsing.normalize import parse_value
+from reports.parsing.rows import Cell
 from reports.parsing.types import CellSource, Value
 
 INF = float("inf")
@@ -167,3 +168,67 @@ def _agree_with_printed(asm: Assembly, proved: dict[str, int]) -> dict[str, int]
                 keys,
             )
     return out
+
+
+def choose_columns(asm: Assembly, exclude: frozenset[str] = frozenset()) -> None:
+    """Place a 表三 row whose layout leaves a few column readings open (a page fitted onto another page's
+    columns in more than one way) by the identities, marking its cells inferred.
+
+    A reading is taken only when it strictly dominates: every identity it breaks is broken under every
+    other reading too (a mistake of the report's own, elsewhere in the table, which the rules then show),
+    and each other reading breaks at least one identity more. Identities with an unread cell outside the
+    row are not counted. Otherwise the row stays unread, as the layout left it.
+    """
+    for row_key, row in list(asm.open_rows.items()):
+        keys = canonical.keys_of_row(row_key)
+        tokens = [parse_value(c.raw) for c in row.cells]
+        if any(not t.is_number or not isinstance(t.value, int) for t in tokens):
+            continue
+        broken = []
+        for cols in row.choices:
+            values = dict.fromkeys(keys, 0)
+            for c, t in zip(cols, tokens, strict=True):
+                values[keys[c]] = t.value
+            broken.append(_broken(asm, values, exclude))
+        best = [i for i, b in enumerate(broken) if all(b < other for j, other in enumerate(broken) if j != i)]
+        if len(best) != 1:
+            continue
+        win = best[0]
+        rests_on = _rules({rule for j, other in enumerate(broken) if j != win for rule, _ in other - broken[win]})
+        by_col = dict(zip(row.choices[win], row.cells, strict=True))
+        for c, key in enumerate(keys):
+            cell = by_col.get(c)
+            if cell is None:
+                asm.read(key, Cell("", row.where), row.label)
+            else:
+                asm.read(key, Cell(cell.raw, cell.where, col=c, rests_on=rests_on), row.label)
+        asm.loose_tokens.pop(row_key, None)
+        asm.warnings = [w for w in asm.warnings if w.code != "W_AMBIGUOUS_COLUMNS" or set(w.keys) != set(keys)]
+        asm.warn(
+            "I_INFERRED",
+            f"{row_name(row_key)} 的 {len(row.cells)} 个数所在的列在版面上有 {len(row.choices)} 种可能；"
+            f"按{rests_on}只有一种读法不多出不成立的勾稽关系，已按此读取，标记为推算值（{row.where.describe()}）",
+            [k for c, k in enumerate(keys) if c in by_col],
+        )
+
+
+def _broken(asm: Assembly, row_values: Mapping[str, int], exclude: frozenset[str]) -> frozenset[tuple[str, int]]:
+    """The identities (rule, index) that fail with the row's values put in, among those whose cells are all known."""
+    out = set()
+    for n, (rule, eq) in enumerate(EQUATIONS):
+        total = 0
+        known = True
+        for a, k in eq:
+            if k in row_values:
+                v = row_values[k]
+            elif k in exclude:
+                v = 0
+            elif asm.is_unknown(k):
+                known = False
+                break
+            else:
+                v = asm.values[k] or 0
+            total += a * v
+        if known and total != 0:
+            out.add((rule, n))
+    return frozenset(out)

@@ -74,6 +74,9 @@ class Row:
     # a printed subtotal, even without a label of its own.
     member: bool = False
     block: str | None = None  # 表二 caption block ("一", "五", "六", "八", "九")
+    # Column readings the layout leaves open for the cells (each a column per cell, in cell order): for the
+    # identities to choose between (reports.parsing.infer.choose_columns), never read as printed.
+    choices: tuple[tuple[int, ...], ...] = ()
     notes: list[str] = field(default_factory=list)
 
     @property

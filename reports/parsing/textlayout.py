@@ -109,6 +109,8 @@ class _R:
     ordered: bool = True
     group: str | None = None
     strength: int = 2  # of the label match: 1 is a piece of a label, perhaps the wrapped end of one
+    # The column readings a page fitted onto another page's columns leaves open (see _fitted_grids).
+    choices: tuple[tuple[int, ...], ...] = ()
 
     @property
     def cols(self) -> set[int]:
@@ -125,6 +127,7 @@ def _t3(lines: list[_Line]) -> list[Row]:
     data = lines[first_data:]
     full = [(i, ln) for i, ln in enumerate(data) if len(ln.nums) == 7]
     fitted = _fitted_grids(data, header, full)
+    loose = _fitted_grids(data, header, full, loose=True)
     rows: list[_R] = []
     consumed: set[int] = set()
     for i, line in enumerate(data):
@@ -150,7 +153,8 @@ def _t3(lines: list[_Line]) -> list[Row]:
             if rows and rows[-1].key == m.key and _joinable(rows[-1], cols):
                 _join(rows[-1], line, cells, cols)
                 continue
-            rows.append(_R([line.label], m.key, [line], cells))
+            choices = _choices(line, loose.get(line.page, [])) if cols is None and line.page in loose else ()
+            rows.append(_R([line.label], m.key, [line], cells, choices=choices))
             continue
         prev = rows[-1] if rows and line.ln.line - rows[-1].last_line <= NEAR_LINES else None
         if prev is not None and prev.cells and _joinable(prev, cols) and _complements(prev, len(cells), cols):
@@ -233,6 +237,8 @@ def _to_row(r: _R, blanks_shown: bool) -> Row:
     # label is more likely the wrapped end of a row whose values were not recognised.
     row.explicit_blanks = positioned or (not r.cells and blanks_shown and r.strength == 2)
     row.ordered = r.ordered
+    if not positioned and r.choices and len(r.lines) == 1:
+        row.choices = r.choices
     row.notes.append("layout")
     return row
 
@@ -265,11 +271,15 @@ def _candidates(
 # and how much the page's scale may differ (pdftotext lays out each page on its own character grid).
 FIT_RESIDUAL = 1.0
 FIT_SCALE = (0.75, 1.35)
+# The wider bounds within which a fit is still a possible reading: the readings they leave open are
+# offered to the identities to choose from (reports.parsing.infer.choose_columns), never taken as read.
+LOOSE_RESIDUAL = 1.5
+LOOSE_SCALE = (0.7, 1.6)
 
 
 def _fitted_grids(
-    data: list[_Line], header: dict[int, list[float]], full: list[tuple[int, _Line]]
-) -> dict[int, list[float]]:
+    data: list[_Line], header: dict[int, list[float]], full: list[tuple[int, _Line]], loose: bool = False
+) -> dict[int, list[float]] | dict[int, list[list[float]]]:
     """Columns for the pages of a table split by a page break that show neither the column headers nor a
     complete row: the places where that page's values stand (clustered) are fitted, by one scale and one
     shift, onto the columns of a page that shows them. Taken only when exactly one assignment of the
@@ -282,8 +292,13 @@ def _fitted_grids(
     for ln in data:
         if ln.page not in known:
             xs.setdefault(ln.page, []).extend(t.x for t in ln.nums)
-    out = {}
+    out: dict = {}
     for page, values in xs.items():
+        if loose:
+            grids = _fits(_clusters(sorted(values)), ref, LOOSE_SCALE, LOOSE_RESIDUAL)
+            if len(grids) > 1:
+                out[page] = grids
+            continue
         grid = _fit(_clusters(sorted(values)), ref)
         if grid is not None:
             out[page] = grid
@@ -301,10 +316,16 @@ def _clusters(xs: list[float], gap: float = 1.6) -> list[float]:
 
 
 def _fit(centres: list[float], ref: list[float]) -> list[float] | None:
+    fits = _fits(centres, ref, FIT_SCALE, FIT_RESIDUAL)
+    return fits[0] if len(fits) == 1 else None
+
+
+def _fits(centres: list[float], ref: list[float], scale: tuple[float, float], residual: float) -> list[list[float]]:
+    """Every grid that places the clusters on distinct columns of ``ref`` by one scale and one shift."""
     from itertools import combinations
 
     if len(centres) < 3 or len(centres) > len(ref):
-        return None
+        return []
     fits = []
     for cols in combinations(range(len(ref)), len(centres)):
         r = [ref[c] for c in cols]
@@ -315,11 +336,17 @@ def _fit(centres: list[float], ref: list[float]) -> list[float] | None:
             continue
         a = sum((x - mr) * (y - mc) for x, y in zip(r, centres, strict=True)) / var
         b = mc - a * mr
-        if not FIT_SCALE[0] <= a <= FIT_SCALE[1]:
+        if not scale[0] <= a <= scale[1]:
             continue
-        if max(abs(a * x + b - y) for x, y in zip(r, centres, strict=True)) <= FIT_RESIDUAL:
+        if max(abs(a * x + b - y) for x, y in zip(r, centres, strict=True)) <= residual:
             fits.append([a * x + b for x in ref])
-    return fits[0] if len(fits) == 1 else None
+    return fits
+
+
+def _choices(line: _Line, grids: list[list[float]]) -> tuple[tuple[int, ...], ...]:
+    """The distinct column readings of a line's values under the grids its page may have."""
+    found = {tuple(c) for c in (_assign(line.nums, g) for g in grids) if c is not None}
+    return tuple(sorted(found)) if len(found) > 1 else ()
 
 
 def _t3_header_anchors(header: list[_Line]) -> dict[int, list[float]]:

@@ -200,3 +200,49 @@ def test_defects_corpus(doc: Path) -> None:
     if not label.get("x_defects"):
         assert errors == []
     assert [d for d in label.get("x_defects", []) if not _reported(d, errors)] == []
+
+
+def _lone_last_row_page(s: Any, scale: float, shift: float) -> str:
+    """The layout text with 四、结转下年度继续办理 alone on the next page, laid out on that page's own scale:
+    its few values fit the columns of the page before in more than one way."""
+    from tests.synth.report import T3_COLS, _place
+
+    lines = layout_text(s, page_break_at="carried_forward").split("\n")
+    i = next(i for i, line in enumerate(lines) if line.startswith("四、结转下年度继续办理"))
+    line = "四、结转下年度继续办理"
+    for c, x in zip(T3_COLS, [44.0, 50.0, 56.0, 62.0, 68.0, 74.0, 82.0], strict=True):
+        v = s.values[canonical.t3("carried_forward", c)]
+        if v or c == "total":
+            line = _place(line, scale * x + shift, str(v))
+    lines[i] = line
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("seed", [1, 20])
+@pytest.mark.parametrize("defect", [None, "grand"])
+def test_a_lone_row_on_its_own_page_is_placed_by_the_identities(seed: int, defect: str | None) -> None:
+    """The page's fit onto the other page's columns leaves several readings open; the one reading that
+    breaks no identity the others do not also break is taken, marked inferred — and a planted mistake
+    elsewhere in the table is still reported."""
+    s = figures(random.Random(seed), defect)
+    parsed = parse_document(_lone_last_row_page(s, 1.3, -8).encode(), "layout.txt")
+    assert _compare(parsed, s.values) == ([], [])
+    assert any(w.code == "I_INFERRED" and "种可能" in w.message for w in parsed.warnings)
+    printed = [k for k in canonical.keys_of_row("carried_forward") if s.values[k]]
+    assert all(parsed.provenance[k].inferred and parsed.provenance[k].rests_on for k in printed)
+    errors = _arithmetic_errors(parsed)
+    assert all(any(set(keys) & set(e.keys) for e in errors) for _, keys in s.defects)
+    assert bool(errors) == bool(defect)
+
+
+def test_a_lone_row_stays_unread_when_the_identities_cannot_tell_its_readings_apart() -> None:
+    """Without 一、本年新收 the R1 identities that would tell the readings apart cannot be checked: no reading
+    is taken, and the row is named as unread."""
+    s = figures(random.Random(1))
+    text = "\n".join(
+        line for line in _lone_last_row_page(s, 1.3, -8).split("\n") if not line.startswith("一、本年新收")
+    )
+    parsed = parse_document(text.encode(), "layout.txt")
+    row = canonical.keys_of_row("carried_forward")
+    assert all(parsed.values[k] is None and not parsed.provenance[k].inferred for k in row)
+    assert any(w.code == "W_AMBIGUOUS_COLUMNS" and set(w.keys) == set(row) for w in parsed.warnings)
