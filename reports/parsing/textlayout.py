@@ -205,6 +205,7 @@ def _join(row: _R, line: _Line, cells: list[tuple[_Tok, int | None, _Line]], col
         row.ordered = False  # values from two lines without columns: their order is not known
     row.cells.extend(cells)
     row.lines.append(line)
+    row.choices = ()  # the readings were of one line's values
 
 
 def _label_row_below(data: list[_Line], i: int, consumed: set[int]) -> tuple[int, str, _Line] | None:
@@ -237,7 +238,7 @@ def _to_row(r: _R, blanks_shown: bool) -> Row:
     # label is more likely the wrapped end of a row whose values were not recognised.
     row.explicit_blanks = positioned or (not r.cells and blanks_shown and r.strength == 2)
     row.ordered = r.ordered
-    if not positioned and r.choices and len(r.lines) == 1:
+    if not positioned and r.choices:
         row.choices = r.choices
     row.notes.append("layout")
     return row
