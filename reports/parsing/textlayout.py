@@ -250,7 +250,7 @@ def _candidates(
     data: list[_Line],
     full: list[tuple[int, _Line]],
     header: dict[int, list[float]],
-    fitted: dict[int, list[float]],
+    fitted: dict[int, list[list[float]]],
 ) -> list[list[float]]:
     """Column grids that may apply to line i: its page's headers and the nearest complete rows above and
     below on its page (positions are only comparable within a page, and pasted text may have lost the
@@ -264,7 +264,7 @@ def _candidates(
         if ln is not None:
             out.append([t.x for t in ln.nums])
     if not out and line.page in fitted:
-        out.append(fitted[line.page])
+        out.extend(fitted[line.page])
     return out
 
 
@@ -280,11 +280,12 @@ LOOSE_SCALE = (0.7, 1.6)
 
 def _fitted_grids(
     data: list[_Line], header: dict[int, list[float]], full: list[tuple[int, _Line]], loose: bool = False
-) -> dict[int, list[float]] | dict[int, list[list[float]]]:
+) -> dict[int, list[list[float]]]:
     """Columns for the pages of a table split by a page break that show neither the column headers nor a
     complete row: the places where that page's values stand (clustered) are fitted, by one scale and one
     shift, onto the columns of a page that shows them. Taken only when exactly one assignment of the
-    clusters to columns fits — with at least three clusters, so that two values alone never decide it."""
+    clusters to columns fits — with at least three clusters, so that two values alone never decide it.
+    With ``loose``, the pages that several fits within the wider bounds leave open, with all those grids."""
     ref = next(iter(header.values()), None) or (next(([t.x for t in ln.nums] for _, ln in full), None))
     if ref is None:
         return {}
@@ -293,16 +294,17 @@ def _fitted_grids(
     for ln in data:
         if ln.page not in known:
             xs.setdefault(ln.page, []).extend(t.x for t in ln.nums)
-    out: dict = {}
+    out = {}
     for page, values in xs.items():
+        centres = _clusters(sorted(values))
         if loose:
-            grids = _fits(_clusters(sorted(values)), ref, LOOSE_SCALE, LOOSE_RESIDUAL)
+            grids = _fits(centres, ref, LOOSE_SCALE, LOOSE_RESIDUAL)
             if len(grids) > 1:
                 out[page] = grids
-            continue
-        grid = _fit(_clusters(sorted(values)), ref)
-        if grid is not None:
-            out[page] = grid
+        else:
+            grids = _fits(centres, ref, FIT_SCALE, FIT_RESIDUAL)
+            if len(grids) == 1:
+                out[page] = grids
     return out
 
 
@@ -314,11 +316,6 @@ def _clusters(xs: list[float], gap: float = 1.6) -> list[float]:
         else:
             groups.append([x])
     return [sum(g) / len(g) for g in groups]
-
-
-def _fit(centres: list[float], ref: list[float]) -> list[float] | None:
-    fits = _fits(centres, ref, FIT_SCALE, FIT_RESIDUAL)
-    return fits[0] if len(fits) == 1 else None
 
 
 def _fits(centres: list[float], ref: list[float], scale: tuple[float, float], residual: float) -> list[list[float]]:
