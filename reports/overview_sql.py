@@ -26,7 +26,7 @@ def _ids_sql(queryset) -> tuple[str, list]:
     try:
         sql, params = queryset.order_by().values("pk").query.sql_with_params()
     except EmptyResultSet:  # e.g. a status filter that leaves no report status (only 未建立)
-        return "SELECT 0 WHERE 1 = 0", []
+        return "SELECT 0 AS pk WHERE 1 = 0", []
     return sql, list(params)
 
 
@@ -116,20 +116,23 @@ def cell_sums(current, previous) -> list[tuple[str, int, str, object, int]]:
     """Sum and number of filled cells of every 表三 row total and 表四 block total, for the reports of `current`
     (year flag 1) and of `previous` (0), in one statement: (table, year flag, row, sum, filled); and the number
     of reports of each: ("reports", year flag, "", count, 0)."""
-    cur_sql, cur_params = _ids_sql(current)
-    prev_sql, prev_params = _ids_sql(previous)
-    parts = []
-    for table, model, field in (
-        ("applications", ApplicationOutcome, "row"),
-        ("review_litigation", ReviewLitigation, "block"),
-    ):
-        parts.append(
-            f"SELECT '{table}' AS tbl, r.y, o.{_q(field)}, SUM(o.{_q('total')}), COUNT(o.{_q('total')}) "
-            f"FROM {_q(model._meta.db_table)} o JOIN r ON r.id = o.report_id GROUP BY r.y, o.{_q(field)}"
-        )
-    parts.append("SELECT 'reports', r.y, '', COUNT(*), 0 FROM r GROUP BY r.y")
-    sql = f"WITH {_ID_SETS} " + " UNION ALL ".join(parts)
-    return _fetch(sql.replace("{cur}", cur_sql).replace("{prev}", prev_sql), [*cur_params, *prev_params])
+    # Each year's rows are picked by a semi-join on its ids (IN): PostgreSQL hashes the ids and scans the rows
+    # once, in parallel workers, instead of merging 1.5 million rows with a sorted list of both years' ids.
+    parts, params = [], []
+    for flag, queryset in ((1, current), (0, previous)):
+        ids_sql, ids_params = _ids_sql(queryset)
+        for table, model, field in (
+            ("applications", ApplicationOutcome, "row"),
+            ("review_litigation", ReviewLitigation, "block"),
+        ):
+            parts.append(
+                f"SELECT '{table}' AS tbl, {flag} AS y, o.{_q(field)}, SUM(o.{_q('total')}), COUNT(o.{_q('total')}) "
+                f"FROM {_q(model._meta.db_table)} o WHERE o.report_id IN ({ids_sql}) GROUP BY o.{_q(field)}"
+            )
+            params.extend(ids_params)
+        parts.append(f"SELECT 'reports', {flag}, '', COUNT(DISTINCT ids.pk), 0 FROM ({ids_sql}) ids")
+        params.extend(ids_params)
+    return _fetch(" UNION ALL ".join(parts), params)
 
 
 def compare_with_last_year(current, previous, year: int, keys: Keys, *, limit: int) -> tuple[list, dict]:
