@@ -31,6 +31,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from agencies.models import AgencyKind
 from reports import canonical
 from reports.choices import ReportStatus
+from reports.exports.fastrows import fast_rows
 from reports.exports.formulas import is_formula_like
 from reports.exports.official import ReportInfo, cell_value, official_sheet
 from reports.exports.sheet import FONT_NAME, Formula, set_value, sheet_title, stream_sheet, styled
@@ -330,9 +331,10 @@ def write_summary(
     wb.properties.title = f"{year}年度政府信息公开工作年度报告汇总表"
     wb.properties.creator = "年报 Nianbao"
     title = f"{year} 年度政府信息公开工作年度报告汇总表" + (f"（{filters_text}）" if filters_text else "")
-    summary = _SummarySheet(wb.create_sheet(SUMMARY_SHEET), title=title)
-    missing_ws = wb.create_sheet(MISSING_SHEET)
-    issues_ws = wb.create_sheet(ISSUES_SHEET)
+    # The big sheets' rows skip openpyxl's per-cell objects (the same XML; reports/exports/fastrows.py).
+    summary = _SummarySheet(fast_rows(wb.create_sheet(SUMMARY_SHEET)), title=title)
+    missing_ws = fast_rows(wb.create_sheet(MISSING_SHEET))
+    issues_ws = fast_rows(wb.create_sheet(ISSUES_SHEET))
     readme_ws = wb.create_sheet(README_SHEET)
     used = {SUMMARY_SHEET, MISSING_SHEET, ISSUES_SHEET, README_SHEET}
     agency_sheets = 0
