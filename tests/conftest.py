@@ -28,6 +28,18 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_content_types():
+    """A flush after a transactional test drops the content types; they come back with new ids (the migrations'
+    post_migrate, or a serialized rollback), while ContentType's per-process cache keeps the old ones — an admin
+    LogEntry written with a stale id then breaks its foreign key at commit. Every test starts with the cache empty."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+    yield
+    ContentType.objects.clear_cache()
+
+
+@pytest.fixture(autouse=True)
 def _migrated_data(request):
     """A transactional test (the browser tests' live server) leaves the database flushed — content types,
     permissions and the role groups the migrations made are gone until the next one restores them. With tests
