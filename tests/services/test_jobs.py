@@ -7,7 +7,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from reports import tasks
@@ -246,6 +246,11 @@ def test_check_reports_queue_prints_the_same_totals():
         except Exception:
             pass
     assert plain.getvalue().strip() and plain.getvalue().strip().splitlines()[-1] in queued.getvalue()
+
+
+def test_check_reports_queue_refuses_a_part_it_would_not_honour():
+    with pytest.raises(CommandError, match="--part"):
+        call_command("check_reports", "--year", "2023", "--queue", "--part", "1/2", stdout=io.StringIO())
 
 
 def test_the_scheduled_cleanup_removes_abandoned_batches_but_not_one_being_imported(admin_client, settings):

@@ -58,9 +58,10 @@ class Command(BaseCommand):
         if self.problem and not file:
             raise CommandError(self.problem, returncode=2)
         if queue:
-            if file or agency or json:
+            if file or agency or json or part:
                 raise CommandError(
-                    "--queue 只用于检查库中某年度（或全部）的报告，不能与 --file、--agency、--json 同用。"
+                    "--queue 只用于检查库中某年度（或全部）的报告，不能与 --file、--agency、--json、--part 同用"
+                    "（后台任务已把报告分块交给各 worker）。"
                 )
             found_error = self.check_queued(year)
             if found_error:
