@@ -413,7 +413,7 @@ def _t3_blanks_absent(region: list[TextLine], out: TableRows) -> bool:
         return False
     out.notes.append((
         "W_RAW_ORDER_UNPLACED",
-        f"表三 是 PDF 按阅读顺序复制出的纯文本（没有位置信息），只有 {n} 个数，而表格有 175 个单元格："
+        f"表三 为按阅读顺序逐格排列的纯文本（没有位置信息，如从 PDF 复制的文本），只有 {n} 个数，少于表格的单元格数："
         "空白单元格在文本中不出现，阅读顺序又既不逐行也不逐列，各数所在的行和列无法确定，表三未读取"
         "（请改用 PDF 原件或保留版面的文本）",
         canonical.TABLE3_KEYS,
