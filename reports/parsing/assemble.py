@@ -16,7 +16,7 @@ from decimal import Decimal
 from reports import canonical
 from reports.parsing import labels as L
 from reports.parsing.normalize import ValueToken, parse_value
-from reports.parsing.rows import Cell, Row, TableRows, Where
+from reports.parsing.rows import RAW_UNPLACED, Cell, Row, TableRows, Where
 from reports.parsing.types import CellSource, ParseWarning, Value
 
 T3_COLS = canonical.TABLE3_COLUMN_KEYS
@@ -266,6 +266,22 @@ def assemble_t3(rows: list[Row], asm: Assembly, template: str | None, found: boo
                 asm.missing(k)
         keys = [k for r in NOT_IN_2019_ROWS for k in canonical.keys_of_row(r)]
         asm.warn("W_TEMPLATE_2019", "2019年版表三（六）其他处理只有一行，记入“3.其他”；1、2两行在旧版中没有", keys)
+    unplaced = bool(rows) and all(RAW_UNPLACED in r.notes for r in rows)
+    before = len(asm.warnings)
+    _assemble_t3_rows(rows, asm, expected, found)
+    if unplaced:
+        # One warning (W_RAW_ORDER_UNPLACED) already names every cell and why none is read; what the rows
+        # would say one by one (short, extra, unplaced) is about numbers that are not theirs.
+        asm.warnings[before:] = [w for w in asm.warnings[before:] if w.code not in _ROW_NOISE]
+
+
+_ROW_NOISE = frozenset(
+    {"W_SHORT_ROW", "W_UNCERTAIN_ORDER", "W_EXTRA_ROW", "I_ROWS_BY_ORDER", "W_ROWS_UNPLACED", "W_MISSING_CELL",
+     "W_MISSING_ROW", "W_SINGLE_OTHER_ROW", "I_SUBTOTAL"}
+)  # fmt: skip
+
+
+def _assemble_t3_rows(rows: list[Row], asm: Assembly, expected: list[str], found: bool) -> None:
     obs = [_observe(r) for r in rows]
     obs = _merge_fragments(obs)
     placed: dict[str, _Obs] = {}

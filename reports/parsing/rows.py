@@ -88,6 +88,10 @@ class Row:
         return any(c.raw.strip() for c in self.cells)
 
 
+# Row note: a 表三 row of a reading-order text whose blank cells are absent (its numbers are not its own).
+RAW_UNPLACED = "raw_unplaced"
+
+
 @dataclass
 class TableRows:
     """The rows found for each table, and how the engine read them."""

@@ -26,7 +26,7 @@ from reports.parsing import runs
 from reports.parsing.document import Document, TextLine
 from reports.parsing.headings import heading_number
 from reports.parsing.normalize import clean_token, is_number_text, is_value_like, norm, parse_value
-from reports.parsing.rows import Cell, Row, TableRows, Where
+from reports.parsing.rows import RAW_UNPLACED, Cell, Row, TableRows, Where
 from reports.parsing.runs import ran_together
 from reports.parsing.textlayout import read_layout_region
 from reports.parsing.textslots import Identities, t3_by_slots, t4_by_slots
@@ -300,11 +300,14 @@ def _read_cells_region(table: str, region: list[TextLine], mode: str, notes: Tab
         by_sequence = _t3_by_sequence(region, notes)
         if by_sequence:
             return by_sequence
+        unplaced = _t3_blanks_absent(region, notes)
         for r in rows:
             # In reading order a label followed by seven numbers proves little: a value of the row
             # above or below may stand in for one of its own (and still add up). Such rows are kept for
             # what inference may check against, never placed.
             r.ordered = False
+            if unplaced:
+                r.notes.append(RAW_UNPLACED)
     rows = [r for r in rows if r.labels or any(c.raw.strip() for c in r.cells)]
     if table == "t3":
         # The header (勾稽关系 note, 申请人情况, column names — "总计" among them) comes before the first row.
@@ -392,6 +395,33 @@ def _t3_by_sequence(region: list[TextLine], out: TableRows) -> list[Row] | None:
     else:
         out.notes.append(("I_READ_IN_ORDER", "表三 的数值按纯文本的阅读顺序逐行读取，且全部勾稽关系成立", ()))
     return rows
+
+
+def _t3_blanks_absent(region: list[TextLine], out: TableRows) -> bool:
+    """表三 in reading order with fewer numbers than cells: the blank cells are simply absent, and nothing
+    in the text says where the numbers stand. Such a table is not read, with one warning saying why.
+
+    Neither the order nor the identities can place the numbers (issue 11): pdftotext's reading order
+    (without -layout) is neither row by row nor column by column — it can print a row's 科研机构 before
+    its 自然人, or a 总计 after the totals of the rows below it — and the identities R1-R3 treat the five
+    applicant columns alike, so the numbers of one applicant column fit an all-blank one just as well,
+    every identity unchanged. Any placement would be a guess, and one chosen to make the identities hold
+    would hide the report's own arithmetic mistakes. (The PDF itself, or a ``pdftotext -layout`` copy,
+    keeps the positions and is read.)"""
+    n = sum(1 for ln in region if is_number_text(ln.text))
+    if not 0 < n < T3_CELLS_2019:
+        return False
+    out.notes.append((
+        "W_RAW_ORDER_UNPLACED",
+        f"表三 为按阅读顺序逐格排列的纯文本（没有位置信息，如从 PDF 复制的文本），只有 {n} 个数，少于表格的单元格数："
+        "空白单元格在文本中不出现，阅读顺序又既不逐行也不逐列，各数所在的行和列无法确定，表三未读取"
+        "（请改用 PDF 原件或保留版面的文本）",
+        canonical.TABLE3_KEYS,
+    ))  # fmt: skip
+    return True
+
+
+T3_CELLS_2019 = 23 * 7
 
 
 def _row_name(key: str) -> str:

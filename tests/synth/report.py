@@ -186,7 +186,9 @@ def layout_text(s: Synth, *, blank_zero: bool = True, page_break_at: str | None 
 # pdftotext reading order (no -layout): one cell a line, nothing blank
 
 
-def raw_text(s: Synth) -> str:
+def raw_text(s: Synth, *, blank_zero: bool = False) -> str:
+    """``blank_zero``: the 表三 applicant cells holding 0 are left blank, so in reading order they are simply
+    absent (only the 总计 column prints its zeros)."""
     v = s.values
     out = _head(s)
     out += ["第二十条第（一）项", "信息内容", "本年制发件数", "本年废止件数", "现行有效件数"]
@@ -203,7 +205,11 @@ def raw_text(s: Synth) -> str:
             "自然人", "法人或其他组织", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]  # fmt: skip
     for r in T3_ROWS:
         out.append(canonical.TABLE3_ROW_BY_KEY[r].label)
-        out += [str(v[canonical.t3(r, c)]) for c in T3_COLS]
+        out += [
+            str(v[canonical.t3(r, c)])
+            for c in T3_COLS
+            if not (blank_zero and c != "total" and v[canonical.t3(r, c)] == 0)
+        ]
     out += ["四、政府信息公开行政复议、行政诉讼情况", "行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉"]
     out += ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3
     out += [str(v[k]) for k in T4_KEYS]
