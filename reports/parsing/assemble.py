@@ -277,7 +277,8 @@ def assemble_t3(rows: list[Row], asm: Assembly, template: str | None, found: boo
         last = expected.index(obs[b].key) if b < len(obs) else len(expected)
         following = obs[b].key if b < len(obs) else None
         gap = [o for o in obs[a + 1 : b] if _countable(o)]
-        _fill_gap(expected[first:last], gap, following, placed, asm, explained)
+        ends = (obs[a] if a >= 0 else None, obs[b] if b < len(obs) else None)
+        _fill_gap(expected[first:last], gap, following, placed, asm, explained, ends)
         if b < len(obs):
             placed[obs[b].key] = obs[b]
     for key in expected:
@@ -349,8 +350,10 @@ def _fill_gap(
     placed: dict[str, _Obs],
     asm: Assembly,
     explained: set[str],
+    ends: tuple[_Obs | None, _Obs | None] = (None, None),
 ) -> None:
-    """Place the unlabelled rows between two anchors (``following`` is the key of the one after)."""
+    """Place the unlabelled rows between two anchors (``following`` is the key of the one after; ``ends``
+    the anchors themselves, None at the table's ends)."""
     if not exp and not gap:
         return
     gap = list(gap)
@@ -367,6 +370,7 @@ def _fill_gap(
         if o.header and o.row.has_values and k < len(at) and at[k] == L.GROUP_ROWS[o.header][0]:
             _record_subtotal(asm, o.header, o.row)
             gap.pop(k)
+            ends = (None, None)  # a subtotal row stands between the anchors too: their distance says nothing
             continue
         k += 1
     if len(gap) == 1 and gap[0].header and len(exp) > 1 and exp == list(L.GROUP_ROWS[gap[0].header]):
@@ -398,15 +402,83 @@ def _fill_gap(
         where = with_values[0].row.where.describe()
         if exp:
             explained.update(exp)
-            names = "、".join(row_name(e) for e in exp)
+            by_height = _rows_by_height(exp, gap, ends)
+            for e, o in by_height.items():
+                placed[e] = o
+            if by_height:
+                names = "、".join(row_name(e) for e in exp if e in by_height)
+                asm.warn(
+                    "I_ROWS_BY_HEIGHT",
+                    f"表三 这些行没有行名，其行数按版面上与上下已识别行之间的行距确定：{names}",
+                    [c for e in exp if e in by_height for c in canonical.keys_of_row(e)],
+                )
+            rest = [e for e in exp if e not in by_height]
+            names = "、".join(row_name(e) for e in rest)
+            left = len(gap) - len(by_height)
             asm.warn(
                 "W_ROWS_UNPLACED",
-                f"表三 {where} 起有 {len(gap)} 行数值没有可辨认的行名，模板此处应有 {len(exp)} 行（{names}），"
-                "行数对不上，无法按顺序对应，这些行未读取",
-                [c for e in exp for c in canonical.keys_of_row(e)],
+                f"表三 {where} 起有 {len(gap)} 行数值没有可辨认的行名，模板此处应有 {len(exp)} 行，"
+                + (f"按版面行距能确定其中 {len(by_height)} 行；其余 {left} 行" if by_height else "")
+                + f"行数对不上，无法按顺序对应，这些行（{names}）未读取",
+                [c for e in rest for c in canonical.keys_of_row(e)],
             )
         else:
             asm.warn("W_EXTRA_ROW", f"表三 {where} 有 {len(with_values)} 行数值不属于模板中的任何一行，未读取")
+
+
+def _rows_by_height(exp: list[str], gap: list[_Obs], ends: tuple[_Obs | None, _Obs | None]) -> dict[str, _Obs]:
+    """The unlabelled rows of a stretch whose template row their height on the page proves (layout text).
+
+    Between the anchor rows, each pair of successive printed rows (anchors included) is at least one
+    template row apart and at most as many as the lines between them allow (LineProfile.most_rows).
+    With the anchors ``len(exp) + 1`` rows apart, a row is placed only when these bounds leave its
+    offset from the anchors a single value; every other row stays unread. Nothing is taken when a bound
+    contradicts the stretch (the text's line gaps do not follow pdftotext's), or when a row's own label
+    or group says otherwise."""
+    before, after = ends
+    if before is None and after is None:
+        return {}
+    items = [o for o in gap if o.row.has_values]
+    if len(items) != len(gap) or any(o.header or L.match_t3_row(o.row.label) is not None for o in items):
+        return {}  # a row with a label of its own, or a group's header line with numbers (subtotal or row 1)
+    rows = [e.row for e in (before, *items, after) if e is not None]
+    profile = rows[0].profile
+    if profile is None or not profile.kept_gaps or any(r.profile is not profile or r.span is None for r in rows):
+        return {}
+    chain = [before.row if before else None, *(o.row for o in items), after.row if after else None]
+    caps: list[int | None] = []  # caps[i]: the most rows from chain[i] to chain[i + 1]
+    for upper, lower in zip(chain, chain[1:], strict=False):
+        if upper is None or lower is None:
+            caps.append(None)
+            continue
+        if lower.span[0] <= upper.span[1]:  # type: ignore[index]
+            return {}
+        caps.append(profile.most_rows(upper.span[1], lower.span[0]))  # type: ignore[index]
+    m, total = len(items), len(exp) + 1  # the anchors stand `total` rows apart (offsets 0 and total)
+
+    def cap_sum(part: list[int | None]) -> int | None:
+        return None if any(c is None for c in part) else sum(part)  # type: ignore[arg-type]
+
+    if before is not None and after is not None:
+        bound = cap_sum(caps)
+        if m + 1 > total or (bound is not None and bound < total):
+            return {}  # the gaps cannot hold the rows: the text's vertical spacing is not pdftotext's
+    out: dict[str, _Obs] = {}
+    for j in range(1, m + 1):
+        up, down = cap_sum(caps[:j]), cap_sum(caps[j:])
+        lo, hi = j, total - (m + 1 - j)
+        if before is not None and up is not None:
+            hi = min(hi, up)
+        if after is not None and down is not None:
+            lo = max(lo, total - down)
+        if lo != hi:
+            continue
+        key = exp[lo - 1]
+        o = items[j - 1]
+        if o.group not in (None, L.GROUP_OF_ROW[key]):
+            return {}
+        out[key] = o
+    return out
 
 
 def _record_subtotal(asm: Assembly, group: str, row: Row) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from reports.parsing import labels as L
 from reports.parsing.document import TextLine
 from reports.parsing.normalize import is_value_like, norm
-from reports.parsing.rows import Cell, Row, Where
+from reports.parsing.rows import Cell, LineProfile, Row, Where
 
 NEAR_LINES = 2
 # A value goes to the nearest column only when it is clearly nearer to it than to the next one.
@@ -52,11 +52,22 @@ class _Line:
         return self.ln.page or 1
 
 
+# A group's ordinal printed apart from the rest of its label: "(四) 无" is the start of （四）无法提供.
+_ORDINAL = re.compile(r"^[（(][一二三四五六七八九十]{1,2}[)）]$")
+
+
 def _tokenize(ln: TextLine) -> _Line:
-    words, nums = [], []
+    words: list[_Tok] = []
+    nums: list[_Tok] = []
     for m in re.finditer(r"\S+", ln.text):
         tok = _Tok(m.group(), m.start())
-        (nums if is_value_like(tok.text) else words).append(tok)
+        glued = (
+            bool(words) and _ORDINAL.match(words[-1].text) and tok.start - words[-1].start - len(words[-1].text) <= 1
+        )
+        if is_value_like(tok.text) and not (glued and not any(ch.isdigit() for ch in tok.text)):
+            nums.append(tok)
+        else:
+            words.append(tok)
     return _Line(ln, words, nums)
 
 
@@ -172,7 +183,22 @@ def _t3(lines: list[_Line]) -> list[Row]:
             continue
         rows.append(_R([line.label] if line.words else [], None, [line], cells, group=L.is_group_header(line.label)))
     blanks_shown = any(0 < len(r.cells) < 7 and r.cells and all(c is not None for _, c, _ in r.cells) for r in rows)
-    return [_to_row(r, blanks_shown) for r in rows]
+    profiles = _profiles(data)
+    return [_to_row(r, blanks_shown, profiles) for r in rows]
+
+
+def _profiles(data: list[_Line]) -> dict[int, LineProfile]:
+    """Each page's printed lines of the table, for placing unlabelled rows by height (LineProfile)."""
+    out = {}
+    for page in sorted({ln.page for ln in data}):
+        lines = [ln for ln in data if ln.page == page]
+        printed = tuple(sorted(ln.ln.line for ln in lines))
+        # A value line with label text of its own that names no row: that text belongs to a label cell
+        # spanning rows ("三、本", "年度办 (四)"), whose baseline may differ from the values'.
+        loose = frozenset(ln.ln.line for ln in lines if ln.nums and ln.words and L.match_t3_row(ln.label) is None)
+        kept = any(b - a >= 3 for a, b in zip(printed, printed[1:], strict=False))
+        out[page] = LineProfile(page, printed, loose, kept)
+    return out
 
 
 def _match(line: _Line) -> L.RowMatch | None:
@@ -225,7 +251,7 @@ def _label_row_below(data: list[_Line], i: int, consumed: set[int]) -> tuple[int
     return None
 
 
-def _to_row(r: _R, blanks_shown: bool) -> Row:
+def _to_row(r: _R, blanks_shown: bool, profiles: dict[int, LineProfile]) -> Row:
     # A value plainly under one column is read as printed: a row that then does not add up is the
     # report's own mistake, for the rules to show (R2), never a reason to leave the row unread.
     positioned = bool(r.cells) and all(col is not None for _, col, _ in r.cells)
@@ -241,6 +267,10 @@ def _to_row(r: _R, blanks_shown: bool) -> Row:
     if not positioned and r.choices:
         row.choices = r.choices
     row.notes.append("layout")
+    pages = {ln.page for ln in r.lines}
+    if len(pages) == 1:
+        row.span = (min(ln.ln.line for ln in r.lines), max(ln.ln.line for ln in r.lines))
+        row.profile = profiles.get(pages.pop())
     return row
 
 
