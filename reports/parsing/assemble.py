@@ -271,13 +271,14 @@ def assemble_t3(rows: list[Row], asm: Assembly, template: str | None, found: boo
     placed: dict[str, _Obs] = {}
     explained: set[str] = set()  # template rows a specific warning already accounts for
     anchors = _ordered_anchors(obs, expected, asm)
+    by_height = _heights_bound_rows(obs, anchors, expected)
     bounds = [-1, *anchors, len(obs)]
     for a, b in zip(bounds, bounds[1:], strict=False):
         first = expected.index(obs[a].key) + 1 if a >= 0 else 0
         last = expected.index(obs[b].key) if b < len(obs) else len(expected)
         following = obs[b].key if b < len(obs) else None
         gap = [o for o in obs[a + 1 : b] if _countable(o)]
-        ends = (obs[a] if a >= 0 else None, obs[b] if b < len(obs) else None)
+        ends = (obs[a] if a >= 0 else None, obs[b] if b < len(obs) else None) if by_height else (None, None)
         _fill_gap(expected[first:last], gap, following, placed, asm, explained, ends)
         if b < len(obs):
             placed[obs[b].key] = obs[b]
@@ -426,6 +427,23 @@ def _fill_gap(
             asm.warn("W_EXTRA_ROW", f"表三 {where} 有 {len(with_values)} 行数值不属于模板中的任何一行，未读取")
 
 
+def _heights_bound_rows(obs: list[_Obs], anchors: list[int], expected: list[str]) -> bool:
+    """Whether the labelled rows agree with placing rows by height: no two successive ones stand further
+    apart in the template than the lines between them allow (else the text's line gaps are not pdftotext's)."""
+    for i, j in zip(anchors, anchors[1:], strict=False):
+        upper, lower = obs[i].row, obs[j].row
+        if "values-beside-label" in upper.notes or "values-beside-label" in lower.notes:
+            continue
+        if upper.profile is None or upper.profile is not lower.profile or not upper.span or not lower.span:
+            continue
+        if lower.span[0] <= upper.span[1]:
+            return False
+        most = upper.profile.most_rows(upper.span[1], lower.span[0])
+        if most is not None and expected.index(obs[j].key) - expected.index(obs[i].key) > most:  # type: ignore[arg-type]
+            return False
+    return True
+
+
 def _rows_by_height(exp: list[str], gap: list[_Obs], ends: tuple[_Obs | None, _Obs | None]) -> dict[str, _Obs]:
     """The unlabelled rows of a stretch whose template row their height on the page proves (layout text).
 
@@ -445,6 +463,8 @@ def _rows_by_height(exp: list[str], gap: list[_Obs], ends: tuple[_Obs | None, _O
     profile = rows[0].profile
     if profile is None or not profile.kept_gaps or any(r.profile is not profile or r.span is None for r in rows):
         return {}
+    if any("values-beside-label" in r.notes for r in rows) or any(o.row.span[0] != o.row.span[1] for o in items):  # type: ignore[index]
+        return {}  # a row whose lines were gathered by guesswork, or a value row over several lines
     chain = [before.row if before else None, *(o.row for o in items), after.row if after else None]
     caps: list[int | None] = []  # caps[i]: the most rows from chain[i] to chain[i + 1]
     for upper, lower in zip(chain, chain[1:], strict=False):

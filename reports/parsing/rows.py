@@ -71,8 +71,8 @@ class LineProfile:
     page: int | None
     printed: tuple[int, ...]  # line numbers of the page's non-blank lines of the table, ascending
     loose: frozenset[int] = frozenset()  # value lines whose leftmost text is a piece of another label
-    # The blank lines keep the page's vertical gaps: somewhere two blank lines or more follow each other
-    # (text whose blank lines were squeezed or dropped proves nothing by height).
+    # The blank lines look like pdftotext's: text whose blank lines were squeezed, dropped or laid out by
+    # another rule proves nothing by height (see reports.parsing.textlayout._profiles).
     kept_gaps: bool = False
 
     def most_rows(self, above: int, below: int) -> int | None:

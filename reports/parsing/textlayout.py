@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from reports.parsing import labels as L
 from reports.parsing.document import TextLine
 from reports.parsing.normalize import is_value_like, norm
-from reports.parsing.rows import Cell, LineProfile, Row, Where
+from reports.parsing.rows import MAX_LAYOUT_STEP, Cell, LineProfile, Row, Where
 
 NEAR_LINES = 2
 # A value goes to the nearest column only when it is clearly nearer to it than to the next one.
@@ -183,12 +183,18 @@ def _t3(lines: list[_Line]) -> list[Row]:
             continue
         rows.append(_R([line.label] if line.words else [], None, [line], cells, group=L.is_group_header(line.label)))
     blanks_shown = any(0 < len(r.cells) < 7 and r.cells and all(c is not None for _, c, _ in r.cells) for r in rows)
-    profiles = _profiles(data)
+    profiles = _profiles(data, lines)
     return [_to_row(r, blanks_shown, profiles) for r in rows]
 
 
-def _profiles(data: list[_Line]) -> dict[int, LineProfile]:
-    """Each page's printed lines of the table, for placing unlabelled rows by height (LineProfile)."""
+def _profiles(data: list[_Line], region: list[_Line]) -> dict[int, LineProfile]:
+    """Each page's printed lines of the table, for placing unlabelled rows by height (LineProfile).
+
+    The blank lines are taken for pdftotext's only when the table shows its signature: somewhere two blank
+    lines or more in a row (a gap kept in proportion, not squeezed to one blank line), nowhere more than
+    four (pdftotext never prints more)."""
+    runs = [b.ln.line - a.ln.line - 1 for a, b in zip(region, region[1:], strict=False) if a.page == b.page]
+    kept = any(n >= 2 for n in runs) and not any(n >= MAX_LAYOUT_STEP for n in runs)
     out = {}
     for page in sorted({ln.page for ln in data}):
         lines = [ln for ln in data if ln.page == page]
@@ -196,7 +202,6 @@ def _profiles(data: list[_Line]) -> dict[int, LineProfile]:
         # A value line with label text of its own that names no row: that text belongs to a label cell
         # spanning rows ("三、本", "年度办 (四)"), whose baseline may differ from the values'.
         loose = frozenset(ln.ln.line for ln in lines if ln.nums and ln.words and L.match_t3_row(ln.label) is None)
-        kept = any(b - a >= 3 for a, b in zip(printed, printed[1:], strict=False))
         out[page] = LineProfile(page, printed, loose, kept)
     return out
 
@@ -267,6 +272,11 @@ def _to_row(r: _R, blanks_shown: bool, profiles: dict[int, LineProfile]) -> Row:
     if not positioned and r.choices:
         row.choices = r.choices
     row.notes.append("layout")
+    worded = [ln.ln.line for ln in r.lines if ln.words]
+    if worded and any(not min(worded) <= line.ln.line <= max(worded) for _, _, line in r.cells):
+        # Values taken from a line beside the label's lines rather than among them: where the row stands
+        # on the page is not known, so it proves nothing about the rows around it (placing by height).
+        row.notes.append("values-beside-label")
     pages = {ln.page for ln in r.lines}
     if len(pages) == 1:
         row.span = (min(ln.ln.line for ln in r.lines), max(ln.ln.line for ln in r.lines))
