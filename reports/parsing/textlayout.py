@@ -22,7 +22,9 @@ from reports.parsing.document import TextLine
 from reports.parsing.normalize import is_value_like, norm
 from reports.parsing.rows import MAX_LAYOUT_STEP, Cell, LineProfile, Row, Where
 
-NEAR_LINES = 2
+# A value line is taken with a label line only when nothing, not even a blank line, stands between them:
+# a gap may hold a blank row, and a line in between belongs to another label.
+NEAR_LINES = 1
 # A value goes to the nearest column only when it is clearly nearer to it than to the next one.
 CLEARLY_NEARER = 0.8
 
@@ -167,11 +169,13 @@ def _t3(lines: list[_Line]) -> list[Row]:
             choices = _choices(line, loose.get(line.page, [])) if cols is None and line.page in loose else ()
             rows.append(_R([line.label], m.key, [line], cells, choices=choices))
             continue
-        prev = rows[-1] if rows and line.ln.line - rows[-1].last_line <= NEAR_LINES else None
+        # Values beside another label's pieces ("(四) 无  6  6") are not taken by a neighbouring label.
+        near = rows and not _foreign(line) and line.ln.line - rows[-1].last_line <= NEAR_LINES
+        prev = rows[-1] if near else None
         if prev is not None and prev.cells and _joinable(prev, cols) and _complements(prev, len(cells), cols):
             _join(prev, line, cells, cols)
             continue
-        below = _label_row_below(data, i, consumed)
+        below = _label_row_below(data, i, consumed) if not _foreign(line) else None
         if below is not None:
             j, key, label_line = below
             consumed.add(j)
@@ -204,6 +208,12 @@ def _profiles(data: list[_Line], region: list[_Line]) -> dict[int, LineProfile]:
         loose = frozenset(ln.ln.line for ln in lines if ln.nums and ln.words and L.match_t3_row(ln.label) is None)
         out[page] = LineProfile(page, printed, loose, kept)
     return out
+
+
+def _foreign(line: _Line) -> bool:
+    """The line carries a piece of a label spanning rows ("三、本", "(四) 无"): its values sit beside that
+    label, not under the row above or below."""
+    return any(_ORDINAL.match(w.text) or L.is_spanning_label_piece(w.text) for w in line.words)
 
 
 def _match(line: _Line) -> L.RowMatch | None:
