@@ -407,22 +407,25 @@ def _fill_gap(
             for e, o in by_height.items():
                 placed[e] = o
             if by_height:
-                names = "、".join(row_name(e) for e in exp if e in by_height)
+                names = "、".join(
+                    row_name(e) + ("（空行）" if not by_height[e].row.has_values else "") for e in exp if e in by_height
+                )
                 asm.warn(
                     "I_ROWS_BY_HEIGHT",
                     f"表三 这些行没有行名，其行数按版面上与上下已识别行之间的行距确定：{names}",
                     [c for e in exp if e in by_height for c in canonical.keys_of_row(e)],
                 )
             rest = [e for e in exp if e not in by_height]
-            names = "、".join(row_name(e) for e in rest)
-            left = len(gap) - len(by_height)
-            asm.warn(
-                "W_ROWS_UNPLACED",
-                f"表三 {where} 起有 {len(gap)} 行数值没有可辨认的行名，模板此处应有 {len(exp)} 行，"
-                + (f"按版面行距能确定其中 {len(by_height)} 行；其余 {left} 行" if by_height else "")
-                + f"行数对不上，无法按顺序对应，这些行（{names}）未读取",
-                [c for e in rest for c in canonical.keys_of_row(e)],
-            )
+            if rest:
+                names = "、".join(row_name(e) for e in rest)
+                placed_lines = sum(1 for o in by_height.values() if o.row.has_values)
+                asm.warn(
+                    "W_ROWS_UNPLACED",
+                    f"表三 {where} 起有 {len(gap)} 行数值没有可辨认的行名，模板此处应有 {len(exp)} 行，"
+                    + (f"按版面行距只能确定其中 {placed_lines} 行；其余" if by_height else "")
+                    + f"行数对不上，无法按顺序对应，这些行（{names}）未读取",
+                    [c for e in rest for c in canonical.keys_of_row(e)],
+                )
         else:
             asm.warn("W_EXTRA_ROW", f"表三 {where} 有 {len(with_values)} 行数值不属于模板中的任何一行，未读取")
 
@@ -498,6 +501,17 @@ def _rows_by_height(exp: list[str], gap: list[_Obs], ends: tuple[_Obs | None, _O
         if o.group not in (None, L.GROUP_OF_ROW[key]):
             return {}
         out[key] = o
+    # Every printed value line of the stretch is one of the items: the rows between two successive ones
+    # whose offsets are known (an anchor, or an item placed) printed nothing — blank, as the source shows.
+    at = {id(o): exp.index(k) + 1 for k, o in out.items()}
+    chain_at = [0 if before else None, *(at.get(id(o)) for o in items), total if after else None]
+    for upper, lower in zip(chain_at, chain_at[1:], strict=False):
+        if upper is None or lower is None:
+            continue
+        for offset in range(upper + 1, lower):
+            where = Where(page=rows[0].where.page)
+            blank = Row("t3", (), (), where, explicit_blanks=True, notes=["layout", "blank-by-height"])
+            out[exp[offset - 1]] = _Obs(blank, None, 0, None, None)
     return out
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,11 @@ def _text(name: str) -> str:
 def _compare(parsed: Any, values: dict[str, Any]) -> tuple[list[str], list[str]]:
     """(wrong, missing): a value read that differs from the printed one (blank read as 0 is fine); a printed
     value not read."""
-    wrong = [k for k in canonical.ALL_KEYS if parsed.values[k] is not None and parsed.values[k] != (values[k] or 0)]
+    wrong = [
+        k
+        for k in canonical.ALL_KEYS
+        if parsed.values[k] is not None and Decimal(str(parsed.values[k])) != Decimal(str(values[k] or 0))
+    ]
     missing = [k for k in canonical.ALL_KEYS if parsed.values[k] is None and values[k] not in (None, 0)]
     return wrong, missing
 
