@@ -4,7 +4,10 @@
 are in template order). Between two anchors, rows without a usable label are placed by order —
 but only when their number is exactly the number of template rows in that stretch (a printed
 group subtotal, or the 2019-style single （六） row, accounted for); otherwise those template rows
-stay unread with a warning. A row's values go to columns only when the source shows the columns
+stay unread with a warning — unless the source is ``pdftotext -layout`` text whose line gaps prove a
+row's place (:func:`_rows_by_height`, :class:`reports.parsing.rows.LineProfile`): then exactly the rows
+they prove are read, and the rows between two proven ones as blank. A row's values go to columns only
+when the source shows the columns
 (a grid, explicit blank cells) or when it has exactly seven values; a short row is never shifted.
 """
 

@@ -9,7 +9,11 @@ it has all of them.
 A row whose label wraps is printed over several lines, and its values may sit on a line of their
 own above or below the label (the label is centred vertically in a tall cell). A value line without
 a label joins the row just above when their columns do not overlap, else the labelled row just
-below that has no values yet.
+below that has no values yet — only when no line, not even a blank one, stands between them, and
+never when the line carries pieces of a label spanning rows ("三、本", "(四) 无").
+
+Each row keeps the lines it stands on and its page's profile of printed lines: the assembler places
+rows without labels by their height where pdftotext's blank lines prove it (rows.LineProfile).
 """
 
 from __future__ import annotations
