@@ -4,7 +4,7 @@ gaps only where pdftotext's spacing rule leaves it a single row; everything else
 reason, and the rules still report a defect on the rows read that way.
 
 The synthetic fixtures (tests/synth/make_fixtures.py, ``vertical_layout_text``) lay the table out by
-poppler's rule; ``no_sublabels_pdftotext`` is real pdftotext output of a PDF whose row 表三（五）5 is 2.3
+poppler's rule; ``r08_txt_layout`` (corpus) is real pdftotext output of a PDF whose row 表三（五）5 is 2.3
 rows high (a wrapped label's height kept after the label was removed).
 """
 
@@ -21,7 +21,10 @@ from reports.parsing import parse_document
 from reports.parsing.rows import LineProfile
 from reports.rules import ReportFacts, evaluate, guess_agency_kind
 
-LAYOUTS = Path(__file__).resolve().parents[1] / "fixtures" / "layouts"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+LAYOUTS = FIXTURES / "layouts"
+# Real pdftotext -layout output of a PDF printed without the sub-row labels (and that PDF).
+REAL = FIXTURES / "corpus" / "generated" / "r08_txt_layout"
 ARITHMETIC = {"R1", "R2", "R3", "R4", "R5", "R6", "R7", "R14", "R19"}
 WITHHELD = [k for k in canonical.TABLE3_KEYS if k.startswith("applications.withheld_")]
 
@@ -38,7 +41,8 @@ def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def _label(name: str) -> dict[str, Any]:
-    label = json.loads((LAYOUTS / f"{name}.json").read_text(encoding="utf-8"))
+    path = REAL.with_suffix(".json") if name == "real" else LAYOUTS / f"{name}.json"
+    label = json.loads(path.read_text(encoding="utf-8"))
     if "values" not in label:  # a corpus label: the figures nested by section
         label["values"] = {k: v for k, v in _flatten(label).items() if k in canonical.ALL_KEYS}
     return label
@@ -49,7 +53,8 @@ def _parse_text(text: str) -> Any:
 
 
 def _text(name: str) -> str:
-    return (LAYOUTS / f"{name}.txt").read_text(encoding="utf-8")
+    path = REAL.with_suffix(".txt") if name == "real" else LAYOUTS / f"{name}.txt"
+    return path.read_text(encoding="utf-8")
 
 
 def _compare(parsed: Any, values: dict[str, Any]) -> tuple[list[str], list[str]]:
@@ -129,8 +134,8 @@ def test_defect_in_a_row_placed_by_height_is_reported() -> None:
 def test_real_pdftotext_text_reads_only_what_the_gaps_prove() -> None:
     """pdftotext -layout of a PDF without sub-row labels: only （六）3, one line above （七）总计, is proven;
     the rest (tall row, group labels in between, a five-line gap) stays unread with the reason."""
-    label = _label("no_sublabels_pdftotext")
-    parsed = _parse_text(_text("no_sublabels_pdftotext"))
+    label = _label("real")
+    parsed = _parse_text(_text("real"))
     wrong, missing = _compare(parsed, label["values"])
     assert wrong == []
     assert parsed.values[canonical.t3("other_other", "total")] == 3
