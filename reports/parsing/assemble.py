@@ -4,7 +4,10 @@
 are in template order). Between two anchors, rows without a usable label are placed by order —
 but only when their number is exactly the number of template rows in that stretch (a printed
 group subtotal, or the 2019-style single （六） row, accounted for); otherwise those template rows
-stay unread with a warning. A row's values go to columns only when the source shows the columns
+stay unread with a warning — unless the source is ``pdftotext -layout`` text whose line gaps prove a
+row's place (:func:`_rows_by_height`, :class:`reports.parsing.rows.LineProfile`): then exactly the rows
+they prove are read, and the rows between two proven ones as blank. A row's values go to columns only
+when the source shows the columns
 (a grid, explicit blank cells) or when it has exactly seven values; a short row is never shifted.
 """
 
@@ -287,13 +290,15 @@ def _assemble_t3_rows(rows: list[Row], asm: Assembly, expected: list[str], found
     placed: dict[str, _Obs] = {}
     explained: set[str] = set()  # template rows a specific warning already accounts for
     anchors = _ordered_anchors(obs, expected, asm)
+    by_height = _heights_bound_rows(obs, anchors, expected)
     bounds = [-1, *anchors, len(obs)]
     for a, b in zip(bounds, bounds[1:], strict=False):
         first = expected.index(obs[a].key) + 1 if a >= 0 else 0
         last = expected.index(obs[b].key) if b < len(obs) else len(expected)
         following = obs[b].key if b < len(obs) else None
         gap = [o for o in obs[a + 1 : b] if _countable(o)]
-        _fill_gap(expected[first:last], gap, following, placed, asm, explained)
+        ends = (obs[a] if a >= 0 else None, obs[b] if b < len(obs) else None) if by_height else (None, None)
+        _fill_gap(expected[first:last], gap, following, placed, asm, explained, ends)
         if b < len(obs):
             placed[obs[b].key] = obs[b]
     for key in expected:
@@ -365,8 +370,10 @@ def _fill_gap(
     placed: dict[str, _Obs],
     asm: Assembly,
     explained: set[str],
+    ends: tuple[_Obs | None, _Obs | None] = (None, None),
 ) -> None:
-    """Place the unlabelled rows between two anchors (``following`` is the key of the one after)."""
+    """Place the unlabelled rows between two anchors (``following`` is the key of the one after; ``ends``
+    the anchors themselves, None at the table's ends)."""
     if not exp and not gap:
         return
     gap = list(gap)
@@ -383,6 +390,7 @@ def _fill_gap(
         if o.header and o.row.has_values and k < len(at) and at[k] == L.GROUP_ROWS[o.header][0]:
             _record_subtotal(asm, o.header, o.row)
             gap.pop(k)
+            ends = (None, None)  # a subtotal row stands between the anchors too: their distance says nothing
             continue
         k += 1
     if len(gap) == 1 and gap[0].header and len(exp) > 1 and exp == list(L.GROUP_ROWS[gap[0].header]):
@@ -414,15 +422,116 @@ def _fill_gap(
         where = with_values[0].row.where.describe()
         if exp:
             explained.update(exp)
-            names = "、".join(row_name(e) for e in exp)
-            asm.warn(
-                "W_ROWS_UNPLACED",
-                f"表三 {where} 起有 {len(gap)} 行数值没有可辨认的行名，模板此处应有 {len(exp)} 行（{names}），"
-                "行数对不上，无法按顺序对应，这些行未读取",
-                [c for e in exp for c in canonical.keys_of_row(e)],
-            )
+            by_height = _rows_by_height(exp, gap, ends)
+            for e, o in by_height.items():
+                placed[e] = o
+            if by_height:
+                names = "、".join(
+                    row_name(e) + ("（空行）" if not by_height[e].row.has_values else "") for e in exp if e in by_height
+                )
+                asm.warn(
+                    "I_ROWS_BY_HEIGHT",
+                    f"表三 这些行没有行名，其行数按版面上与上下已识别行之间的行距确定：{names}",
+                    [c for e in exp if e in by_height for c in canonical.keys_of_row(e)],
+                )
+            rest = [e for e in exp if e not in by_height]
+            if rest:
+                names = "、".join(row_name(e) for e in rest)
+                placed_lines = sum(1 for o in by_height.values() if o.row.has_values)
+                asm.warn(
+                    "W_ROWS_UNPLACED",
+                    f"表三 {where} 起有 {len(gap)} 行数值没有可辨认的行名，模板此处应有 {len(exp)} 行，"
+                    + (f"按版面行距只能确定其中 {placed_lines} 行；其余" if by_height else "")
+                    + f"行数对不上，无法按顺序对应，这些行（{names}）未读取",
+                    [c for e in rest for c in canonical.keys_of_row(e)],
+                )
         else:
             asm.warn("W_EXTRA_ROW", f"表三 {where} 有 {len(with_values)} 行数值不属于模板中的任何一行，未读取")
+
+
+def _heights_bound_rows(obs: list[_Obs], anchors: list[int], expected: list[str]) -> bool:
+    """Whether the labelled rows agree with placing rows by height: no two successive ones stand further
+    apart in the template than the lines between them allow (else the text's line gaps are not pdftotext's)."""
+    for i, j in zip(anchors, anchors[1:], strict=False):
+        upper, lower = obs[i].row, obs[j].row
+        if "values-beside-label" in upper.notes or "values-beside-label" in lower.notes:
+            continue
+        if upper.profile is None or upper.profile is not lower.profile or not upper.span or not lower.span:
+            continue
+        if lower.span[0] <= upper.span[1]:
+            return False
+        most = upper.profile.most_rows(upper.span[1], lower.span[0])
+        if most is not None and expected.index(obs[j].key) - expected.index(obs[i].key) > most:  # type: ignore[arg-type]
+            return False
+    return True
+
+
+def _rows_by_height(exp: list[str], gap: list[_Obs], ends: tuple[_Obs | None, _Obs | None]) -> dict[str, _Obs]:
+    """The unlabelled rows of a stretch whose template row their height on the page proves (layout text).
+
+    Between the anchor rows, each pair of successive printed rows (anchors included) is at least one
+    template row apart and at most as many as the lines between them allow (LineProfile.most_rows).
+    With the anchors ``len(exp) + 1`` rows apart, a row is placed only when these bounds leave its
+    offset from the anchors a single value; every other row stays unread. Nothing is taken when a bound
+    contradicts the stretch (the text's line gaps do not follow pdftotext's), or when a row's own label
+    or group says otherwise."""
+    before, after = ends
+    if before is None and after is None:
+        return {}
+    items = [o for o in gap if o.row.has_values]
+    if len(items) != len(gap) or any(o.header or L.match_t3_row(o.row.label) is not None for o in items):
+        return {}  # a row with a label of its own, or a group's header line with numbers (subtotal or row 1)
+    rows = [e.row for e in (before, *items, after) if e is not None]
+    profile = rows[0].profile
+    if profile is None or not profile.kept_gaps or any(r.profile is not profile or r.span is None for r in rows):
+        return {}
+    if any("values-beside-label" in r.notes for r in rows) or any(o.row.span[0] != o.row.span[1] for o in items):  # type: ignore[index]
+        return {}  # a row whose lines were gathered by guesswork, or a value row over several lines
+    chain = [before.row if before else None, *(o.row for o in items), after.row if after else None]
+    caps: list[int | None] = []  # caps[i]: the most rows from chain[i] to chain[i + 1]
+    for upper, lower in zip(chain, chain[1:], strict=False):
+        if upper is None or lower is None:
+            caps.append(None)
+            continue
+        if lower.span[0] <= upper.span[1]:  # type: ignore[index]
+            return {}
+        caps.append(profile.most_rows(upper.span[1], lower.span[0]))  # type: ignore[index]
+    m, total = len(items), len(exp) + 1  # the anchors stand `total` rows apart (offsets 0 and total)
+
+    def cap_sum(part: list[int | None]) -> int | None:
+        return None if any(c is None for c in part) else sum(part)  # type: ignore[arg-type]
+
+    if before is not None and after is not None:
+        bound = cap_sum(caps)
+        if m + 1 > total or (bound is not None and bound < total):
+            return {}  # the gaps cannot hold the rows: the text's vertical spacing is not pdftotext's
+    out: dict[str, _Obs] = {}
+    for j in range(1, m + 1):
+        up, down = cap_sum(caps[:j]), cap_sum(caps[j:])
+        lo, hi = j, total - (m + 1 - j)
+        if before is not None and up is not None:
+            hi = min(hi, up)
+        if after is not None and down is not None:
+            lo = max(lo, total - down)
+        if lo != hi:
+            continue
+        key = exp[lo - 1]
+        o = items[j - 1]
+        if o.group not in (None, L.GROUP_OF_ROW[key]):
+            return {}
+        out[key] = o
+    # Every printed value line of the stretch is one of the items: the rows between two successive ones
+    # whose offsets are known (an anchor, or an item placed) printed nothing — blank, as the source shows.
+    at = {id(o): exp.index(k) + 1 for k, o in out.items()}
+    chain_at = [0 if before else None, *(at.get(id(o)) for o in items), total if after else None]
+    for upper, lower in zip(chain_at, chain_at[1:], strict=False):
+        if upper is None or lower is None:
+            continue
+        for offset in range(upper + 1, lower):
+            where = Where(page=rows[0].where.page)
+            blank = Row("t3", (), (), where, explicit_blanks=True, notes=["layout", "blank-by-height"])
+            out[exp[offset - 1]] = _Obs(blank, None, 0, None, None)
+    return out
 
 
 def _record_subtotal(asm: Assembly, group: str, row: Row) -> None:

@@ -53,6 +53,39 @@ class Cell:
     rests_on: str = ""
 
 
+# pdftotext -layout breaks a line after a gap of at most this many lines (it prints at most four blank lines).
+MAX_LAYOUT_STEP = 5
+
+
+@dataclass(frozen=True)
+class LineProfile:
+    """The printed lines of one page of a table in ``pdftotext -layout`` text, for placing rows by height.
+
+    pdftotext starts ``floor(d / font size)`` lines further down for a gap ``d`` between the baselines of
+    two successive lines of text, at least one and at most five. Rows at least one font size high stand
+    at least ``k`` font sizes apart when ``k`` rows apart, so a gap of ``s`` lines spans at most ``s`` rows;
+    each line printed in between (a label spanning rows, a wrapped label) may cost one line of that count,
+    and a line whose leftmost text is a label of another row may stand half a font size off its values.
+    """
+
+    page: int | None
+    printed: tuple[int, ...]  # line numbers of the page's non-blank lines of the table, ascending
+    loose: frozenset[int] = frozenset()  # value lines whose leftmost text is a piece of another label
+    # The blank lines look like pdftotext's: text whose blank lines were squeezed, dropped or laid out by
+    # another rule proves nothing by height (see reports.parsing.textlayout._profiles).
+    kept_gaps: bool = False
+
+    def most_rows(self, above: int, below: int) -> int | None:
+        """The most template rows from the row printed on line ``above`` down to the one on line ``below``;
+        None when the gap cannot bound it (a step of five lines may stand for any larger gap)."""
+        inside = [ln for ln in self.printed if above < ln < below]
+        seq = [above, *inside, below]
+        if any(b - a >= MAX_LAYOUT_STEP for a, b in zip(seq, seq[1:], strict=False)):
+            return None
+        slack = (above in self.loose) + (below in self.loose)
+        return below - above + len(inside) + slack
+
+
 @dataclass
 class Row:
     """One row of a table as the document presents it."""
@@ -78,6 +111,9 @@ class Row:
     # identities to choose between (reports.parsing.infer.choose_columns), never read as printed.
     choices: tuple[tuple[int, ...], ...] = ()
     notes: list[str] = field(default_factory=list)
+    # Layout text: the first and last line the row is printed on, and its page's profile (placing by height).
+    span: tuple[int, int] | None = None
+    profile: LineProfile | None = None
 
     @property
     def label(self) -> str:

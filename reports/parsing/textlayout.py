@@ -9,7 +9,11 @@ it has all of them.
 A row whose label wraps is printed over several lines, and its values may sit on a line of their
 own above or below the label (the label is centred vertically in a tall cell). A value line without
 a label joins the row just above when their columns do not overlap, else the labelled row just
-below that has no values yet.
+below that has no values yet — only when no line, not even a blank one, stands between them, and
+never when the line carries pieces of a label spanning rows ("三、本", "(四) 无").
+
+Each row keeps the lines it stands on and its page's profile of printed lines: the assembler places
+rows without labels by their height where pdftotext's blank lines prove it (rows.LineProfile).
 """
 
 from __future__ import annotations
@@ -20,9 +24,11 @@ from dataclasses import dataclass, field
 from reports.parsing import labels as L
 from reports.parsing.document import TextLine
 from reports.parsing.normalize import is_value_like, norm
-from reports.parsing.rows import Cell, Row, Where
+from reports.parsing.rows import MAX_LAYOUT_STEP, Cell, LineProfile, Row, Where
 
-NEAR_LINES = 2
+# A value line is taken with a label line only when nothing, not even a blank line, stands between them:
+# a gap may hold a blank row, and a line in between belongs to another label.
+NEAR_LINES = 1
 # A value goes to the nearest column only when it is clearly nearer to it than to the next one.
 CLEARLY_NEARER = 0.8
 
@@ -52,11 +58,22 @@ class _Line:
         return self.ln.page or 1
 
 
+# A group's ordinal printed apart from the rest of its label: "(四) 无" is the start of （四）无法提供.
+_ORDINAL = re.compile(r"^[（(][一二三四五六七八九十]{1,2}[)）]$")
+
+
 def _tokenize(ln: TextLine) -> _Line:
-    words, nums = [], []
+    words: list[_Tok] = []
+    nums: list[_Tok] = []
     for m in re.finditer(r"\S+", ln.text):
         tok = _Tok(m.group(), m.start())
-        (nums if is_value_like(tok.text) else words).append(tok)
+        glued = (
+            bool(words) and _ORDINAL.match(words[-1].text) and tok.start - words[-1].start - len(words[-1].text) <= 1
+        )
+        if is_value_like(tok.text) and not (glued and not any(ch.isdigit() for ch in tok.text)):
+            nums.append(tok)
+        else:
+            words.append(tok)
     return _Line(ln, words, nums)
 
 
@@ -156,11 +173,13 @@ def _t3(lines: list[_Line]) -> list[Row]:
             choices = _choices(line, loose.get(line.page, [])) if cols is None and line.page in loose else ()
             rows.append(_R([line.label], m.key, [line], cells, choices=choices))
             continue
-        prev = rows[-1] if rows and line.ln.line - rows[-1].last_line <= NEAR_LINES else None
+        # Values beside another label's pieces ("(四) 无  6  6") are not taken by a neighbouring label.
+        near = rows and not _foreign(line) and line.ln.line - rows[-1].last_line <= NEAR_LINES
+        prev = rows[-1] if near else None
         if prev is not None and prev.cells and _joinable(prev, cols) and _complements(prev, len(cells), cols):
             _join(prev, line, cells, cols)
             continue
-        below = _label_row_below(data, i, consumed)
+        below = _label_row_below(data, i, consumed) if not _foreign(line) else None
         if below is not None:
             j, key, label_line = below
             consumed.add(j)
@@ -172,7 +191,33 @@ def _t3(lines: list[_Line]) -> list[Row]:
             continue
         rows.append(_R([line.label] if line.words else [], None, [line], cells, group=L.is_group_header(line.label)))
     blanks_shown = any(0 < len(r.cells) < 7 and r.cells and all(c is not None for _, c, _ in r.cells) for r in rows)
-    return [_to_row(r, blanks_shown) for r in rows]
+    profiles = _profiles(data, lines)
+    return [_to_row(r, blanks_shown, profiles) for r in rows]
+
+
+def _profiles(data: list[_Line], region: list[_Line]) -> dict[int, LineProfile]:
+    """Each page's printed lines of the table, for placing unlabelled rows by height (LineProfile).
+
+    The blank lines are taken for pdftotext's only when the table shows its signature: somewhere two blank
+    lines or more in a row (a gap kept in proportion, not squeezed to one blank line), nowhere more than
+    four (pdftotext never prints more)."""
+    runs = [b.ln.line - a.ln.line - 1 for a, b in zip(region, region[1:], strict=False) if a.page == b.page]
+    kept = any(n >= 2 for n in runs) and not any(n >= MAX_LAYOUT_STEP for n in runs)
+    out = {}
+    for page in sorted({ln.page for ln in data}):
+        lines = [ln for ln in data if ln.page == page]
+        printed = tuple(sorted(ln.ln.line for ln in lines))
+        # A value line with label text of its own that names no row: that text belongs to a label cell
+        # spanning rows ("三、本", "年度办 (四)"), whose baseline may differ from the values'.
+        loose = frozenset(ln.ln.line for ln in lines if ln.nums and ln.words and L.match_t3_row(ln.label) is None)
+        out[page] = LineProfile(page, printed, loose, kept)
+    return out
+
+
+def _foreign(line: _Line) -> bool:
+    """The line carries a piece of a label spanning rows ("三、本", "(四) 无"): its values sit beside that
+    label, not under the row above or below."""
+    return any(_ORDINAL.match(w.text) or L.is_spanning_label_piece(w.text) for w in line.words)
 
 
 def _match(line: _Line) -> L.RowMatch | None:
@@ -225,7 +270,7 @@ def _label_row_below(data: list[_Line], i: int, consumed: set[int]) -> tuple[int
     return None
 
 
-def _to_row(r: _R, blanks_shown: bool) -> Row:
+def _to_row(r: _R, blanks_shown: bool, profiles: dict[int, LineProfile]) -> Row:
     # A value plainly under one column is read as printed: a row that then does not add up is the
     # report's own mistake, for the rules to show (R2), never a reason to leave the row unread.
     positioned = bool(r.cells) and all(col is not None for _, col, _ in r.cells)
@@ -241,6 +286,15 @@ def _to_row(r: _R, blanks_shown: bool) -> Row:
     if not positioned and r.choices:
         row.choices = r.choices
     row.notes.append("layout")
+    worded = [ln.ln.line for ln in r.lines if ln.words]
+    if worded and any(not min(worded) <= line.ln.line <= max(worded) for _, _, line in r.cells):
+        # Values taken from a line beside the label's lines rather than among them: where the row stands
+        # on the page is not known, so it proves nothing about the rows around it (placing by height).
+        row.notes.append("values-beside-label")
+    pages = {ln.page for ln in r.lines}
+    if len(pages) == 1:
+        row.span = (min(ln.ln.line for ln in r.lines), max(ln.ln.line for ln in r.lines))
+        row.profile = profiles.get(pages.pop())
     return row
 
 

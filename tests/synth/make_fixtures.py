@@ -16,6 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from reports import canonical  # noqa: E402
 from tests.synth.report import (  # noqa: E402
     T3_ROWS,
     expected,
@@ -24,16 +25,20 @@ from tests.synth.report import (  # noqa: E402
     layout_text,
     raw_text,
     runtogether_text,
+    vertical_layout_text,
     without_sub_labels,
 )
 
 OUT = ROOT / "tests" / "fixtures" / "layouts"
 
 
-def _write(name: str, text: str, s, blank_zero: bool) -> None:
+def _write(name: str, text: str, s, blank_zero: bool, blank_t3: bool = False) -> None:
     ext = "html" if text.lstrip().startswith("<html") else "txt"
     (OUT / f"{name}.{ext}").write_text(text, encoding="utf-8")
-    label = {"values": expected(s, blank_zero), "x_defects": [{"rule": r, "keys": list(k)} for r, k in s.defects]}
+    values = expected(s, blank_zero)
+    if blank_t3:  # every zero of 表三 left blank, 总计 too
+        values.update({k: None for k in canonical.TABLE3_KEYS if values[k] == 0})
+    label = {"values": values, "x_defects": [{"rule": r, "keys": list(k)} for r, k in s.defects]}
     (OUT / f"{name}.json").write_text(json.dumps(label, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
@@ -57,6 +62,20 @@ def main() -> None:
     withheld = tuple(r for r in T3_ROWS if r.startswith("withheld_"))
     _write("sub_labels_missing", without_sub_labels(layout_text(s, blank_zero=False), withheld), s, False)
     _write("sub_row_dropped", without_sub_labels(layout_text(s, blank_zero=False), withheld, withheld[3]), s, False)
+    # 表三 sub-rows without labels, zero cells blank: rows with nothing printed leave only their height.
+    rest = tuple(r for r in T3_ROWS if r.startswith(("unavailable_", "not_processed_", "other_")))
+    s = figures(random.Random(30), None)
+    _write("height_placed", vertical_layout_text(s, withheld, pitch=1.2), s, False, True)
+    tall = {"not_processed_confirmation": 3.7}
+    _write(
+        "height_ambiguous",
+        vertical_layout_text(s, withheld + rest, pitch=1.63, headings=True, tall=tall),
+        s,
+        False,
+        False,
+    )
+    s = figures(random.Random(76), "row_total")
+    _write("height_defect", vertical_layout_text(s, withheld, pitch=1.2), s, False, True)
 
 
 if __name__ == "__main__":

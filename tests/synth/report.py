@@ -335,3 +335,82 @@ def without_sub_labels(text: str, group_rows: tuple[str, ...], drop: str | None 
         start = line.index(label)
         out.append(line[:start] + " " * len(label) + line[start + len(label) :])
     return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------------------------------
+# pdftotext -layout of a 表三 whose sub-rows print no labels and whose zero cells are blank
+
+
+def _heading_pieces(text: str) -> tuple[str, str]:
+    """（三）不予公开 as a narrow label cell prints it: "(三) 不" over "予公开"."""
+    core = text[3:]
+    return f"({text[1]}) {core[0]}", core[1:]
+
+
+def vertical_layout_text(
+    s: Synth,
+    unlabelled: tuple[str, ...],
+    *,
+    pitch: float = 1.2,
+    tall: dict[str, float] | None = None,
+    headings: bool = False,
+) -> str:
+    """The report as ``pdftotext -layout`` prints it when 表三's rows in ``unlabelled`` lost their labels
+    and every zero cell is blank: a row with nothing printed leaves no line, only its height.
+
+    Rows are ``pitch`` font sizes high (``tall`` overrides a row's height); each cell's text is its own
+    fragment, vertically centred in its row. With ``headings`` the group labels (（三）不予公开 …) print
+    over two lines centred on their groups. The lines come out as poppler lays them out: fragments whose
+    baselines are within half a font size share a line, and between two lines it starts
+    ``floor(gap / font size)`` lines further down, at least one and at most five."""
+    text = layout_text(s, blank_zero=False)
+    lines = text.split("\n")
+    first = next(i for i, ln in enumerate(lines) if ln.startswith("一、本年新收"))
+    last = next(i for i, ln in enumerate(lines) if ln.startswith("四、结转下年度"))
+    xs = [44.0, 50.0, 56.0, 62.0, 68.0, 74.0, 82.0]
+    v = s.values
+    frags: list[tuple[float, float, str]] = []  # (baseline in font sizes, x (a label's start: -x), text)
+    y = 0.0
+    spans: dict[str, tuple[float, float]] = {}
+    for r in T3_ROWS:
+        h = (tall or {}).get(r, pitch)
+        base = y + h / 2
+        group = canonical.TABLE3_ROW_BY_KEY[r].group_key
+        if group:
+            top, _ = spans.get(group, (y, y))
+            spans[group] = (top, y + h)
+        if r not in unlabelled:
+            indent = 0 if r in ("new_received", "carried_over", "carried_forward") else 6
+            frags.append((base, -indent, canonical.TABLE3_ROW_BY_KEY[r].label[:18]))
+        for c, x in zip(T3_COLS, xs, strict=True):
+            if v[canonical.t3(r, c)]:
+                frags.append((base, x, str(v[canonical.t3(r, c)])))
+        y += h
+    if headings:
+        for group, (top, bottom) in spans.items():
+            rows = canonical.GROUPS[group][1]
+            if not set(rows) & set(unlabelled):
+                continue
+            upper, lower = _heading_pieces(canonical.GROUPS[group][0])
+            mid = (top + bottom) / 2
+            frags += [(mid - 0.65, -6, upper), (mid + 0.65, -6, lower)]
+    frags.sort()
+    out: list[str] = []
+    i = 0
+    previous: list[tuple[float, float, str]] = []
+    while i < len(frags):
+        j = i
+        while j < len(frags) and frags[j][0] - frags[i][0] < 0.5:
+            j += 1
+        group_frags = sorted(frags[i:j], key=lambda f: abs(f[1]))
+        if previous:
+            steps = min(max(int(group_frags[0][0] - previous[-1][0]), 1), 5)
+            out += [""] * (steps - 1)
+        line = ""
+        for _, x, t in sorted(group_frags, key=lambda f: abs(f[1])):
+            # a label (x < 0) starts at its column; a value is centred on its column
+            line = line.ljust(int(-x)) + t if x < 0 else _place(line, x, t)
+        out.append(line)
+        previous = group_frags
+        i = j
+    return "\n".join([*lines[:first], *out, *lines[last + 1 :]])

@@ -1,0 +1,155 @@
+"""表三 sub-rows printed without labels in ``pdftotext -layout`` text, their zero cells blank (issue 11): a row
+with nothing printed leaves no line, only its height. A value line's template row is taken from the line
+gaps only where pdftotext's spacing rule leaves it a single row; everything else stays unread with the
+reason, and the rules still report a defect on the rows read that way.
+
+The synthetic fixtures (tests/synth/make_fixtures.py, ``vertical_layout_text``) lay the table out by
+poppler's rule; ``r08_txt_layout`` (corpus) is real pdftotext output of a PDF whose row 表三（五）5 is 2.3
+rows high (a wrapped label's height kept after the label was removed).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from reports import canonical
+from reports.parsing import parse_document
+from reports.parsing.rows import LineProfile
+from reports.rules import ReportFacts, evaluate, guess_agency_kind
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+LAYOUTS = FIXTURES / "layouts"
+# Real pdftotext -layout output of a PDF printed without the sub-row labels (and that PDF).
+REAL = FIXTURES / "corpus" / "generated" / "r08_txt_layout"
+ARITHMETIC = {"R1", "R2", "R3", "R4", "R5", "R6", "R7", "R14", "R19"}
+WITHHELD = [k for k in canonical.TABLE3_KEYS if k.startswith("applications.withheld_")]
+
+
+def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, path + "."))
+        else:
+            out[path] = value
+    return out
+
+
+def _label(name: str) -> dict[str, Any]:
+    path = REAL.with_suffix(".json") if name == "real" else LAYOUTS / f"{name}.json"
+    label = json.loads(path.read_text(encoding="utf-8"))
+    if "values" not in label:  # a corpus label: the figures nested by section
+        label["values"] = {k: v for k, v in _flatten(label).items() if k in canonical.ALL_KEYS}
+    return label
+
+
+def _parse_text(text: str) -> Any:
+    return parse_document(text.encode("utf-8"), "report.txt")
+
+
+def _text(name: str) -> str:
+    path = REAL.with_suffix(".txt") if name == "real" else LAYOUTS / f"{name}.txt"
+    return path.read_text(encoding="utf-8")
+
+
+def _compare(parsed: Any, values: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """(wrong, missing): a value read that differs from the printed one (blank read as 0 is fine); a printed
+    value not read."""
+    wrong = [
+        k
+        for k in canonical.ALL_KEYS
+        if parsed.values[k] is not None and Decimal(str(parsed.values[k])) != Decimal(str(values[k] or 0))
+    ]
+    missing = [k for k in canonical.ALL_KEYS if parsed.values[k] is None and values[k] not in (None, 0)]
+    return wrong, missing
+
+
+def _codes(parsed: Any) -> set[str]:
+    return {w.code for w in parsed.warnings}
+
+
+def test_rows_proven_by_their_height_are_read_as_printed() -> None:
+    """One line per row, blank rows as blank lines: the gaps to （二） above and （四）1 below leave each value
+    line one row; read as printed (not inferred), and said so."""
+    parsed = _parse_text(_text("height_placed"))
+    assert _compare(parsed, _label("height_placed")["values"]) == ([], [])
+    assert "I_ROWS_BY_HEIGHT" in _codes(parsed) and "W_ROWS_UNPLACED" not in _codes(parsed)
+    assert all(not parsed.provenance[k].inferred and not parsed.provenance[k].missing for k in WITHHELD)
+
+
+def test_ambiguous_gaps_stay_unread_with_the_reason() -> None:
+    """Rows 1.6 font sizes high, group labels printed between the values, one tall blank row: most value lines
+    could stand on several rows, so they stay unread and are named; the few the gaps prove are right."""
+    parsed = _parse_text(_text("height_ambiguous"))
+    wrong, missing = _compare(parsed, _label("height_ambiguous")["values"])
+    assert wrong == []
+    assert missing
+    unplaced = {k for w in parsed.warnings if w.code == "W_ROWS_UNPLACED" for k in w.keys}
+    assert set(missing) <= unplaced
+
+
+def test_squeezed_blank_lines_prove_nothing() -> None:
+    """The same text with its runs of blank lines squeezed to one (cat -s): the gaps no longer measure the
+    rows, so nothing is placed by height — and nothing is read wrong."""
+    text = re.sub(r"\n{3,}", "\n\n", _text("height_placed"))
+    parsed = _parse_text(text)
+    wrong, missing = _compare(parsed, _label("height_placed")["values"])
+    assert wrong == []
+    assert "I_ROWS_BY_HEIGHT" not in _codes(parsed)
+    assert set(missing) and set(missing) <= set(WITHHELD)
+
+
+def test_a_row_dropped_from_the_gaps_is_never_shifted_into() -> None:
+    """One value line deleted from the text outright (its blank row then spans too few lines): the bounds no
+    longer fit the stretch; the rows around it are not shifted into its place."""
+    label = _label("height_placed")["values"]
+    lines = _text("height_placed").split("\n")
+    first_value = next(
+        i for i, ln in enumerate(lines) if ln.strip() and ln.strip()[0].isdigit() and "部分公开" in lines[i - 3]
+    )
+    parsed = _parse_text("\n".join(lines[:first_value] + lines[first_value + 1 :]))
+    wrong, _ = _compare(parsed, label)
+    assert wrong == []
+
+
+def test_defect_in_a_row_placed_by_height_is_reported() -> None:
+    """A sub-row's 总计 off by a few: the row is read as printed by its height, and R2 reports it."""
+    label = _label("height_defect")
+    parsed = _parse_text(_text("height_defect"))
+    assert _compare(parsed, label["values"]) == ([], [])
+    assert "I_ROWS_BY_HEIGHT" in _codes(parsed)
+    facts = ReportFacts.from_parsed(parsed, agency_kind=guess_agency_kind(parsed.agency))
+    errors = [i for i in evaluate(facts) if i.severity == "error" and i.rule in ARITHMETIC]
+    assert label["x_defects"]
+    for defect in label["x_defects"]:
+        assert set(defect["keys"]) <= set(WITHHELD)
+        assert any(set(defect["keys"]) & set(e.keys) and e.rule == "R2" for e in errors)
+
+
+def test_real_pdftotext_text_reads_only_what_the_gaps_prove() -> None:
+    """pdftotext -layout of a PDF without sub-row labels: only （六）3, one line above （七）总计, is proven;
+    the rest (tall row, group labels in between, a five-line gap) stays unread with the reason."""
+    label = _label("real")
+    parsed = _parse_text(_text("real"))
+    wrong, missing = _compare(parsed, label["values"])
+    assert wrong == []
+    assert parsed.values[canonical.t3("other_other", "total")] == 3
+    assert parsed.values[canonical.t3("other_other", "natural_person")] == 3
+    unplaced = {k for w in parsed.warnings if w.code == "W_ROWS_UNPLACED" for k in w.keys}
+    assert missing and set(missing) <= unplaced
+
+
+def test_line_profile_bounds() -> None:
+    """At most s rows over a gap of s lines, one more per line printed between and per loose end; a gap of
+    five lines bounds nothing."""
+    p = LineProfile(1, (10, 11, 14, 15, 20), frozenset({15}), True)
+    assert p.most_rows(10, 11) == 1
+    assert p.most_rows(11, 14) == 3
+    assert p.most_rows(10, 14) == 5  # 4 lines, 11 printed between
+    assert p.most_rows(14, 15) == 2  # 15 is loose
+    assert p.most_rows(15, 20) is None
