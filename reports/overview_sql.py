@@ -1,6 +1,6 @@
 """The overview's comparisons with last year, in one SQL statement each, for any number of reports.
 
-Each report's key figures (a few 表三/表四 totals) are gathered in the database and paired with the same agency's
+Each report's key figures (a few 表三/表四 totals, read from its stored totals, reports/models/totals.py) are paired with the same agency's
 report of the year before; Python gets back ten rows (the largest changes) or the reports whose 200 cells are
 all last year's. Only candidates whose key figures are unchanged are compared cell by cell, through the
 (report, row) unique indexes. Portable SQL (PostgreSQL and SQLite); every value is a parameter.
@@ -12,8 +12,9 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 
 from reports import canonical
-from reports.models import ApplicationOutcome, DisclosureTable, Report, ReviewLitigation
+from reports.models import ApplicationOutcome, DisclosureTable, Report, ReportTotals, ReviewLitigation
 from reports.models.tables import DISCLOSURE_FIELDS
+from reports.models.totals import TOTAL_COLUMNS
 
 Keys = list[tuple[str, ...]]  # per key figure: the canonical cells it sums
 
@@ -57,41 +58,16 @@ def _same(a: str, b: str) -> str:
 
 def _key_figures(current, previous, keys: Keys) -> tuple[str, list, int]:
     """`WITH cur, prev, kf`: kf has report_id, agency_id, year, agency_name and f0…fn (each key figure: NULL if a cell is
-    blank), for the reports of `current` and `previous`."""
+    blank), for the reports of `current` and `previous`. The figures are sums of 总计 cells, read from each report's
+    stored totals (ReportTotals: one narrow row a report, kept by the service layer with the cells)."""
     cur_sql, cur_params = _ids_sql(current)
     prev_sql, prev_params = _ids_sql(previous)
-    cells: dict[str, list[str]] = {"applications": [], "review_litigation": []}
-    for figure in keys:
+    figures = []
+    for i, figure in enumerate(keys):
         for key in figure:
-            table, row, col = key.split(".")
-            if col != "total":
+            if key not in TOTAL_COLUMNS:
                 raise ValueError(f"key figures sum total cells only: {key}")
-            if row not in cells[table]:
-                cells[table].append(row)
-    t3, t4 = cells["applications"], cells["review_litigation"]
-    column = {("applications", r): f"t3.c{i}" for i, r in enumerate(t3)}
-    column.update({("review_litigation", b): f"t4.c{i}" for i, b in enumerate(t4)})
-    figures = [
-        "(" + " + ".join(column[tuple(k.split(".")[:2])] for k in figure) + f") AS f{i}"
-        for i, figure in enumerate(keys)
-    ]
-
-    def pivot(model, field: str, rows: list[str]) -> tuple[str, list]:
-        # Driven by the ids (r): a handful of reports use the (report, row) index, a province the covering one.
-        if not rows:
-            return "(SELECT NULL AS report_id)", []
-        picks = ", ".join(
-            f"MAX(CASE WHEN o.{_q(field)} = %s THEN o.{_q('total')} END) AS c{i}" for i in range(len(rows))
-        )
-        marks = ", ".join(["%s"] * len(rows))
-        sql = (
-            f"(SELECT o.report_id, {picks} FROM {_q(model._meta.db_table)} o JOIN r ON r.id = o.report_id "
-            f"WHERE o.{_q(field)} IN ({marks}) GROUP BY o.report_id)"
-        )
-        return sql, [*rows, *rows]
-
-    t3_sql, t3_params = pivot(ApplicationOutcome, "row", t3)
-    t4_sql, t4_params = pivot(ReviewLitigation, "block", t4)
+        figures.append("(" + " + ".join(f"t.{_q(TOTAL_COLUMNS[k])}" for k in figure) + f") AS f{i}")
     report = _q(Report._meta.db_table)
     agency = _q(Report._meta.get_field("agency").related_model._meta.db_table)
     # The agency's name joins here, on all the reports at once (a hash join): joined after the cell-by-cell
@@ -102,12 +78,11 @@ def _key_figures(current, previous, keys: Keys) -> tuple[str, list, int]:
         f"kf AS (SELECT rr.id AS report_id, rr.agency_id AS agency_id, rr.year AS year, ag.name AS agency_name, "
         f"{', '.join(figures)} "
         f"FROM r JOIN {report} rr ON rr.id = r.id JOIN {agency} ag ON ag.id = rr.agency_id "
-        f"LEFT JOIN {t3_sql} t3 ON t3.report_id = r.id "
-        f"LEFT JOIN {t4_sql} t4 ON t4.report_id = r.id) "
+        f"LEFT JOIN {_q(ReportTotals._meta.db_table)} t ON t.report_id = r.id) "
     )
     return (
         sql.replace("{cur}", cur_sql).replace("{prev}", prev_sql),
-        [*cur_params, *prev_params, *t3_params, *t4_params],
+        [*cur_params, *prev_params],
         len(keys),
     )
 
@@ -116,23 +91,25 @@ def cell_sums(current, previous) -> list[tuple[str, int, str, object, int]]:
     """Sum and number of filled cells of every 表三 row total and 表四 block total, for the reports of `current`
     (year flag 1) and of `previous` (0), in one statement: (table, year flag, row, sum, filled); and the number
     of reports of each: ("reports", year flag, "", count, 0)."""
-    # Each year's rows are picked by a semi-join on its ids (IN): PostgreSQL hashes the ids and scans the rows
-    # once, in parallel workers, instead of merging 1.5 million rows with a sorted list of both years' ids.
+    # Read from the stored totals (one row a report, ReportTotals), each year's ids hashed once: a report without
+    # its row counts its cells as blank, as a report without its table rows did.
+    columns = list(TOTAL_COLUMNS.items())
+    picks = ", ".join(f"SUM(t.{_q(c)}), COUNT(t.{_q(c)})" for _, c in columns)
     parts, params = [], []
     for flag, queryset in ((1, current), (0, previous)):
         ids_sql, ids_params = _ids_sql(queryset)
-        for table, model, field in (
-            ("applications", ApplicationOutcome, "row"),
-            ("review_litigation", ReviewLitigation, "block"),
-        ):
-            parts.append(
-                f"SELECT '{table}' AS tbl, {flag} AS y, o.{_q(field)}, SUM(o.{_q('total')}), COUNT(o.{_q('total')}) "
-                f"FROM {_q(model._meta.db_table)} o WHERE o.report_id IN ({ids_sql}) GROUP BY o.{_q(field)}"
-            )
-            params.extend(ids_params)
-        parts.append(f"SELECT 'reports', {flag}, '', COUNT(DISTINCT ids.pk), 0 FROM ({ids_sql}) ids")
+        parts.append(
+            f"SELECT {flag}, COUNT(*), {picks} FROM (SELECT DISTINCT x.pk FROM ({ids_sql}) x) ids "
+            f"LEFT JOIN {_q(ReportTotals._meta.db_table)} t ON t.report_id = ids.pk"
+        )
         params.extend(ids_params)
-    return _fetch(" UNION ALL ".join(parts), params)
+    out = []
+    for flag, count, *cells in _fetch(" UNION ALL ".join(parts), params):
+        out.append(("reports", flag, "", count, 0))
+        for i, (key, _) in enumerate(columns):
+            table, row, _col = key.split(".")
+            out.append((table, flag, row, cells[2 * i], cells[2 * i + 1]))
+    return out
 
 
 def compare_with_last_year(current, previous, year: int, keys: Keys, *, limit: int) -> tuple[list, dict]:
