@@ -60,4 +60,13 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(fill_totals, migrations.RunPython.noop),
+        # The overview pairs each report with last year's by agency: ids and agencies from the index alone.
+        migrations.RemoveIndex(
+            model_name='report',
+            name='reports_report_year_id',
+        ),
+        migrations.AddIndex(
+            model_name='report',
+            index=models.Index(fields=['year', 'id', 'agency'], name='reports_report_year_id_agency'),
+        ),
     ]
