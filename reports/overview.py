@@ -279,20 +279,23 @@ def overview_build(
     today: date | None = None,
     page: int = 1,
     page_size: int | None = None,
+    reports_match_agencies: bool = False,
 ) -> Overview:
     """Everything the overview page shows for `year`.
 
     `agencies`: the agencies to list; `reports`: their reports (any status) for the submission matrix;
     `figure_reports`: the reports whose figures count (the status filter applied); `previous_reports`: last
     year's reports to compare with; `row_statuses`: show only agencies in these statuses (empty: all);
-    `page`: which page of the submission matrix (PAGE_SIZE agencies a page).
+    `page`: which page of the submission matrix (PAGE_SIZE agencies a page); `reports_match_agencies`: the
+    caller built `reports` as exactly the reports of `agencies` (same scope, same filters — the page does), so they
+    are not narrowed to them again (a semi-join costing a look-up per report of a province).
     """
     today = today or timezone.localdate()
     deadline = deadline_for(year)
     page_size = page_size or PAGE_SIZE
     # `of_year`: for look-ups per listed agency (already one of `agencies`); `reports`: the agencies' reports.
     of_year = reports.filter(year=year)
-    reports = of_year.filter(agency__in=agencies.order_by().values("pk"))
+    reports = of_year if reports_match_agencies else of_year.filter(agency__in=agencies.order_by().values("pk"))
     agencies = agencies.order_by("kind", "name")
 
     # Status counts: every agency has at most one report a year (a database constraint), so 未建立 is the rest.

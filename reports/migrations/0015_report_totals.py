@@ -69,4 +69,12 @@ class Migration(migrations.Migration):
             model_name='report',
             index=models.Index(fields=['year', 'id', 'agency'], name='reports_report_year_id_agency'),
         ),
+        migrations.RemoveIndex(
+            model_name='report',
+            name='reports_report_year_status',
+        ),
+        migrations.AddIndex(
+            model_name='report',
+            index=models.Index(fields=['year', 'status', 'agency'], name='reports_report_year_status_ag'),
+        ),
     ]

@@ -143,7 +143,8 @@ class Report(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["year", "status"], name="reports_report_year_status"),
+            # By status, with the agency (0015): the overview's lists of who has not handed in are index-only.
+            models.Index(fields=["year", "status", "agency"], name="reports_report_year_status_ag"),
             # A year's report ids (and agencies) without reading the (wide) rows: the overview's and exports'
             # subqueries, the overview's pairs of a report with last year's.
             models.Index(fields=["year", "id", "agency"], name="reports_report_year_id_agency"),
