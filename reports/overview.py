@@ -162,13 +162,13 @@ def _add(a, b):
     return a + b
 
 
-def _cell_sums(current, previous, year: int) -> tuple[dict, dict, dict]:
+def _cell_sums(rows, year: int) -> tuple[dict, dict, dict]:
     """Sum and number of filled cells of every 表三 row total and 表四 block total, by year, and the number of
-    reports of each year: one statement."""
+    reports of each year (overview_sql.figures_and_changes)."""
     sums: dict[tuple[int, str], int | Decimal | None] = {}
     filled: dict[tuple[int, str], int] = {}
     counts: dict[int, int] = {}
-    for table, this_year, row, total, n in overview_sql.cell_sums(current, previous):
+    for table, this_year, row, total, n in rows:
         y = year if this_year else year - 1
         if table == "reports":
             counts[y] = total
@@ -211,21 +211,36 @@ def _rows(agencies, reports, *, deadline: date, today: date) -> list[SubmissionR
     return [submission_row(a, by_agency.get(a["pk"]), deadline=deadline, today=today) for a in found]
 
 
-def _groups(agencies, reports) -> tuple[list[Group], list[Group]]:
+# Per (agency kind, parent group, status): the counts the page shows, gathered by one GROUP BY over the year's
+# reports (status counts, error and warning totals, and the groups all come from it).
+_REPORT_COUNTS = {
+    "n": Count("pk"),
+    "with_errors": Count("pk", filter=Q(error_count__gt=0)),
+    "with_warnings": Count("pk", filter=Q(warning_count__gt=0)),
+    "errors": Coalesce(Sum("error_count"), 0),
+    "warnings": Coalesce(Sum("warning_count"), 0),
+    "unchecked": Count("pk", filter=Q(validated_at__isnull=True)),
+}
+
+
+def _report_counts(reports) -> list[tuple[str, int, str, dict]]:
+    """(agency kind, parent group, status, counts) for the reports: one query."""
+    group_of = Coalesce("agency__parent_id", "agency_id")
+    rows = reports.order_by().values_list("agency__kind", group_of, "status").annotate(**_REPORT_COUNTS)
+    names = list(_REPORT_COUNTS)
+    return [(kind, group, status, dict(zip(names, counts, strict=True))) for kind, group, status, *counts in rows]
+
+
+def _groups(agencies, report_counts) -> tuple[list[Group], list[Group]]:
     """Status counts by agency kind and by parent agency (the parent itself counted in its own group)."""
     statuses = [key for key, _ in STATUS_CHOICES]
     group_of = Coalesce("parent_id", "pk")
     sizes, counts, errors = defaultdict(int), defaultdict(int), defaultdict(int)
     for kind, group, n in agencies.order_by().values_list("kind", group_of.copy()).annotate(n=Count("pk")):
         sizes[(kind, group)] += n
-    report_group = Coalesce("agency__parent_id", "agency_id")
-    for kind, group, status, n, wrong in (
-        reports.order_by()
-        .values_list("agency__kind", report_group, "status")
-        .annotate(n=Count("pk"), e=Count("pk", filter=Q(error_count__gt=0)))
-    ):
-        counts[(kind, group, status)] += n
-        errors[(kind, group)] += wrong
+    for kind, group, status, c in report_counts:
+        counts[(kind, group, status)] += c["n"]
+        errors[(kind, group)] += c["with_errors"]
 
     def make(label, keys, query) -> Group:
         total = sum(sizes[k] for k in keys)
@@ -264,23 +279,31 @@ def overview_build(
     today: date | None = None,
     page: int = 1,
     page_size: int | None = None,
+    reports_match_agencies: bool = False,
 ) -> Overview:
     """Everything the overview page shows for `year`.
 
     `agencies`: the agencies to list; `reports`: their reports (any status) for the submission matrix;
     `figure_reports`: the reports whose figures count (the status filter applied); `previous_reports`: last
     year's reports to compare with; `row_statuses`: show only agencies in these statuses (empty: all);
-    `page`: which page of the submission matrix (PAGE_SIZE agencies a page).
+    `page`: which page of the submission matrix (PAGE_SIZE agencies a page); `reports_match_agencies`: the
+    caller built `reports` as exactly the reports of `agencies` (same scope, same filters — the page does), so they
+    are not narrowed to them again (a semi-join costing a look-up per report of a province).
     """
     today = today or timezone.localdate()
     deadline = deadline_for(year)
     page_size = page_size or PAGE_SIZE
-    reports = reports.filter(year=year, agency__in=agencies.order_by().values("pk"))
+    # `of_year`: for look-ups per listed agency (already one of `agencies`); `reports`: the agencies' reports.
+    of_year = reports.filter(year=year)
+    reports = of_year if reports_match_agencies else of_year.filter(agency__in=agencies.order_by().values("pk"))
     agencies = agencies.order_by("kind", "name")
 
     # Status counts: every agency has at most one report a year (a database constraint), so 未建立 is the rest.
     agency_total = agencies.count()
-    by_status = dict(reports.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n"))
+    report_counts = _report_counts(reports)
+    by_status: dict[str, int] = defaultdict(int)
+    for _kind, _group, status, c in report_counts:
+        by_status[status] += c["n"]
     by_status[MISSING] = agency_total - sum(by_status.values())
     ov = Overview(
         year=year,
@@ -294,32 +317,35 @@ def overview_build(
     ov.row_count = sum(n for key, _, n in ov.status_counts if key in shown)
     ov.pages = max(1, math.ceil(ov.row_count / page_size))
     ov.page = min(max(1, page), ov.pages)
-    listed = _with_statuses(agencies, reports, row_statuses)
+    listed = _with_statuses(agencies, of_year, row_statuses)
     start = (ov.page - 1) * page_size
-    ov.rows = _rows(listed[start : start + page_size], reports, deadline=deadline, today=today)
+    ov.rows = _rows(listed[start : start + page_size], of_year, deadline=deadline, today=today)
 
     not_submitted = [s for s in shown if s in NOT_SUBMITTED]
     ov.missing_count = sum(by_status.get(s, 0) for s in not_submitted)
     if not_submitted:
         ov.missing = _rows(
-            _with_statuses(agencies, reports, not_submitted)[:LIST_LIMIT], reports, deadline=deadline, today=today
+            _with_statuses(agencies, of_year, not_submitted)[:LIST_LIMIT], of_year, deadline=deadline, today=today
         )
-    shown_reports = reports.filter(status__in=[s for s in shown if s != MISSING])
-    totals = shown_reports.aggregate(
-        errors=Coalesce(Sum("error_count"), 0),
-        warnings=Coalesce(Sum("warning_count"), 0),
-        with_errors=Count("pk", filter=Q(error_count__gt=0)),
-        with_warnings=Count("pk", filter=Q(warning_count__gt=0)),
-        unchecked=Count("pk", filter=Q(validated_at__isnull=True)),
-    )
+    shown_statuses = [s for s in shown if s != MISSING]
+    totals = {name: 0 for name in _REPORT_COUNTS}
+    for _kind, _group, status, c in report_counts:
+        if status in shown_statuses:
+            for name in totals:
+                totals[name] += c[name]
     ov.error_total, ov.warning_total = totals["errors"], totals["warnings"]
     ov.with_errors, ov.with_warnings, ov.unchecked = totals["with_errors"], totals["with_warnings"], totals["unchecked"]
     if ov.with_errors:
+        shown_reports = of_year.filter(status__in=shown_statuses)
         wrong = agencies.filter(Exists(shown_reports.filter(agency=OuterRef("pk"), error_count__gt=0)))
-        ov.wrong = _rows(wrong[:LIST_LIMIT], reports, deadline=deadline, today=today)
-    ov.by_kind, ov.by_parent = _groups(agencies, reports)
+        ov.wrong = _rows(wrong[:LIST_LIMIT], of_year, deadline=deadline, today=today)
+    ov.by_kind, ov.by_parent = _groups(agencies, report_counts)
 
-    sums, filled, report_counts = _cell_sums(figure_reports, previous_reports, year)
+    keys = [cells for _, _, cells in KEY_FIGURES]
+    rows, changed, unchanged = overview_sql.figures_and_changes(
+        figure_reports, previous_reports, year, keys, limit=TOP_CHANGES
+    )
+    sums, filled, report_counts = _cell_sums(rows, year)
     ov.reports, ov.previous_reports = report_counts.get(year, 0), report_counts.get(year - 1, 0)
     ov.figures = [_figure(label, keys, sums, filled, report_counts, year) for _, label, keys in KEY_FIGURES]
     ov.outcomes = [
@@ -327,15 +353,13 @@ def overview_build(
         for label, rows_ in OUTCOME_GROUPS
     ]
     if ov.reports and ov.previous_reports:
-        _changes(ov, figure_reports, previous_reports, year)
+        _changes(ov, changed, unchanged)
     return ov
 
 
-def _changes(ov: Overview, current, previous, year: int) -> None:
+def _changes(ov: Overview, changed: list, unchanged: dict) -> None:
     """The agencies whose key figures moved most, and those whose 200 cells are last year's exactly."""
     labels = [label for _, label, _ in KEY_FIGURES]
-    keys = [cells for _, _, cells in KEY_FIGURES]
-    changed, unchanged = overview_sql.compare_with_last_year(current, previous, year, keys, limit=TOP_CHANGES)
     ov.changed = [
         AgencyChange(
             name,

@@ -67,3 +67,19 @@ def _migrated_data(request):
             app_label, codename = name.split(".")
             perms.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
         group.permissions.set(perms)
+
+
+@pytest.fixture(autouse=True)
+def _totals_follow_the_cells(request):
+    """After every database test, each report's stored totals (ReportTotals) equal its cells: whatever path the test
+    wrote through (page, import, flat sheet, API, package, workflow), the service layer kept them in step."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or request.node.get_closest_marker("stale_totals"):
+        yield
+        return
+    request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
+    yield
+    from reports.services.totals import report_totals_stale
+
+    stale, ids = report_totals_stale(limit=10)
+    assert not stale, f"{stale} report(s) whose stored totals differ from their cells: {ids}"

@@ -151,6 +151,9 @@ def overview_page(model_admin, request):
         previous_reports=visible.filter(of_kind, year=year - 1),
         row_statuses=statuses,
         page=page,
+        # The reports of exactly these agencies: the same user scope (access.py), kinds and parent; an agency of
+        # the year's report is expected (Exists above) whether or not it is still in use.
+        reports_match_agencies=True,
     )
     change_url = reverse("admin:reports_report_change", args=[0]).replace("/0/", "/{}/")
     add_url = reverse("admin:reports_report_add")

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +16,7 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from reports import canonical, rules, services
@@ -335,6 +337,17 @@ class ReportAdmin(ReportExportsMixin, ScopedHistoryAdmin):
     @admin.display(description="机关", ordering="agency__name_pinyin")
     def agency_column(self, obj):
         return obj.agency
+
+    def action_checkbox(self, obj):
+        """The row's selection box, written out directly: the same HTML as Django's (a CheckboxInput rendered
+        through the form renderer's templates), which cost about a third of the changelist's rendering."""
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            label,
+        )
 
     # errors first, then warnings: a report with 0 errors and 5 warnings sorts after one with 1 error
     @admin.display(description="校验", ordering=F("error_count") * 100_000 + F("warning_count"))

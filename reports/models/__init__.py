@@ -5,6 +5,7 @@ from reports.models.report import Report
 from reports.models.rollup import ApprovedFigures
 from reports.models.sources import SourceDocument, UploadLog
 from reports.models.tables import ApplicationOutcome, DisclosureTable, ReviewLitigation
+from reports.models.totals import ReportTotals
 from reports.models.validation import IssueAcceptance, ValidationIssue
 from reports.models.workflow import CellComment, CellConfirmation, ReportEvent
 
@@ -21,6 +22,7 @@ __all__ = [
     "LoginAttempt",
     "Report",
     "ReportEvent",
+    "ReportTotals",
     "ReviewLitigation",
     "SourceDocument",
     "UploadLog",

@@ -143,9 +143,11 @@ class Report(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["year", "status"], name="reports_report_year_status"),
-            # A year's report ids without reading the (wide) rows: the overview's and exports' subqueries.
-            models.Index(fields=["year", "id"], name="reports_report_year_id"),
+            # By status, with the agency (0015): the overview's lists of who has not handed in are index-only.
+            models.Index(fields=["year", "status", "agency"], name="reports_report_year_status_ag"),
+            # A year's report ids (and agencies) without reading the (wide) rows: the overview's and exports'
+            # subqueries, the overview's pairs of a report with last year's.
+            models.Index(fields=["year", "id", "agency"], name="reports_report_year_id_agency"),
         ]
         permissions = [
             ("view_all_reports", "可查看所有机关的年报"),

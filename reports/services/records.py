@@ -13,12 +13,13 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from reports import canonical
 from reports.access import require_agency, require_may_edit
-from reports.models import ApplicationOutcome, DisclosureTable, Report, ReviewLitigation
+from reports.models import ApplicationOutcome, DisclosureTable, Report, ReportTotals, ReviewLitigation
 from reports.models.report import ReportLockedError
 from reports.models.tables import DISCLOSURE_FIELDS, MAX_COUNT, TABLE3_POSITION, TABLE4_POSITION
 from reports.selectors import values_from_rows
 from reports.services.confirmations import cells_typed
 from reports.services.locking import report_lock
+from reports.services.totals import report_totals_refresh
 from reports.services.validation import report_validate
 
 Value = int | Decimal | None
@@ -40,20 +41,25 @@ def report_create(
 
 
 def report_ensure_rows(*, report: Report, values: Mapping[str, Value] | None = None, user=None, reason="") -> None:
-    """Create whichever of the 1 + 25 + 3 table rows a report is missing (idempotent), with ``values``."""
+    """Create whichever of the 1 + 25 + 3 table rows a report is missing (idempotent), with ``values``; the
+    report's stored totals (ReportTotals) follow whenever a row was created."""
     values = values or {}
     history = {"default_user": user, "default_change_reason": reason or None}
+    created = 0
     if not DisclosureTable.objects.filter(report=report).exists():
         bulk_create_with_history(
             [DisclosureTable(report=report, **{f: values.get(k) for f, k in DISCLOSURE_FIELDS.items()})],
             DisclosureTable,
             **history,
         )
-    _create_missing(report, ApplicationOutcome, "row", TABLE3_POSITION, canonical.t3, values, history)
-    _create_missing(report, ReviewLitigation, "block", TABLE4_POSITION, canonical.t4, values, history)
+        created += 1
+    created += _create_missing(report, ApplicationOutcome, "row", TABLE3_POSITION, canonical.t3, values, history)
+    created += _create_missing(report, ReviewLitigation, "block", TABLE4_POSITION, canonical.t4, values, history)
+    if created or not ReportTotals.objects.filter(report=report).exists():
+        report_totals_refresh(report_ids=[report.pk])
 
 
-def _create_missing(report, model, key_field, positions, key_of, values, history) -> None:
+def _create_missing(report, model, key_field, positions, key_of, values, history) -> int:
     have = set(model.objects.filter(report=report).values_list(key_field, flat=True))
     columns = canonical.TABLE3_COLUMN_KEYS if model is ApplicationOutcome else canonical.TABLE4_COLUMN_KEYS
     rows = [
@@ -62,6 +68,7 @@ def _create_missing(report, model, key_field, positions, key_of, values, history
         if key not in have
     ]
     bulk_create_with_history(rows, model, **history)
+    return len(rows)
 
 
 INVALID_CELL = "{label}：“{value}”不是有效的数值（应为不小于 0 的{kind}，或留空）。"
@@ -254,6 +261,8 @@ def report_update(
     marks.update({k: mark for k in (*changed, *changed_fields) if k not in IMPORT_FIELDS})
 
     _write_cells(changed, cleaned, disclosure, outcomes, blocks, user=user, reason=reason)
+    if changed:  # the stored totals follow the cells, in this transaction, under the same lock
+        report_totals_refresh(report_ids=[locked.pk])
     if read_by_person and user is not None:
         cells_typed(report=locked, typed={k: cleaned[k] for k in changed}, user=user)
     locked.version += 1

@@ -186,3 +186,22 @@ def test_changelist_marks_no_zero_errors_and_sorts_by_errors_then_warnings(admin
     assert listing.index("乙乡人民政府") < listing.index("甲乡人民政府")
     by_name = admin_client.get(url, {"o": "1"}).content.decode()  # 机关 in pinyin order: jia before yi
     assert by_name.index("甲乡人民政府") < by_name.index("乙乡人民政府")
+
+
+def test_the_changelist_selection_box_is_djangos_own(admin_client):
+    """ReportAdmin writes the row checkbox out directly (fast); it must stay exactly Django's widget."""
+    from django import forms
+    from django.contrib import admin as django_admin
+    from django.contrib.admin import helpers
+    from django.utils.html import format_html
+    from django.utils.translation import gettext
+
+    report = make_report(agency=AgencyFactory(name="<甲>乡人民政府"))
+    ours = django_admin.site._registry[Report].action_checkbox(report)
+    attrs = {
+        "class": "action-select",
+        "aria-label": format_html(gettext("Select this object for an action - {}"), str(report)),
+    }
+    django_own = forms.CheckboxInput(attrs, lambda value: False).render(helpers.ACTION_CHECKBOX_NAME, str(report.pk))
+    assert ours == django_own
+    assert ours in admin_client.get(reverse("admin:reports_report_changelist")).content.decode()
