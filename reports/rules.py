@@ -616,20 +616,24 @@ def _fails(eq: SumEquals, ctx: _Context) -> bool:
 
 
 def _equation_issue(rule: Rule, eq: Equation, ctx: _Context) -> Issue | None:
-    if isinstance(eq, SumEquals) and eq.only_if_printed and eq.only_if_printed not in ctx.num:
+    get = ctx.num.get
+    left, right = sum([get(k, 0) for k in eq.left]), sum([get(k, 0) for k in eq.right])  # as _sum: blanks as 0
+    equals = isinstance(eq, SumEquals)
+    # Sums that agree (or respect the bound) are never reported, whatever blank, unread or unusable cells they hold
+    # (a partly read identity is only reported when its read side already exceeds the other): most return here.
+    if left == right if equals else left <= right:
+        return None
+    if equals and eq.only_if_printed and eq.only_if_printed not in ctx.num:
         return None
     keys = eq.keys
     if any(k in ctx.invalid for k in keys) or all(k in ctx.blank for k in keys):
         return None
     if any(k in ctx.missing for k in keys):
-        return _partial_issue(rule, eq, ctx) if isinstance(eq, SumEquals) else None
-    left, right = _sum(ctx, eq.left), _sum(ctx, eq.right)
-    if isinstance(eq, SumEquals):
-        if left == right:
-            return None
+        return _partial_issue(rule, eq, ctx) if equals else None
+    if equals:
         detail = _parts_note(ctx, eq)
     else:
-        if left <= right or (eq.unless_fails is not None and _fails(eq.unless_fails, ctx)):
+        if eq.unless_fails is not None and _fails(eq.unless_fails, ctx):
             return None
         detail = ""
     return ctx.issue(
