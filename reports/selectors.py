@@ -68,13 +68,13 @@ def report_values_many(report_ids: Iterable[int]) -> dict[int, dict[str, Value]]
     for report_id, row, *cells in ApplicationOutcome.objects.filter(report_id__in=ids).values_list(
         "report_id", "row", *_T3_COLUMNS
     ):
-        out[report_id].update(zip(_T3_ROW_KEYS.get(row) or [f"applications.{row}.{c}" for c in _T3_COLUMNS], cells))
+        keys = _T3_ROW_KEYS.get(row) or [canonical.t3(row, c) for c in _T3_COLUMNS]
+        out[report_id].update(zip(keys, cells, strict=True))
     for report_id, block, *cells in ReviewLitigation.objects.filter(report_id__in=ids).values_list(
         "report_id", "block", *_T4_COLUMNS
     ):
-        out[report_id].update(
-            zip(_T4_BLOCK_KEYS.get(block) or [f"review_litigation.{block}.{c}" for c in _T4_COLUMNS], cells)
-        )
+        keys = _T4_BLOCK_KEYS.get(block) or [canonical.t4(block, c) for c in _T4_COLUMNS]
+        out[report_id].update(zip(keys, cells, strict=True))
     return out
 
 
