@@ -374,8 +374,17 @@ for _sub, (_label, _col, _parts) in SUBTOTAL_KEYS.items():
     _ORDER[_sub] = _ORDER[c.t3(_first_row, c.TABLE3_COLUMN_KEYS[0])] - 1 + c.TABLE3_COLUMN_KEYS.index(_col) / 10
 
 
+_ORDERED: dict[tuple[str, ...], tuple[str, ...]] = {}  # the same cell lists recur in every report
+
+
 def _in_template_order(keys: Iterable[str]) -> tuple[str, ...]:
-    return tuple(sorted(dict.fromkeys(keys), key=lambda k: _ORDER.get(k, math.inf)))
+    given = tuple(keys)
+    ordered = _ORDERED.get(given)
+    if ordered is None:
+        ordered = tuple(sorted(dict.fromkeys(given), key=lambda k: _ORDER.get(k, math.inf)))
+        if len(_ORDERED) < 20_000:
+            _ORDERED[given] = ordered
+    return ordered
 
 
 _COL_NAME = dict(c.TABLE3_COLUMNS)
@@ -501,14 +510,20 @@ class _Context:
         self.num: dict[str, Number] = {}
         self.blank: set[str] = set()
         self.invalid: set[str] = set()
+        num, blank = self.num, self.blank
         for k, v in raw.items():
-            n = _coerce(v)
-            if n is None:
-                self.blank.add(k)
-            elif n is _INVALID:
-                self.invalid.add(k)
+            if v is None:
+                blank.add(k)
+            elif type(v) is int:  # the common case, as _coerce (which refuses bool, a subclass of int)
+                num[k] = v
             else:
-                self.num[k] = n  # type: ignore[assignment]
+                n = _coerce(v)
+                if n is None:
+                    blank.add(k)
+                elif n is _INVALID:
+                    self.invalid.add(k)
+                else:
+                    num[k] = n  # type: ignore[assignment]
         # Cells the parser could not locate are unknown, not 0: no sum may treat them as zero.
         self.missing: set[str] = {k for k in facts.missing_keys or () if k in self.blank}
         self.unknown: set[str] = self.invalid | self.missing
@@ -539,9 +554,14 @@ class _Context:
         cfg = self.config
         if rule.code in cfg.severity_overrides:
             return cfg.severity_overrides[rule.code]
-        return {"R8": cfg.r8_severity, "R13": cfg.fee_statement_severity, "R18": cfg.r18_severity}.get(
-            rule.code, rule.severity
-        )
+        code = rule.code
+        if code == "R8":
+            return cfg.r8_severity
+        if code == "R13":
+            return cfg.fee_statement_severity
+        if code == "R18":
+            return cfg.r18_severity
+        return rule.severity
 
     def issue(
         self,
@@ -616,20 +636,24 @@ def _fails(eq: SumEquals, ctx: _Context) -> bool:
 
 
 def _equation_issue(rule: Rule, eq: Equation, ctx: _Context) -> Issue | None:
-    if isinstance(eq, SumEquals) and eq.only_if_printed and eq.only_if_printed not in ctx.num:
+    get = ctx.num.get
+    left, right = sum([get(k, 0) for k in eq.left]), sum([get(k, 0) for k in eq.right])  # as _sum: blanks as 0
+    equals = isinstance(eq, SumEquals)
+    # Sums that agree (or respect the bound) are never reported, whatever blank, unread or unusable cells they hold
+    # (a partly read identity is only reported when its read side already exceeds the other): most return here.
+    if left == right if equals else left <= right:
+        return None
+    if equals and eq.only_if_printed and eq.only_if_printed not in ctx.num:
         return None
     keys = eq.keys
     if any(k in ctx.invalid for k in keys) or all(k in ctx.blank for k in keys):
         return None
     if any(k in ctx.missing for k in keys):
-        return _partial_issue(rule, eq, ctx) if isinstance(eq, SumEquals) else None
-    left, right = _sum(ctx, eq.left), _sum(ctx, eq.right)
-    if isinstance(eq, SumEquals):
-        if left == right:
-            return None
+        return _partial_issue(rule, eq, ctx) if equals else None
+    if equals:
         detail = _parts_note(ctx, eq)
     else:
-        if left <= right or (eq.unless_fails is not None and _fails(eq.unless_fails, ctx)):
+        if eq.unless_fails is not None and _fails(eq.unless_fails, ctx):
             return None
         detail = ""
     return ctx.issue(
@@ -785,7 +809,9 @@ _FEE_KEYS = frozenset({c.FEES_KEY})
 
 def _check_r7(rule: Rule, ctx: _Context) -> list[Issue]:
     issues = []
-    for key in _in_template_order(ctx.raw):
+    # Only unusable cells, negative numbers and fractions can fail: those, in template order.
+    suspects = [k for k, n in ctx.num.items() if type(n) is not int or n < 0]
+    for key in _in_template_order([*suspects, *ctx.invalid]) if suspects or ctx.invalid else ():
         raw = ctx.raw[key]
         if key in ctx.blank:
             continue
@@ -851,6 +877,18 @@ def _check_r11(rule: Rule, ctx: _Context) -> list[Issue]:
 
 def _template_keys(table: str, template: str | None) -> tuple[str, ...]:
     """The cells a template expects numbers in (2019: no 表二 comparison, no 其他处理 sub-rows 1–2)."""
+    keys = _TEMPLATE_KEYS.get((table, template))
+    if keys is None:
+        keys = _template_keys_of(table, template)
+        if len(_TEMPLATE_KEYS) < 100:
+            _TEMPLATE_KEYS[(table, template)] = keys
+    return keys
+
+
+_TEMPLATE_KEYS: dict[tuple[str, str | None], tuple[str, ...]] = {}
+
+
+def _template_keys_of(table: str, template: str | None) -> tuple[str, ...]:
     if table == "表二":
         return () if template == "2019" else c.TABLE2_KEYS
     if table == "表三":
@@ -1650,16 +1688,45 @@ assert len(RULE_BY_CODE) == len(RULES)
 DEFAULT_CONFIG = RuleConfig()
 
 
+def _compile_equations(equations: tuple[Equation, ...]) -> Callable[[Callable], list[int]]:
+    """One Python function testing all of a rule's equations on a report's numbers: the positions of those whose
+    sums differ (SumEquals) or exceed their bound (SumAtMost). The sums are the same additions as _sum's, in the same
+    order (0, then each cell, blanks as 0); only the equations it returns need _equation_issue's closer look."""
+    lines = ["def failing(get):", "    out = []"]
+    for i, eq in enumerate(equations):
+        left = " + ".join(["0", *(f"get({k!r}, 0)" for k in eq.left)])
+        right = " + ".join(["0", *(f"get({k!r}, 0)" for k in eq.right)])
+        test = "!=" if isinstance(eq, SumEquals) else ">"
+        lines.append(f"    if ({left}) {test} ({right}):")
+        lines.append(f"        out.append({i})")
+    lines.append("    return out")
+    namespace: dict[str, Any] = {}
+    exec("\n".join(lines), namespace)  # noqa: S102 — generated from the equations above, no outside input
+    return namespace["failing"]
+
+
+_COMPILED: dict[int, tuple[tuple[Equation, ...], Callable[[Callable], list[int]]]] = {}
+
+
+def _failing(equations: tuple[Equation, ...]) -> Callable[[Callable], list[int]]:
+    compiled = _COMPILED.get(id(equations))
+    if compiled is None or compiled[0] is not equations:
+        compiled = _COMPILED[id(equations)] = (equations, _compile_equations(equations))
+    return compiled[1]
+
+
 def evaluate(facts: ReportFacts, config: RuleConfig = DEFAULT_CONFIG) -> list[Issue]:
     """All issues of one report, in rule order. Pure: reads ``facts``, never changes a number."""
     ctx = _Context(facts, config)
     issues: list[Issue] = []
+    get = ctx.num.get
     for rule in RULES:
         if rule.code in config.disabled:
             continue
         if isinstance(rule.check, tuple):
-            for eq in rule.check:
-                issue = _equation_issue(rule, eq, ctx)
+            equations = rule.check
+            for i in _failing(equations)(get):  # most equations hold: only the others are looked at
+                issue = _equation_issue(rule, equations[i], ctx)
                 if issue is not None:
                     issues.append(issue)
         else:

@@ -49,29 +49,32 @@ _T3_COLUMNS = canonical.TABLE3_COLUMN_KEYS
 _T4_COLUMNS = canonical.TABLE4_COLUMN_KEYS
 
 
+_DISCLOSURE_COLUMNS = list(DISCLOSURE_FIELDS)
+_DISCLOSURE_KEYS = list(DISCLOSURE_FIELDS.values())
+_T3_ROW_KEYS = {row: [canonical.t3(row, col) for col in _T3_COLUMNS] for row in canonical.TABLE3_ROW_KEYS}
+_T4_BLOCK_KEYS = {block: [canonical.t4(block, col) for col in _T4_COLUMNS] for block in canonical.TABLE4_BLOCK_KEYS}
+
+
 def report_values_many(report_ids: Iterable[int]) -> dict[int, dict[str, Value]]:
     """The 200 cells of many reports in three queries, without building model instances (fast for exports)."""
     ids = list(report_ids)
     out: dict[int, dict[str, Value]] = {i: canonical.empty_values() for i in ids}
     if not ids:
         return out
-    fields = list(DISCLOSURE_FIELDS)
-    for report_id, *cells in DisclosureTable.objects.filter(report_id__in=ids).values_list("report_id", *fields):
-        values = out[report_id]
-        for field, cell in zip(fields, cells, strict=True):
-            values[DISCLOSURE_FIELDS[field]] = cell
+    for report_id, *cells in DisclosureTable.objects.filter(report_id__in=ids).values_list(
+        "report_id", *_DISCLOSURE_COLUMNS
+    ):
+        out[report_id].update(zip(_DISCLOSURE_KEYS, cells, strict=True))
     for report_id, row, *cells in ApplicationOutcome.objects.filter(report_id__in=ids).values_list(
         "report_id", "row", *_T3_COLUMNS
     ):
-        values = out[report_id]
-        for col, cell in zip(_T3_COLUMNS, cells, strict=True):
-            values[f"applications.{row}.{col}"] = cell
+        keys = _T3_ROW_KEYS.get(row) or [canonical.t3(row, c) for c in _T3_COLUMNS]
+        out[report_id].update(zip(keys, cells, strict=True))
     for report_id, block, *cells in ReviewLitigation.objects.filter(report_id__in=ids).values_list(
         "report_id", "block", *_T4_COLUMNS
     ):
-        values = out[report_id]
-        for col, cell in zip(_T4_COLUMNS, cells, strict=True):
-            values[f"review_litigation.{block}.{col}"] = cell
+        keys = _T4_BLOCK_KEYS.get(block) or [canonical.t4(block, c) for c in _T4_COLUMNS]
+        out[report_id].update(zip(keys, cells, strict=True))
     return out
 
 
