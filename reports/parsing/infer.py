@@ -21,15 +21,18 @@ identity hold, and the rules see nothing. So a proof is kept only when it is cro
 Why this suffices. Suppose the printed table breaks exactly one identity E and satisfies all the others.
 If E is not in C, filling changes nothing about it: it has an unread cell before and after. If E is in C,
 the printed values of F satisfy C minus E, which fixes F, so they are the only values that can; E then
-fails on them. Hence no values of F satisfy all of C: propagation ends in a conflict (the values it would
-fill satisfy every identity of C, since it runs to a fixed point), nothing is filled and the rules keep
-the unread cell. In linear-algebra terms: e_E is not in the column space of C restricted to F, i.e. E is
-no coloop of C, and this is exactly the condition; it is the weakest rule that holds for a defect of any
-size and sign. A proof resting on non-negativity alone is not kept: a row printed with total 0 whose
+fails on them. Hence no values of F satisfy all of C, and propagation (which runs to a fixed point, so
+whatever it would fill satisfies every identity of C) ends in W_INFERENCE_CONFLICT: nothing is filled.
+And it is necessary: in linear-algebra terms the condition says e_E is outside the column space of C
+restricted to F (E is no coloop of C); if E were a coloop, a printed table differing from the filled
+values along the direction only E controls would break E alone and be absorbed. So it is the weakest
+rule that holds for a defect of any size.
+
+Consequences. A proof resting on non-negativity alone is not kept: a row printed with total 0 whose
 unread cell actually shows 5 breaks only R2, and proving 0 would hide it — unless the cell's column
-(R3/R1, fully read) pins it too, in which case the 5 would show as a conflict. A cell with two
-identities through it is not enough by itself: 表四 cells and a row-plus-column pair where the row has
-another cell pinned by the first column only are single-identity proofs.
+(R3/R1) pins it too, in which case the 5 shows as a conflict. Two identities through a cell are not
+enough by themselves: a 表四 cell lies in one identity only, and a row and a column are no check on each
+other when the row's other open cell is fixed by nothing but that same column.
 
 A defect the read values already show (an identity fully read and broken, which the rules report) is
 often more than one identity's: a wrong （七）总计 breaks R1 and R3 of its column, and a proof through
@@ -42,7 +45,9 @@ Only reading the cell tells; the value is marked inferred and names the identiti
 A proof that equals what the cell shows (its raw text, or an unsure picture reading) is witnessed by the
 page and needs no cross-check; so is a zero in a row found on the page that shows no number but 0 (a
 short row of zeros, a row with no number at all, §4.2): a non-zero there would be a number the page
-shows, and the read values of the row would disagree with nothing but the extraction. The cells dropped stay unread with W_INFERENCE_UNCHECKED.
+shows, and the read values of the row would disagree with nothing but the extraction.
+The cells dropped stay unread, warned: W_INFERENCE_UNCHECKED (no cross-check) or
+W_INFERENCE_NEAR_DEFECT (through a broken identity).
 """
 
 from __future__ import annotations
