@@ -44,8 +44,8 @@ through that cell at once and agrees with nothing read, so the proof equals what
 Only reading the cell tells; the value is marked inferred and names the identities it rests on.
 A proof that equals what the cell shows (its raw text, or an unsure picture reading) is witnessed by the
 page and needs no cross-check; so is a zero in a row found on the page that shows no number but 0 (a
-short row of zeros, a row with no number at all, §4.2): a non-zero there would be a number the page
-shows, and the read values of the row would disagree with nothing but the extraction.
+short row of zeros, a row with no number at all, §4.2; a row the printed table does not have, such as
+（六）1/2 when （六） is printed as the single 2019 row): a non-zero there would be a number the page shows, and the read values of the row would disagree with nothing but the extraction.
 The cells dropped stay unread, warned: W_INFERENCE_UNCHECKED (no cross-check) or
 W_INFERENCE_NEAR_DEFECT (through a broken identity).
 """
@@ -158,7 +158,11 @@ def infer(asm: Assembly, exclude: frozenset[str] = frozenset(), readings: Mappin
     # A proof that equals what the cell shows (its raw text, or a picture's reading) is a second witness of
     # its own; the others must be cross-checked by the identities.
     witnessed = {k for k in proved if k in printed or seen.get(k) is not None}
-    witnessed |= {k for k, v in proved.items() if v == 0 and k not in seen and _row_shows_only_zeros(asm, k)}
+    # Rows the printed table does not have (a 2021 report printing （六） as the single 2019 row) show nothing.
+    absent = {k for w in asm.warnings if w.code == "W_SINGLE_OTHER_ROW" for k in w.keys}
+    witnessed |= {
+        k for k, v in proved.items() if v == 0 and k not in seen and (k in absent or _row_shows_only_zeros(asm, k))
+    }
     broken = _broken_cells(asm, unknown, exclude)
     near = {k for _, eq in EQUATIONS if any(c in broken for _, c in eq) for _, k in eq}
     tainted = (set(proved) - witnessed) & near
