@@ -9,12 +9,52 @@ row whose total is 0, or 一 and 二 all zero, which makes every outcome zero.
 The proved values of a row read with the wrong number of values must agree with the numbers that
 row printed; otherwise nothing in that row is filled. A contradiction among the read values stops
 inference altogether: the rules report it, the parser proves nothing from it.
+
+Never hide a defect (issue 11). A report may break an identity itself. If an unread cell sits in that
+identity and nothing else pins it, the proof fills it with exactly the number that makes the broken
+identity hold, and the rules see nothing. So a proof is kept only when it is cross-checked:
+
+    Let F be the filled cells and C the identities whose cells are all read or in F (the ones the rules
+    will check). Every cell of F must be fixed by the equations C alone (no appeal to "counts are ≥ 0"),
+    and stay fixed when any one identity of C is removed.
+
+Why this suffices. Suppose the printed table breaks exactly one identity E and satisfies all the others.
+If E is not in C, filling changes nothing about it: it has an unread cell before and after. If E is in C,
+the printed values of F satisfy C minus E, which fixes F, so they are the only values that can; E then
+fails on them. Hence no values of F satisfy all of C, and propagation (which runs to a fixed point, so
+whatever it would fill satisfies every identity of C) ends in W_INFERENCE_CONFLICT: nothing is filled.
+And it is necessary: in linear-algebra terms the condition says e_E is outside the column space of C
+restricted to F (E is no coloop of C); if E were a coloop, a printed table differing from the filled
+values along the direction only E controls would break E alone and be absorbed. So it is the weakest
+rule that holds for a defect of any size.
+
+Consequences. A proof resting on non-negativity alone is not kept: a row printed with total 0 whose
+unread cell actually shows 5 breaks only R2, and proving 0 would hide it — unless the cell's column
+(R3/R1) pins it too, in which case the 5 shows as a conflict. Two identities through a cell are not
+enough by themselves: a 表四 cell lies in one identity only, and a row and a column are no check on each
+other when the row's other open cell is fixed by nothing but that same column.
+
+A defect the read values already show (an identity fully read and broken, which the rules report) is
+often more than one identity's: a wrong （七）总计 breaks R1 and R3 of its column, and a proof through
+R1 would fill an unread 四 with the wrong number consistently with the rest. So no proof passes through
+an identity that contains a cell of a broken one; those cells stay unread too.
+
+What no identity can check: a wrong number printed in the unread cell itself breaks every identity
+through that cell at once and agrees with nothing read, so the proof equals what it should have been.
+Only reading the cell tells; the value is marked inferred and names the identities it rests on.
+A proof that equals what the cell shows (its raw text, or an unsure picture reading) is witnessed by the
+page and needs no cross-check; so is a zero in a row found on the page that shows no number but 0 (a
+short row of zeros, a row with no number at all, §4.2; a row the printed table does not have, such as
+（六）1/2 when （六） is printed as the single 2019 row): a non-zero there would be a number the page shows, and the read values of the row would disagree with nothing but the extraction.
+The cells dropped stay unread, warned: W_INFERENCE_UNCHECKED (no cross-check) or
+W_INFERENCE_NEAR_DEFECT (through a broken identity).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from fractions import Fraction
 
 from reports import canonical
 from reports.parsing.assemble import Assembly, row_name
@@ -115,19 +155,136 @@ def infer(asm: Assembly, exclude: frozenset[str] = frozenset(), readings: Mappin
         k: asm.provenance[k].raw for k in proved if k not in seen and k in asm.provenance and asm.provenance[k].raw
     }
     proved = {k: v for k, v in proved.items() if k not in printed or parse_value(printed[k]).value == v}
+    # A proof that equals what the cell shows (its raw text, or a picture's reading) is a second witness of
+    # its own; the others must be cross-checked by the identities.
+    witnessed = {k for k in proved if k in printed or seen.get(k) is not None}
+    # Rows the printed table does not have (a 2021 report printing （六） as the single 2019 row) show nothing.
+    absent = {k for w in asm.warnings if w.code == "W_SINGLE_OTHER_ROW" for k in w.keys}
+    witnessed |= {
+        k for k, v in proved.items() if v == 0 and k not in seen and (k in absent or _row_shows_only_zeros(asm, k))
+    }
+    broken = _broken_cells(asm, unknown, exclude)
+    near = {k for _, eq in EQUATIONS if any(c in broken for _, c in eq) for _, k in eq}
+    tainted = (set(proved) - witnessed) & near
+    if tainted:
+        keys = sorted(tainted, key=canonical.ALL_KEYS.index)
+        asm.warn(
+            "W_INFERENCE_NEAR_DEFECT",
+            f"{len(keys)} 个未能读取的单元格所在的勾稽关系涉及已读数值本身不成立的关系（报告自身的错误），"
+            "按它推算会把错误带进看似正确的数值，故不填入，请对照原文核实",
+            keys,
+        )
+    checked, unchecked = _cross_checked(unknown, set(proved) - witnessed - tainted)
+    if unchecked:
+        keys = sorted(unchecked, key=canonical.ALL_KEYS.index)
+        rests = _rules({r for k in keys for r in why.get(k, ())})
+        asm.warn(
+            "W_INFERENCE_UNCHECKED",
+            f"{len(keys)} 个未能读取的单元格只能由勾稽关系（{rests}）单独推出，没有另一条勾稽关系可以核对；"
+            "若报告在这条关系上本身有误，推算值会把错误掩盖，故不填入，请对照原文核实",
+            keys,
+        )
+    proved = {k: v for k, v in proved.items() if k not in unchecked and k not in tainted}
     if not proved:
         return
     for k, v in proved.items():
         old = asm.provenance.get(k) or CellSource()
         asm.values[k] = v
+        rests_on = _rules(checked[k]) if k in checked else _rules(why.get(k, ()))
         asm.provenance[k] = CellSource(
             raw=None, label=old.label, location=old.location, page=old.page, line=old.line, table=old.table,
-            row=old.row, col=old.col, inferred=True, rests_on=_rules(why.get(k, ())),
+            row=old.row, col=old.col, inferred=True, rests_on=rests_on,
         )  # fmt: skip
     keys = sorted(proved, key=canonical.ALL_KEYS.index)
     zeros = all(v == 0 for v in proved.values())
     how = "由勾稽关系（各项非负）推出均为 0" if zeros else "由勾稽关系推出"
     asm.warn("I_INFERRED", f"{len(keys)} 个未能读取的单元格{how}，已标记为推算值", keys)
+
+
+_ROW_OF = {canonical.t3(r, c): r for r in canonical.TABLE3_ROW_KEYS for c in canonical.TABLE3_COLUMN_KEYS}
+
+
+def _row_shows_only_zeros(asm: Assembly, key: str) -> bool:
+    """True when the page shows the 表三 row of ``key`` (found by its label) and every number in it is 0:
+    the numbers read, and those read without their columns (FORMAT.md §4.2: "if every number present is
+    0 and the expected sum is 0, record zeros"). The cell itself then shows 0 or nothing, as the proof says."""
+    row = _ROW_OF.get(key)
+    src = asm.provenance.get(key)
+    if row is None or src is None or not src.location or src.raw:
+        return False
+    tokens = asm.loose_tokens.get(row, [])
+    if any(not t.is_number or t.value for t in tokens if not t.is_blank):
+        return False
+    return all(not asm.values[k] for k in canonical.keys_of_row(row))
+
+
+def _broken_cells(asm: Assembly, unknown: set[str], exclude: frozenset[str]) -> set[str]:
+    """The cells of the identities the read values already break (the rules report those): a proof through
+    one of them would carry the report's mistake into a number that looks right."""
+    out: set[str] = set()
+    for _, eq in EQUATIONS:
+        if any(k in unknown for _, k in eq):
+            continue
+        if sum(a * (0 if k in exclude else asm.values[k] or 0) for a, k in eq) != 0:
+            out.update(k for _, k in eq)
+    return out
+
+
+def _cross_checked(unknown: set[str], proved: set[str]) -> tuple[dict[str, set[str]], set[str]]:
+    """Split the proved cells into those the identities cross-check and those they do not (see the module
+    docstring): returns the identities each kept cell is checked by, and the cells left unread.
+
+    ``unknown``: every cell not read (proved or not). A kept cell is determined by the identities whose
+    cells are all read or kept, and stays determined with any one of them removed. Cells failing that are
+    dropped, which takes the identities through them out of the checked set, so the test is repeated.
+    """
+    free = set(proved)
+    while free:
+        eqs = [
+            (rule, {k: a for a, k in eq if k in free})
+            for rule, eq in EQUATIONS
+            if any(k in free for _, k in eq) and all(k in free or k not in unknown for _, k in eq)
+        ]
+        rows = [row for _, row in eqs]
+        loose = free - _determined(rows)
+        columns: dict[str, dict[int, int]] = {}  # the transposed system: one row per cell, one column per identity
+        for i, row in enumerate(rows):
+            for k, a in row.items():
+                columns.setdefault(k, {})[i] = a
+        for i in _determined(list(columns.values())):  # an identity no combination of the others stands in for
+            loose |= free - _determined(rows[:i] + rows[i + 1 :])
+        if not loose:
+            return {k: {rule for rule, row in eqs if k in row} for k in free}, proved - free
+        free -= loose
+    return {}, set(proved)
+
+
+def _determined(rows: list[dict]) -> set:
+    """The variables that the linear system ``rows`` (variable → coefficient, right-hand sides known) fixes
+    to one value: those whose unit vector lies in the row space. Exact (fractions), by reduced row echelon form."""
+    pivots: dict = {}  # pivot variable → its reduced row
+    for row in rows:
+        r = {k: Fraction(a) for k, a in row.items() if a}
+        for p, prow in pivots.items():
+            if p in r:
+                f = r[p]
+                for k, a in prow.items():
+                    r[k] = r.get(k, 0) - f * a
+                r = {k: a for k, a in r.items() if a}
+        if not r:
+            continue
+        p = next(iter(r))
+        f = r[p]
+        r = {k: a / f for k, a in r.items()}
+        for q, qrow in pivots.items():
+            if p in qrow:
+                g = qrow[p]
+                for k, a in r.items():
+                    qrow[k] = qrow.get(k, 0) - g * a
+                pivots[q] = {k: a for k, a in qrow.items() if a}
+        pivots[p] = r
+    # a pivot variable is fixed when its reduced row holds no free variable
+    return {p for p, r in pivots.items() if all(k == p or k in pivots for k in r)}
 
 
 def _rules(rules: set[str] | tuple[()]) -> str:

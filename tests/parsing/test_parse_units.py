@@ -239,14 +239,31 @@ def _read_all(asm: Assembly, grid: dict[str, list[int | None]]) -> None:
 
 
 def test_zero_intake_proves_every_outcome_zero() -> None:
+    """The outcome rows are on the page and show no number: each cell shows 0 or nothing, as 一 and 二 prove."""
     asm = Assembly()
     _read_all(asm, {"new_received": [0] * 7, "carried_over": [0] * 7})
+    for n, r in enumerate(canonical.TABLE3_ROW_KEYS[2:]):
+        for k in canonical.keys_of_row(r):
+            asm.missing(k, r, Where(line=10 + n))
     for k in canonical.TABLE4_KEYS:
         asm.read(k, Cell("0", Where()), None)
     infer(asm)
     assert all(asm.values[k] == 0 for k in canonical.TABLE3_KEYS)
     assert asm.provenance[canonical.t3("granted", "natural_person")].inferred
     assert not asm.provenance[canonical.t3("new_received", "natural_person")].inferred
+
+
+def test_zero_intake_proves_nothing_the_page_does_not_show() -> None:
+    """Only 一 and 二 were found: the zeros would rest on R1/R3 and non-negativity alone, so a （七） printed
+    3 against a zero intake (a broken R1) would be hidden. The cells stay unread, with the reason."""
+    asm = Assembly()
+    _read_all(asm, {"new_received": [0] * 7, "carried_over": [0] * 7})
+    for k in canonical.TABLE4_KEYS:
+        asm.read(k, Cell("0", Where()), None)
+    infer(asm)
+    assert asm.values[canonical.t3("granted", "natural_person")] is None
+    assert asm.values[canonical.t3("total_processed", "total")] is None
+    assert any(w.code == "W_INFERENCE_UNCHECKED" for w in asm.warnings)
 
 
 def test_inference_never_guesses() -> None:
@@ -257,7 +274,8 @@ def test_inference_never_guesses() -> None:
     infer(asm)
     # 3 applications could have ended in any outcome: nothing is proved for 自然人 outcomes
     assert asm.values[canonical.t3("granted", "natural_person")] is None
-    assert asm.values[canonical.t3("granted", "commercial")] == 0
+    # nor 0 for 商业企业, found nowhere on the page: non-negativity alone is no cross-check (issue 11)
+    assert asm.values[canonical.t3("granted", "commercial")] is None
 
 
 def test_a_contradiction_stops_inference() -> None:
@@ -273,6 +291,9 @@ def test_a_contradiction_stops_inference() -> None:
 def test_a_proof_must_agree_with_the_numbers_a_short_row_printed() -> None:
     asm = Assembly()
     _read_all(asm, {"new_received": [0] * 7, "carried_over": [0] * 7})
+    for n, r in enumerate(canonical.TABLE3_ROW_KEYS[2:]):
+        for k in canonical.keys_of_row(r):
+            asm.missing(k, r, Where(line=10 + n))
     asm.loose_tokens["granted"] = [parse_value("5")]
     infer(asm)
     assert asm.values[canonical.t3("granted", "natural_person")] is None
