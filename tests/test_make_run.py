@@ -47,7 +47,7 @@ def _import_through_the_embedded_worker(opener, jar, base):
     batch_url = response.geturl()
     assert "/import/" in batch_url and batch_url != upload_url
     page = ""
-    for _ in range(120):  # the progress page, reloaded until the worker thread has read the file
+    for _ in range(360):  # the progress page, reloaded until the worker thread has read the file
         page = opener.open(batch_url).read().decode()
         if "nb-preview" in page:
             break
@@ -56,7 +56,7 @@ def _import_through_the_embedded_worker(opener, jar, base):
     form = {"csrfmiddlewaretoken": token, "include_0": "on", "agency_0": "new", "year_0": "2023"}
     form |= {"new_name_0": "乐业县人力资源和社会保障局", "new_kind_0": "department"}
     opener.open(urllib.request.Request(batch_url, data=urlencode(form).encode(), headers={"Referer": batch_url}))
-    for _ in range(120):  # the import job runs on the same thread; its first look hands over to the reports
+    for _ in range(360):  # the import job runs on the same thread; its first look hands over to the reports
         page = opener.open(batch_url).read().decode()
         if "成功 1 个" in page:
             break
