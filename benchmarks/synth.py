@@ -18,17 +18,51 @@ sys.path.insert(0, str(ROOT))
 from reports import canonical  # noqa: E402
 from reports.parsing import parse_document  # noqa: E402
 from reports.rules import ReportFacts, evaluate, guess_agency_kind  # noqa: E402
-from tests.synth.report import figures, html, layout_text, raw_text, runtogether_text  # noqa: E402
+from tests.synth.report import (  # noqa: E402
+    T3_ROWS,
+    figures,
+    html,
+    layout_text,
+    raw_text,
+    runtogether_text,
+    vertical_layout_text,
+)
 
 ARITHMETIC = {"R1", "R2", "R3", "R4", "R5", "R6", "R7", "R14", "R19"}
+GROUPS = ("withheld_", "unavailable_", "not_processed_", "other_")
+
+
+def _unlabelled(s, rng: random.Random) -> tuple[str, str, str]:
+    """表三 with the sub-rows of some groups printed without labels, zero cells blank (rows with nothing
+    printed leave only their height), random row heights, group labels printed or not."""
+    groups = tuple(g for g in GROUPS if rng.random() < 0.5) or GROUPS[:1]
+    pitch = rng.choice([1.05, 1.2, 1.4, 1.63, 2.0, 2.4])
+    tall = {r: rng.choice([2.3, 3.7]) for r in T3_ROWS if rng.random() < 0.05}
+    rows = tuple(r for r in T3_ROWS if r.startswith(groups))
+    return vertical_layout_text(s, rows, pitch=pitch, tall=tall, headings=rng.random() < 0.5), "txt", "t3"
+
+
+# Each layout: the text, its kind, and which zero cells it leaves blank ("" none, "zero" of 表三/表四
+# except totals, "t3" every zero of 表三).
 LAYOUTS = {
-    "layout": lambda s: (layout_text(s), "txt", True),
-    "layout+page break": lambda s: (layout_text(s, page_break_at="unavailable_not_held", shift=3), "txt", True),
-    "raw order": lambda s: (raw_text(s), "txt", False),
-    "html": lambda s: (html(s), "html", False),
-    "html colspan": lambda s: (html(s, colspan=True), "html", False),
-    "cells run together": lambda s: (runtogether_text(s), "txt", False),
+    "layout": lambda s, rng: (layout_text(s), "txt", "zero"),
+    "layout+page break": lambda s, rng: (layout_text(s, page_break_at="unavailable_not_held", shift=3), "txt", "zero"),
+    "layout, no sub-labels": _unlabelled,
+    "raw order": lambda s, rng: (raw_text(s), "txt", ""),
+    "html": lambda s, rng: (html(s), "html", ""),
+    "html colspan": lambda s, rng: (html(s, colspan=True), "html", ""),
+    "cells run together": lambda s, rng: (runtogether_text(s), "txt", ""),
 }
+
+
+def _shown(k: str, v: int, blank: str) -> bool:
+    if v or not blank:
+        return True
+    if blank == "t3":
+        return k not in canonical.TABLE3_KEYS
+    return not (k in canonical.TABLE3_KEYS + canonical.TABLE4_KEYS and not k.endswith(".total"))
+
+
 _SPLITS = re.compile(r"(\d+) 串数字中 (\d+) 串只有唯一拆分")
 
 
@@ -42,7 +76,7 @@ def main() -> None:
         cells = wrong = printed = read = planted = reported = false = runs = unique = 0
         for i in range(count):
             s = figures(rng, (None, "row_total", "grand", "t4")[i % 4])
-            text, ext, blank_zero = render(s)
+            text, ext, blank = render(s, rng)
             p = parse_document(text.encode("utf-8"), f"synth.{ext}")
             for w in p.warnings:
                 m = _SPLITS.search(w.message) if w.code == "I_RUN_TOGETHER" else None
@@ -50,8 +84,7 @@ def main() -> None:
                     runs, unique = runs + int(m.group(1)), unique + int(m.group(2))
             for k in canonical.ALL_KEYS:
                 v = s.values[k]
-                shown = not (blank_zero and v == 0 and k in canonical.TABLE3_KEYS + canonical.TABLE4_KEYS
-                             and not k.endswith(".total"))  # fmt: skip
+                shown = _shown(k, v, blank)
                 cells += 1
                 got = p.values[k]
                 if got is not None and got != v:

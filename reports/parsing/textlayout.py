@@ -9,8 +9,10 @@ it has all of them.
 A row whose label wraps is printed over several lines, and its values may sit on a line of their
 own above or below the label (the label is centred vertically in a tall cell). A value line without
 a label joins the row just above when their columns do not overlap, else the labelled row just
-below that has no values yet — only when no line, not even a blank one, stands between them, and
-never when the line carries pieces of a label spanning rows ("三、本", "(四) 无").
+below that has no values yet — only when no line, not even a blank one, stands between them, never
+when the line carries pieces of a label spanning rows ("三、本", "(四) 无"), and only between the labels
+of two rows next to each other in the template (or a label and its own wrapped end): beside a stretch
+of rows that lost their labels, the line may be any of theirs.
 
 Each row keeps the lines it stands on and its page's profile of printed lines: the assembler places
 rows without labels by their height where pdftotext's blank lines prove it (rows.LineProfile).
@@ -21,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from reports import canonical
 from reports.parsing import labels as L
 from reports.parsing.document import TextLine
 from reports.parsing.normalize import is_value_like, norm
@@ -180,12 +183,12 @@ def _t3(lines: list[_Line]) -> list[Row]:
             _join(prev, line, cells, cols)
             continue
         below = _label_row_below(data, i, consumed) if not _foreign(line) else None
-        if below is not None:
+        if below is not None and _adjacent(_keyed_above(rows), below[1]):
             j, key, label_line = below
             consumed.add(j)
             rows.append(_R([label_line.label], key, [label_line, line], cells))
             continue
-        if prev is not None and not prev.cells and prev.key is not None:
+        if prev is not None and not prev.cells and prev.key is not None and _closed_below(data, i, prev.key):
             prev.cells = cells
             prev.lines.append(line)
             continue
@@ -268,6 +271,39 @@ def _label_row_below(data: list[_Line], i: int, consumed: set[int]) -> tuple[int
         if m is not None and m.strength == 2:
             return j, m.key, cand
     return None
+
+
+def _adjacent(above: str | None, below: str) -> bool:
+    """Whether no template row stands between row ``above`` and row ``below``: only then can a value line
+    without a label between their labels be given to one of them. Where rows lost their labels, the line may
+    be any of the unlabelled rows' (the next row's values taken by a blank labelled row is a wrong number
+    that looks right)."""
+    if above is None:
+        return False
+    order = canonical.TABLE3_ROW_KEYS
+    return above == below or order.index(above) + 1 == order.index(below)
+
+
+def _keyed_above(rows: list[_R]) -> str | None:
+    """The row of the nearest labelled row above, None if a row of values without a label comes first."""
+    for r in reversed(rows):
+        if r.key is not None:
+            return r.key
+        if r.cells:
+            return None
+    return None
+
+
+def _closed_below(data: list[_Line], i: int, key: str) -> bool:
+    """Whether the first labelled line after value line i is row ``key`` again (its wrapped label) or the
+    next row of the template, with no other value line before it."""
+    for cand in data[i + 1 :]:
+        m = _match(cand)
+        if m is not None:
+            return _adjacent(key, m.key)
+        if cand.nums:
+            return False
+    return False
 
 
 def _to_row(r: _R, blanks_shown: bool, profiles: dict[int, LineProfile]) -> Row:

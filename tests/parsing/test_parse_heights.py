@@ -16,6 +16,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from reports import canonical
 from reports.parsing import parse_document
 from reports.parsing.rows import LineProfile
@@ -142,6 +144,20 @@ def test_real_pdftotext_text_reads_only_what_the_gaps_prove() -> None:
     assert parsed.values[canonical.t3("other_other", "natural_person")] == 3
     unplaced = {k for w in parsed.warnings if w.code == "W_ROWS_UNPLACED" for k in w.keys}
     assert missing and set(missing) <= unplaced
+
+
+@pytest.mark.parametrize("name", ["blank_label_below", "blank_label_above"])
+def test_a_blank_labelled_row_never_takes_an_unlabelled_rows_values(name: str) -> None:
+    """A value line just above (or below) the label of a blank row, in a stretch whose rows lost their labels:
+    it may stand on any of the unlabelled rows, so the labelled row does not take it (its values would be
+    another row's, a wrong number that looks right). The line stays unread, named; the blank row reads blank."""
+    parsed = _parse_text(_text(name))
+    label = _label(name)["values"]
+    wrong, missing = _compare(parsed, label)
+    assert wrong == []
+    assert missing
+    warned = {k for w in parsed.warnings if w.code.startswith("W_") for k in w.keys}
+    assert set(missing) <= warned
 
 
 def test_line_profile_bounds() -> None:

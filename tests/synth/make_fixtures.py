@@ -77,6 +77,19 @@ def main() -> None:
     s = figures(random.Random(76), "row_total")
     _write("height_defect", vertical_layout_text(s, withheld, pitch=1.2), s, False, True)
 
+    # A blank labelled row beside a stretch of unlabelled value lines: the value line just above its label
+    # (blank_label_below) or just below it (blank_label_above) may be any unlabelled row's, not its.
+    def rows(*groups: str) -> tuple[str, ...]:
+        return tuple(r for r in T3_ROWS if r.startswith(groups))
+
+    s = figures(random.Random(40), None)
+    unlabelled = rows("withheld_", "not_processed_", "other_")
+    _write("blank_label_below", vertical_layout_text(s, unlabelled, pitch=1.63, headings=True), s, False, True)
+    s = figures(random.Random(427), "t4")
+    unlabelled = rows("withheld_", "unavailable_", "other_")
+    tall = {"granted": 3.7, "withheld_enforcement_case": 3.7}
+    _write("blank_label_above", vertical_layout_text(s, unlabelled, pitch=1.63, tall=tall), s, False, True)
+
 
 if __name__ == "__main__":
     main()
