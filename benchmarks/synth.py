@@ -52,6 +52,7 @@ LAYOUTS = {
     "html": lambda s, rng: (html(s), "html", ""),
     "html colspan": lambda s, rng: (html(s, colspan=True), "html", ""),
     "cells run together": lambda s, rng: (runtogether_text(s), "txt", ""),
+    "run together, blanks": lambda s, rng: (runtogether_text(s, blank_zero=True), "txt", "zero"),
 }
 
 

@@ -133,6 +133,9 @@ class ReportFacts:
     missing_keys: frozenset[str] | None = None
     # The name a source document gives itself when it is not this report's agency (R26); None = no such file.
     named_as: str | None = None
+    # Printed numbers the parser proved break an identity however they are read, their cells left unread
+    # (reports.parsing.types.PrintedBreak as JSON: rule, keys, printed, why).
+    printed_breaks: tuple[Mapping[str, Any], ...] = ()
 
     @classmethod
     def from_parsed(
@@ -165,6 +168,7 @@ class ReportFacts:
             sections_found=None if tables_only else tuple(parsed.sections_found) or None,
             published_on=published_on or parsed.publication_date,
             printed_subtotals=dict(parsed.printed_subtotals),
+            printed_breaks=tuple(b.to_json() for b in parsed.printed_breaks),
             previous=previous,
             is_government=government_from_kind(agency_kind),
             source_kind="parsed",
@@ -190,6 +194,7 @@ class ReportFacts:
             "sections_found": tuple(found) if found else None,
             "published_on": date.fromisoformat(published) if isinstance(published, str) else None,
             "printed_subtotals": {k: _json_value(v) for k, v in (record.get("printed_subtotals") or {}).items()},
+            "printed_breaks": tuple(record.get("printed_breaks") or ()),
         }
         kwargs.update(overrides)
         if "is_government" not in overrides:
@@ -1526,7 +1531,10 @@ _EQ_PARTIAL = (
     "{where}：{bound_name}={bound}，而{partial_name}中已读出的数之和已达 {partial}（多 {delta}；"
     "另有 {missing} 格未能读出，无论填多少都不可能相等）"
 )
-_EQ_VARIANTS = (("partial", _EQ_PARTIAL),)
+_EQ_PRINTED = (
+    "{cells}：原文印出的数字{printed}连在一起，{why}——报告本身的数字不平；这些格未能读出，请对照原文核对后退回"
+)
+_EQ_VARIANTS = (("partial", _EQ_PARTIAL), ("printed", _EQ_PRINTED))
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -1715,6 +1723,30 @@ def _failing(equations: tuple[Equation, ...]) -> Callable[[Callable], list[int]]
     return compiled[1]
 
 
+def _printed_break_issues(rule: Rule, ctx: _Context) -> list[Issue]:
+    """The parser's proof that printed numbers break this rule however they are read (a run of digits no
+    split makes add up), while their cells are still all empty: once a person types them, the equations
+    judge the typed values instead."""
+    out = []
+    for b in ctx.facts.printed_breaks:
+        keys = tuple(k for k in b.get("keys") or () if k in c.ALL_KEYS)
+        if b.get("rule") != rule.code or not keys or not all(k in ctx.blank for k in keys):
+            continue
+        printed = str(b.get("printed") or "")
+        out.append(
+            ctx.issue(
+                rule,
+                keys,
+                variant="printed",
+                extra="printed:" + printed,
+                cells=cells_text(keys, limit=3),
+                printed=f"“{printed}”" if "“" not in printed else f"（{printed}）",
+                why=str(b.get("why") or ""),
+            )
+        )
+    return out
+
+
 def evaluate(facts: ReportFacts, config: RuleConfig = DEFAULT_CONFIG) -> list[Issue]:
     """All issues of one report, in rule order. Pure: reads ``facts``, never changes a number."""
     ctx = _Context(facts, config)
@@ -1729,6 +1761,7 @@ def evaluate(facts: ReportFacts, config: RuleConfig = DEFAULT_CONFIG) -> list[Is
                 issue = _equation_issue(rule, equations[i], ctx)
                 if issue is not None:
                     issues.append(issue)
+            issues.extend(_printed_break_issues(rule, ctx))
         else:
             issues.extend(rule.check(rule, ctx))
     return issues

@@ -55,6 +55,10 @@ class Report(models.Model):
     # Cells the latest source document's reading filled by arithmetic, not by reading: {key: the identity the
     # value rests on}. Like unread cells, they need a person (typed or confirmed, see CellConfirmation).
     inferred_keys = models.JSONField("由勾稽关系推算的单元格", default=dict, blank=True, editable=False)
+    # Printed numbers of the latest source document that break an identity however they are read (a run of
+    # digits no split makes add up), their cells left unread: the rules report each as an error while those
+    # cells stay empty (reports.parsing.types.PrintedBreak as JSON).
+    printed_breaks = models.JSONField("原文不平的数字", default=list, blank=True, editable=False)
     # How many unread or inferred cells nobody has typed or confirmed yet (kept by services.reports_validate):
     # while above 0 the report cannot be approved, except by a 管理员 with a reason.
     unconfirmed_count = models.PositiveIntegerField("待人工确认", default=0, editable=False)
@@ -109,6 +113,7 @@ class Report(models.Model):
             "validated_at",
             "unread_keys",
             "inferred_keys",
+            "printed_breaks",
             "unconfirmed_count",
             "named_as",
             "version",

@@ -58,6 +58,7 @@ def build_report(doc: Document, *, source: str, fmt: str, sha256: str) -> Parsed
         provenance={k: asm.provenance[k] for k in canonical.ALL_KEYS},
         warnings=tuple(warnings),
         printed_subtotals=asm.subtotals,
+        printed_breaks=tuple(rows.breaks),
         legacy_2019=legacy,
         sections_found=meta.sections_found,
         text=doc.text,
@@ -74,6 +75,7 @@ def _rows(doc: Document) -> TableRows:
             if t in text_rows.found:
                 rows.found.add(t)
         rows.notes.extend(text_rows.notes)
+        rows.breaks.extend(text_rows.breaks)
     return rows
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from reports.parsing.types import PrintedBreak
+
 
 @dataclass(frozen=True)
 class Where:
@@ -137,6 +139,7 @@ class TableRows:
     t4: list[Row] = field(default_factory=list)
     found: set[str] = field(default_factory=set)  # tables whose header or caption was seen
     notes: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)  # warnings (code, message, keys)
+    breaks: list[PrintedBreak] = field(default_factory=list)  # printed numbers no reading makes add up
 
     def rows(self, table: str) -> list[Row]:
         return {"t2": self.t2, "t3": self.t3, "t4": self.t4}[table]

@@ -9,6 +9,12 @@ has several splits, the whole table's column identities (R1, R3) may single one 
 identity to be chosen is marked inferred, naming it; a run with no split or with more than one is left
 unread with a message saying that the cells ran together. Nothing here reads a row whose own figures do
 not add up: such a report's mistake cannot be told from another split.
+
+But it is still shown. Where no reading of the printed digits adds up — a 表三 row's run that no split into
+two to seven numbers (blank cells may be absent) makes total the others, 表四's run that no split into
+blocks does, the whole 表三 whose rows each add up but whose columns (R1, R3) hold under no combination —
+the report's own figures break that identity however they are read: a PrintedBreak names the cells, and
+the rules report it as an arithmetic error for as long as the cells stay unread.
 """
 
 from __future__ import annotations
@@ -16,11 +22,13 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from reports import canonical
 from reports.parsing import labels as L
 from reports.parsing.document import TextLine
 from reports.parsing.rows import Cell, Row, Where
+from reports.parsing.types import PrintedBreak
 
 _RUN_T3 = re.compile(r"\d+")
 _RUN_T2 = re.compile(r"\d+(?:\.\d+)?")
@@ -89,6 +97,38 @@ def _splits(run: str, k: int, last_is_sum: bool) -> list[tuple[int, ...]] | None
     return out
 
 
+@lru_cache(maxsize=4096)
+def _adds_up_somehow(run: str, most: int) -> bool | None:
+    """Whether some reading of ``run`` as two to ``most`` numbers (blank cells absent: fewer numbers) has
+    its last the sum of the others, or the run is a lone 0; None when there are too many readings to tell."""
+    if run == "0":
+        return True
+    for k in range(2, most + 1):
+        found = _splits(run, k, last_is_sum=True)
+        if found is None:
+            return None
+        if found:
+            return True
+    return False
+
+
+def _blocks_somehow(run: str, n: int) -> bool | None:
+    """Whether ``run`` reads as at most ``n`` 表四 blocks that each add up (a blank block absent)."""
+    if not run:
+        return True
+    if n == 0:
+        return False
+    for cut in range(1, len(run) + 1):
+        head = _adds_up_somehow(run[:cut], 5)
+        if head is None:
+            return None
+        if head:
+            rest = _blocks_somehow(run[cut:], n - 1)
+            if rest is None or rest:
+                return rest
+    return False
+
+
 def _segments(text: str, pattern: re.Pattern[str], ordinals: bool) -> list[tuple[str, str, int]]:
     """(label before, digit run, offset) pairs. A digit right before "." and a character is the next row's
     ordinal ("…00000001.属于国家秘密"), not a cell."""
@@ -119,7 +159,9 @@ def _where(region: list[TextLine]) -> Where:
     return Where(page=first.page, line=first.line)
 
 
-def read_t3(region: list[TextLine], notes: list[tuple[str, str, tuple[str, ...]]]) -> list[Row]:
+def read_t3(
+    region: list[TextLine], notes: list[tuple[str, str, tuple[str, ...]]], breaks: list[PrintedBreak]
+) -> list[Row]:
     text = "".join(ln.text.strip() for ln in region)
     where = _where(region)
     found: dict[str, tuple[str, str]] = {}
@@ -132,13 +174,34 @@ def read_t3(region: list[TextLine], notes: list[tuple[str, str, tuple[str, ...]]
         found[key] = (label, run)
     stats = RunStats()
     cands: dict[str, list[tuple[int, ...]] | None] = {}
+    # A row printed in full has seven numbers, so at least seven digits. A shorter run means the page left
+    # its blank cells empty and they left nothing in the runs: then no run shows where its numbers stand
+    # (a seven-way split could still exist by chance and be wrong), and none is read.
+    shown_blanks = all(len(run) >= 7 for _, run in found.values())
     for key, (_, run) in found.items():
         stats.runs += 1
-        cands[key] = _splits(run, 7, last_is_sum=True)
+        cands[key] = _splits(run, 7, last_is_sum=True) if shown_blanks else None
+    if found and not shown_blanks:
+        notes.append(
+            (
+                "W_RUN_TOGETHER",
+                "表三 的数字连在一起，且空白格没有印出（有的行不足 7 位数字）：无法确定各数所在的列，表三未读取",
+                tuple(k for key in found for k in canonical.keys_of_row(key)),
+            )
+        )
     chosen: dict[str, tuple[tuple[int, ...], str]] = {}
     for key, c in cands.items():
         if c is not None and len(c) == 1:
             chosen[key] = (c[0], "" if len(found[key][1]) == 7 else "R2")
+        elif not c and _adds_up_somehow(found[key][1], 7) is False:
+            breaks.append(
+                PrintedBreak(
+                    "R2",
+                    canonical.keys_of_row(key),
+                    found[key][1],
+                    "这一行连在一起的数字无论拆成几个数（空白格可能没有印出），最后一个都不等于其余之和",
+                )
+            )
     open_rows = [k for k, c in cands.items() if c and len(c) > 1]
     if open_rows and len(found) == len(T3_ROWS) and all(cands[k] for k in T3_ROWS):
         combos = 1
@@ -146,8 +209,10 @@ def read_t3(region: list[TextLine], notes: list[tuple[str, str, tuple[str, ...]]
             combos *= len(cands[k])  # type: ignore[arg-type]
         if combos <= MAX_COMBINATIONS:
             fits = []
+            r3_holds = False  # under some combination
             for pick in itertools.product(*(cands[k] for k in open_rows)):  # type: ignore[misc]
                 table = {k: v for k, (v, _) in chosen.items()} | dict(zip(open_rows, pick, strict=True))
+                r3_holds = r3_holds or _r3_holds(table)
                 if _columns_hold(table):
                     fits.append(pick)
                     if len(fits) > 1:
@@ -155,6 +220,8 @@ def read_t3(region: list[TextLine], notes: list[tuple[str, str, tuple[str, ...]]
             if len(fits) == 1:
                 for k, v in zip(open_rows, fits[0], strict=True):
                     chosen[k] = (v, "R1、R2、R3")
+            elif not fits:
+                breaks.append(_columns_break(open_rows, {k: found[k][1] for k in open_rows}, r3_holds))
     stats.unique = len(chosen)
     rows = []
     for key in T3_ROWS:
@@ -175,6 +242,27 @@ def read_t3(region: list[TextLine], notes: list[tuple[str, str, tuple[str, ...]]
     return rows
 
 
+def _columns_break(open_rows: list[str], printed: dict[str, str], r3_holds: bool) -> PrintedBreak:
+    """Every row adds up under some split, but no combination of the open rows' splits makes the columns hold
+    (R1, R3): the table breaks them however it is read; named on the open rows, whose reading is unknown.
+    The rule is R3 when no combination satisfies it, else R1."""
+    keys = tuple(k for r in open_rows for k in canonical.keys_of_row(r))
+    shown = "、".join(
+        f"{canonical.short_label(canonical.t3(r, 'total')).split(' ')[0]}“{printed[r]}”" for r in open_rows
+    )
+    why = "“第一项+第二项=第三项+第四项”" if r3_holds else "“（七）总计=各项办理结果之和”"
+    return PrintedBreak(
+        "R1" if r3_holds else "R3",
+        keys,
+        shown,
+        f"每行连在一起的数字都能拆成合计相符的各列，但无论怎样组合，各列都不满足{why}",
+    )
+
+
+def _r3_holds(table: dict[str, tuple[int, ...]]) -> bool:
+    return all(sum(table[k][c] for k in canonical.OUTCOME_ROW_KEYS) == table["total_processed"][c] for c in range(7))
+
+
 def _columns_hold(table: dict[str, tuple[int, ...]]) -> bool:
     for c in range(7):
         col = {k: v[c] for k, v in table.items()}
@@ -185,14 +273,17 @@ def _columns_hold(table: dict[str, tuple[int, ...]]) -> bool:
     return True
 
 
-def read_t4(region: list[TextLine], notes: list[tuple[str, str, tuple[str, ...]]]) -> list[Row]:
+def read_t4(
+    region: list[TextLine], notes: list[tuple[str, str, tuple[str, ...]]], breaks: list[PrintedBreak]
+) -> list[Row]:
     text = "".join(ln.text.strip() for ln in region)
     run = "".join(r for _, r, _ in _segments(text, _RUN_T3, ordinals=False))
     if not run:
         return []
     where = _where(region)
     stats = RunStats(runs=1)
-    found = _blocks(run, 3)
+    # Fifteen cells printed are at least fifteen digits; fewer means blank cells left nothing (see read_t3).
+    found = _blocks(run, 3) if len(run) >= 15 else []
     if found is not None and len(found) == 1:
         stats.unique = 1
         rule = "" if len(run) == 15 else "R4、R5、R6"
@@ -200,6 +291,15 @@ def read_t4(region: list[TextLine], notes: list[tuple[str, str, tuple[str, ...]]
         notes.append(stats.note("表四"))
         return [Row("t4", (), cells, where, positioned=True, explicit_blanks=True)]
     notes.append(stats.note("表四"))
+    if found == [] and _blocks_somehow(run, 3) is False:
+        breaks.append(
+            PrintedBreak(
+                "R4",
+                canonical.TABLE4_KEYS,
+                run,
+                "表四 连在一起的数字无论怎样拆成三栏（空白格可能没有印出），各栏总计都不能同时等于分项之和",
+            )
+        )
     notes.append(
         ("W_RUN_TOGETHER", f"表四 的数字连在一起（“{run}”），无法唯一拆分成各列，未读取", canonical.TABLE4_KEYS)
     )
@@ -229,7 +329,9 @@ def _blocks(run: str, n: int) -> list[tuple[int, ...]] | None:
 T2_CELLS = {"regulations": 3, "normative_documents": 3, "licensing": 1, "punishment": 1, "coercion": 1, "fees": 1}
 
 
-def read_t2(region: list[TextLine], notes: list[tuple[str, str, tuple[str, ...]]]) -> list[Row]:
+def read_t2(
+    region: list[TextLine], notes: list[tuple[str, str, tuple[str, ...]]], breaks: list[PrintedBreak]
+) -> list[Row]:
     text = "".join(ln.text.strip() for ln in region)
     where = _where(region)
     rows = []

@@ -50,7 +50,7 @@ def read_text(doc: Document, wanted: set[str]) -> TableRows:
         out.found.add(table)
         mode = "runs" if ran_together(region) else detect_mode(region)
         if mode == "runs":
-            rows = {"t2": runs.read_t2, "t3": runs.read_t3, "t4": runs.read_t4}[table](region, out.notes)
+            rows = {"t2": runs.read_t2, "t3": runs.read_t3, "t4": runs.read_t4}[table](region, out.notes, out.breaks)
         elif mode == "layout":
             rows = read_layout_region(table, region)
         else:

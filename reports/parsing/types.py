@@ -73,6 +73,22 @@ class ParseWarning:
 
 
 @dataclass(frozen=True)
+class PrintedBreak:
+    """Printed numbers that break an identity however they are read, while the cells themselves stay unread:
+    a run of digits that no split makes add up ("5620000059" for a 表三 row). The rules report it as an
+    error of ``rule`` on ``keys`` for as long as those cells are still empty (a report's own mistake is
+    shown, never hidden as unread cells)."""
+
+    rule: str  # "R2", "R3", "R4": the identity no reading satisfies
+    keys: tuple[str, ...]
+    printed: str  # what is printed, as it stands ("5620000059")
+    why: str  # Chinese: which readings were tried
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rule": self.rule, "keys": list(self.keys), "printed": self.printed, "why": self.why}
+
+
+@dataclass(frozen=True)
 class ParsedReport:
     """One annual report read from one document."""
 
@@ -90,6 +106,7 @@ class ParsedReport:
     warnings: tuple[ParseWarning, ...] = ()
     # Group subtotals the document itself prints (R14), keyed "applications.<group>_subtotal.<col>".
     printed_subtotals: dict[str, Value] = field(default_factory=dict)
+    printed_breaks: tuple[PrintedBreak, ...] = ()
     legacy_2019: dict[str, Any] | None = None
     sections_found: tuple[str, ...] = ()  # which of 一…六 headings were found, in document order
     text: str = ""  # the whole extracted text, kept with the source document
@@ -113,6 +130,7 @@ class ParsedReport:
         record["sections"] = dict(self.sections)
         record["sections_found"] = list(self.sections_found)
         record["printed_subtotals"] = {k: _json_number(v) for k, v in self.printed_subtotals.items()}
+        record["printed_breaks"] = [b.to_json() for b in self.printed_breaks]
         record["warnings"] = [w.to_json() for w in self.warnings]
         record["provenance"] = {k: p.to_json() for k, p in self.provenance.items()}
         return record

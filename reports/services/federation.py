@@ -167,6 +167,7 @@ def _report_record(report: Report, values: dict) -> dict:
             ],  # fmt: skip
             "events": report.events.count(),
             "unread_keys": report.unread_keys,
+            "printed_breaks": report.printed_breaks,
             "version": report.version,
         },
     }

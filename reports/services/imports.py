@@ -186,6 +186,7 @@ def _report_import(*, parsed, data: bytes, agency, year: int | None = None, user
             printed_subtotals=_json_numbers(parsed.printed_subtotals),
             unread_keys=_unread_keys(parsed),
             inferred_keys=_inferred_keys(parsed),
+            printed_breaks=[b.to_json() for b in parsed.printed_breaks],
             **_section_fields(parsed),
         )
         source, _ = source_document_add(report=report, data=data, filename=parsed.source, parsed=parsed, user=user)
@@ -323,6 +324,7 @@ def _text_updates(*, report: Report, parsed, previous: SourceDocument | None) ->
     updates["printed_subtotals"] = _json_numbers(parsed.printed_subtotals)
     updates["unread_keys"] = _unread_keys(parsed)
     updates["inferred_keys"] = _inferred_keys(parsed)
+    updates["printed_breaks"] = [b.to_json() for b in parsed.printed_breaks]
     return updates
 
 

@@ -102,7 +102,7 @@ EDIT_FIELDS = (
     "other_matters",
 )  # fmt: skip
 # Fields an import sets from its document besides those; written under the same lock, without marks.
-IMPORT_FIELDS = ("sections_found", "printed_subtotals", "unread_keys", "inferred_keys")
+IMPORT_FIELDS = ("sections_found", "printed_subtotals", "unread_keys", "inferred_keys", "printed_breaks")
 
 EDIT_CONFLICT = (
     "未保存：您打开页面（或读取数据）之后，{cells}。为免覆盖对方的修改，本次修改整体未保存；"

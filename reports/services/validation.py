@@ -61,6 +61,7 @@ def _facts(report: Report, values, previous: rules.ReportFacts | None) -> rules.
         # still empty since the document was read: unread, as on the import preview (R15), not a blank
         missing_keys=frozenset(k for k in report.unread_keys or () if values.get(k) is None) or None,
         named_as=report.named_as or None,
+        printed_breaks=tuple(report.printed_breaks or ()),
     )
 
 

@@ -134,13 +134,56 @@ def test_cells_run_together_are_split_only_where_unique() -> None:
 
 
 def test_run_together_row_that_does_not_add_up_is_left_unread() -> None:
-    """A row whose own figures break R2 has no split that adds up: unread with the reason, never re-split."""
+    """A row whose own figures break R2 has no split that adds up: unread with the reason, never re-split —
+    and reported as the report's own R2 error on that row, not hidden as unread cells."""
     s = figures(random.Random(5), "row_total")
     parsed = parse_document(runtogether_text(s).encode("utf-8"), "crawl.txt")
     (rule, keys) = s.defects[0]
     assert all(parsed.values[k] is None for k in keys)
     assert any(set(keys) <= set(w.keys) for w in parsed.warnings if w.code == "W_RUN_TOGETHER")
     assert _compare(parsed, s.values)[0] == []
+    (brk,) = parsed.printed_breaks
+    assert (brk.rule, set(brk.keys)) == ("R2", set(keys))
+    errors = _arithmetic_errors(parsed)
+    assert [(e.rule, set(e.keys)) for e in errors] == [("R2", set(keys))]
+    assert brk.printed in errors[0].message
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_run_together_defects_are_reported_however_the_digits_are_split(seed: int) -> None:
+    """Every planted defect of a crawler's run-together text is an arithmetic error on its cells: a row or
+    表四 whose digits no split makes add up (R2, R4), a 表三 whose rows each add up but whose columns hold under
+    no combination (R1/R3). Never on a clean text, and never a wrong cell."""
+    rng = random.Random(f"runs{seed}")
+    for defect in ("row_total", "grand", "t4", None):
+        s = figures(rng, defect)
+        parsed = parse_document(runtogether_text(s).encode("utf-8"), "crawl.txt")
+        assert _compare(parsed, s.values)[0] == []
+        errors = _arithmetic_errors(parsed)
+        if defect is None:
+            assert errors == [] and parsed.printed_breaks == ()
+        for _, keys in s.defects:
+            assert any(set(keys) & set(e.keys) for e in errors), (defect, keys)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_run_together_without_blank_cells_is_not_split(seed: int) -> None:
+    """A page whose blank cells were empty leaves nothing of them in the runs: a seven-way split could exist by
+    chance and be wrong, so no 表三 run is read; a row that cannot add up however many cells it had is still
+    an R2 error; a clean report gets none."""
+    rng = random.Random(f"blanks{seed}")
+    for defect in (None, "row_total"):
+        s = figures(rng, defect)
+        parsed = parse_document(runtogether_text(s, blank_zero=True).encode("utf-8"), "crawl.txt")
+        assert _compare(parsed, s.values)[0] == []
+        assert all(parsed.values[k] is None for k in canonical.TABLE3_KEYS)
+        named = {k for w in parsed.warnings if w.code.startswith("W_") for k in w.keys}
+        assert set(canonical.TABLE3_KEYS) <= named
+        errors = _arithmetic_errors(parsed)
+        if defect is None:
+            assert errors == []
+        for brk in parsed.printed_breaks:
+            assert brk.rule == "R2" and any(set(brk.keys) == set(e.keys) for e in errors)
 
 
 @pytest.mark.parametrize("seed", range(12))

@@ -285,10 +285,15 @@ def expected(s: Synth, blank_zero_t3: bool) -> dict[str, int | None]:
 # Cells run together (a web page copied as text, a crawler's dump): each table one line, no separators
 
 
-def runtogether_text(s: Synth) -> str:
+def runtogether_text(s: Synth, *, blank_zero: bool = False) -> str:
     """The report as crawlers keep it: paragraphs and headings on their lines, each table's cells run
-    together on one line ("行政规范性文件4202356" for 42 / 0 / 2356)."""
+    together on one line ("行政规范性文件4202356" for 42 / 0 / 2356). With ``blank_zero`` the zero cells of
+    表三 and 表四 but the totals were blank on the page and leave nothing in the run."""
     v = s.values
+
+    def cell(k: str) -> str:
+        return "" if blank_zero and v[k] == 0 and not k.endswith(".total") else str(v[k])
+
     out = _head(s)
     t2 = "第二十条第（一）项信息内容本年制发件数本年废止件数现行有效件数"
     for label, (prefix, cols) in T2_ROWS:
@@ -309,11 +314,11 @@ def runtogether_text(s: Synth) -> str:
         t3 += (
             groups.get(r, "")
             + canonical.TABLE3_ROW_BY_KEY[r].label
-            + "".join(str(v[canonical.t3(r, c)]) for c in T3_COLS)
+            + "".join(cell(canonical.t3(r, c)) for c in T3_COLS)
         )
     out += [t3, "四、政府信息公开行政复议、行政诉讼情况"]
     t4 = "行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计未经复议直接起诉复议后起诉"
-    t4 += "结果维持结果纠正其他结果尚未审结总计" * 2 + "".join(str(v[k]) for k in T4_KEYS)
+    t4 += "结果维持结果纠正其他结果尚未审结总计" * 2 + "".join(cell(k) for k in T4_KEYS)
     out += [t4, *TAIL]
     return "\n".join(out) + "\n"
 
