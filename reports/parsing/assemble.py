@@ -20,7 +20,7 @@ from reports import canonical
 from reports.parsing import labels as L
 from reports.parsing.normalize import ValueToken, parse_value
 from reports.parsing.rows import RAW_UNPLACED, Cell, Row, TableRows, Where
-from reports.parsing.types import CellSource, ParseWarning, Value
+from reports.parsing.types import CellSource, ParseWarning, PrintedBreak, Value
 
 T3_COLS = canonical.TABLE3_COLUMN_KEYS
 NOT_IN_2019_ROWS = ("other_no_correction", "other_unpaid_fee")
@@ -45,6 +45,8 @@ class Assembly:
     loose_tokens: dict[str, list[ValueToken]] = field(default_factory=dict)
     # 表三 rows whose layout leaves a few column readings open (Row.choices), for the identities to choose.
     open_rows: dict[str, Row] = field(default_factory=dict)
+    # Printed numbers no reading makes add up, their cells left unread (reports.parsing.types.PrintedBreak).
+    breaks: list[PrintedBreak] = field(default_factory=list)
 
     def warn(self, code: str, message: str, keys: tuple[str, ...] | list[str] = ()) -> None:
         self.warnings.append(ParseWarning(code, message, tuple(keys)))
@@ -438,6 +440,10 @@ def _fill_gap(
             if rest:
                 names = "、".join(row_name(e) for e in rest)
                 placed_lines = sum(1 for o in by_height.values() if o.row.has_values)
+                taken = {id(o) for o in by_height.values()}
+                for o in gap:
+                    if id(o) not in taken:
+                        _unplaced_row_break(asm, o.row, rest)
                 asm.warn(
                     "W_ROWS_UNPLACED",
                     f"表三 {where} 起有 {len(gap)} 行数值没有可辨认的行名，模板此处应有 {len(exp)} 行，"
@@ -447,6 +453,32 @@ def _fill_gap(
                 )
         else:
             asm.warn("W_EXTRA_ROW", f"表三 {where} 有 {len(with_values)} 行数值不属于模板中的任何一行，未读取")
+
+
+def _unplaced_row_break(asm: Assembly, row: Row, candidates: list[str]) -> None:
+    """A row of values that stays unplaced but whose own numbers, under their columns, do not add up (R2):
+    whichever of the candidate rows it is, that row's total is not the sum of its cells. Named on all the
+    candidates' cells (which stay unread), so the report's mistake is shown rather than hidden."""
+    if not row.positioned or not row.cells or any(c.col is None for c in row.cells):
+        return
+    tokens = {c.col: parse_value(c.raw, False) for c in row.cells}
+    if not all(t.is_number or t.is_blank for t in tokens.values()):
+        return
+    values = {col: (t.value if t.is_number else 0) for col, t in tokens.items()}
+    parts = sum(v for col, v in values.items() if col != 6)
+    total = values.get(6, 0)
+    if parts == total:
+        return
+    printed = " ".join(c.raw.strip() for c in sorted(row.cells, key=lambda c: c.col or 0))
+    names = "、".join(row_name(e) for e in candidates)
+    asm.breaks.append(
+        PrintedBreak(
+            "R2",
+            tuple(k for e in candidates for k in canonical.keys_of_row(e)),
+            printed,
+            f"{row.where.describe()} 这一行没有行名（是{names}中的某一行），其总计 {total} 不等于各列之和 {parts}",
+        )
+    )
 
 
 def _heights_bound_rows(obs: list[_Obs], anchors: list[int], expected: list[str]) -> bool:

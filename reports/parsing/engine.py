@@ -58,7 +58,7 @@ def build_report(doc: Document, *, source: str, fmt: str, sha256: str) -> Parsed
         provenance={k: asm.provenance[k] for k in canonical.ALL_KEYS},
         warnings=tuple(warnings),
         printed_subtotals=asm.subtotals,
-        printed_breaks=tuple(rows.breaks),
+        printed_breaks=tuple(rows.breaks) + tuple(asm.breaks),
         legacy_2019=legacy,
         sections_found=meta.sections_found,
         text=doc.text,

@@ -160,6 +160,24 @@ def test_a_blank_labelled_row_never_takes_an_unlabelled_rows_values(name: str) -
     assert set(missing) <= warned
 
 
+def test_an_unplaced_row_that_does_not_add_up_is_an_r2_error() -> None:
+    """A value line no height places stays unread — but its own numbers, under their columns, break R2
+    whichever of the open rows it is: an R2 error on the open rows' cells (the planted defect's among them),
+    as long as they stay empty."""
+    parsed = _parse_text(_text("unplaced_defect"))
+    label = _label("unplaced_defect")
+    wrong, missing = _compare(parsed, label["values"])
+    assert wrong == [] and missing
+    (defect,) = label["x_defects"]
+    assert all(parsed.values[k] is None for k in defect["keys"])
+    errors = [i for i in evaluate(ReportFacts.from_parsed(parsed, agency_kind=guess_agency_kind(parsed.agency)))
+              if i.severity == "error" and i.rule in ARITHMETIC]  # fmt: skip
+    assert [e.rule for e in errors] == ["R2"]
+    assert set(defect["keys"]) <= set(errors[0].keys)
+    assert all(parsed.values[k] is None for k in errors[0].keys)
+    assert "没有行名" in errors[0].message
+
+
 def test_line_profile_bounds() -> None:
     """At most s rows over a gap of s lines, one more per line printed between and per loose end; a gap of
     five lines bounds nothing."""

@@ -89,6 +89,10 @@ def main() -> None:
     unlabelled = rows("withheld_", "unavailable_", "other_")
     tall = {"granted": 3.7, "withheld_enforcement_case": 3.7}
     _write("blank_label_above", vertical_layout_text(s, unlabelled, pitch=1.63, tall=tall), s, False, True)
+    # A row of values that no height places, whose own total is not the sum of its cells (R2 whichever row).
+    s = figures(random.Random(61), "row_total")
+    text = vertical_layout_text(s, withheld + rest, pitch=1.63, headings=True)
+    _write("unplaced_defect", text, s, False, True)
 
 
 if __name__ == "__main__":
