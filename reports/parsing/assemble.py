@@ -609,7 +609,7 @@ def _place_t3(asm: Assembly, row_key: str, row: Row) -> None:
             asm.missing(k, row.label, row.where)
         filled = [c for c in row.cells if c.raw.strip()]
         asm.loose_tokens[row_key] = [parse_value(c.raw) for c in filled]
-        if row.choices and len(filled) == len(row.cells):
+        if (row.choices or row.page_readings) and len(filled) == len(row.cells):
             asm.open_rows[row_key] = row
         n = len(filled)
         if "runs" in row.notes:

@@ -59,8 +59,8 @@ from fractions import Fraction
 from reports import canonical
 from reports.parsing.assemble import Assembly, row_name
 from reports.parsing.normalize import parse_value
-from reports.parsing.rows import Cell
-from reports.parsing.types import CellSource, Value
+from reports.parsing.rows import Cell, Row
+from reports.parsing.types import CellSource, PrintedBreak, Value
 
 INF = float("inf")
 MAX_ROUNDS = 60
@@ -335,8 +335,14 @@ def choose_columns(asm: Assembly, exclude: frozenset[str] = frozenset()) -> None
     other reading too (a mistake of the report's own, elsewhere in the table, which the rules then show),
     and each other reading breaks at least one identity more. Identities with an unread cell outside the
     row are not counted. Otherwise the row stays unread, as the layout left it.
+
+    The rows of one page are first read together (one grid holds for the whole page: its rows are placed
+    under the same one), which lets the identities through several of them count; by the same rule.
     """
+    _choose_page_grids(asm, exclude)
     for row_key, row in list(asm.open_rows.items()):
+        if not row.choices:
+            continue
         keys = canonical.keys_of_row(row_key)
         tokens = [parse_value(c.raw) for c in row.cells]
         if any(not t.is_number or not isinstance(t.value, int) for t in tokens):
@@ -367,6 +373,98 @@ def choose_columns(asm: Assembly, exclude: frozenset[str] = frozenset()) -> None
             f"按{rests_on}只有一种读法不多出不成立的勾稽关系，已按此读取，标记为推算值（{row.where.describe()}）",
             [k for c, k in enumerate(keys) if c in by_col],
         )
+
+
+def _choose_page_grids(asm: Assembly, exclude: frozenset[str]) -> None:
+    pages: dict[int | None, list[tuple[str, Row]]] = {}
+    for row_key, row in asm.open_rows.items():
+        if row.page_readings:
+            pages.setdefault(row.readings_page, []).append((row_key, row))
+    for page_rows in pages.values():
+        tokens = {k: [parse_value(c.raw) for c in row.cells] for k, row in page_rows}
+        if any(not t.is_number or not isinstance(t.value, int) for ts in tokens.values() for t in ts):
+            continue
+        grids = len(page_rows[0][1].page_readings)
+        if any(len(row.page_readings) != grids for _, row in page_rows):
+            continue
+        options: dict[tuple[tuple[str, int], ...], int] = {}  # the page's values under a grid -> that grid
+        for g in range(grids):
+            if any(row.page_readings[g] is None for _, row in page_rows):
+                continue  # some row's values do not fit this grid: the page is not laid out on it
+            values: dict[str, int] = {}
+            for row_key, row in page_rows:
+                keys = canonical.keys_of_row(row_key)
+                values.update(dict.fromkeys(keys, 0))
+                for c, t in zip(row.page_readings[g], tokens[row_key], strict=True):  # type: ignore[arg-type]
+                    values[keys[c]] = t.value  # type: ignore[assignment]
+            options.setdefault(tuple(sorted(values.items())), g)
+        if len(options) < 2:
+            continue  # nothing for the identities to decide between (or no grid fits at all)
+        found = list(options.values())
+        broken = [_broken(asm, dict(v), exclude) for v in options]
+        best = [i for i, b in enumerate(broken) if all(b < other for j, other in enumerate(broken) if j != i)]
+        if len(best) != 1:
+            if all(broken):
+                _page_break(asm, page_rows, broken)
+            continue
+        win = best[0]
+        g = found[win]
+        rests_on = _rules({rule for j, other in enumerate(broken) if j != win for rule, _ in other - broken[win]})
+        read_keys = []
+        for row_key, row in page_rows:
+            keys = canonical.keys_of_row(row_key)
+            by_col = dict(zip(row.page_readings[g], row.cells, strict=True))  # type: ignore[arg-type]
+            for c, key in enumerate(keys):
+                cell = by_col.get(c)
+                if cell is None:
+                    asm.read(key, Cell("", row.where), row.label)
+                else:
+                    asm.read(key, Cell(cell.raw, cell.where, col=c, rests_on=rests_on), row.label)
+                    read_keys.append(key)
+            asm.loose_tokens.pop(row_key, None)
+            asm.open_rows.pop(row_key, None)
+            asm.warnings = [w for w in asm.warnings if w.code != "W_AMBIGUOUS_COLUMNS" or set(w.keys) != set(keys)]
+        where = page_rows[0][1].where.describe()
+        asm.warn(
+            "I_INFERRED",
+            f"表三 {where} 起 {len(page_rows)} 行数值所在的列在版面上有 {len(options)} 种可能（该页没有列标题或完整的行）；"
+            f"按{rests_on}只有一种读法不多出不成立的勾稽关系，已按此读取，标记为推算值",
+            read_keys,
+        )
+
+
+def _page_break(asm: Assembly, page_rows: list[tuple[str, Row]], broken: list[frozenset[tuple[str, int]]]) -> None:
+    """Every grid the page may have leaves an identity broken: the page's printed numbers break the table's
+    arithmetic however they are placed. The identities broken under every grid are named on their cells of
+    the page (which stay unread); if none is common to all, the rule every grid breaks, on all its cells."""
+    # Rows printing only zeros read the same under every grid (and are filled with them): the others are named.
+    open_keys = [
+        k
+        for row_key, row in page_rows
+        if any(parse_value(c.raw).value for c in row.cells)
+        for k in canonical.keys_of_row(row_key)
+    ]
+    printed = "；".join(
+        f"{row_name(k)} {' '.join(c.raw.strip() for c in row.cells)}" for k, row in page_rows if row.cells
+    )
+    where = page_rows[0][1].where.describe()
+    common = frozenset.intersection(*broken)
+    before = len(asm.breaks)
+    if common:
+        for rule, n in sorted(common, key=lambda b: b[1]):
+            keys = tuple(k for _, k in EQUATIONS[n][1] if k in open_keys)
+            if not keys:
+                continue
+            why = f"{where} 起这一页的各列位置没有列标题可对照，但无论按哪种可能的列位置读，这条勾稽关系都不成立"
+            asm.breaks.append(PrintedBreak(rule, keys, printed, why))
+    if len(asm.breaks) > before:
+        return
+    rules = set.intersection(*({rule for rule, _ in b} for b in broken))
+    if not rules or not open_keys:
+        return
+    rule = min(rules, key=lambda r: int(r[1:]))
+    why = f"{where} 起这一页的各列位置没有列标题可对照，但无论按哪种可能的列位置读，都有 {rule} 的勾稽关系不成立"
+    asm.breaks.append(PrintedBreak(rule, tuple(open_keys), printed, why))
 
 
 def _broken(asm: Assembly, row_values: Mapping[str, int], exclude: frozenset[str]) -> frozenset[tuple[str, int]]:

@@ -112,6 +112,10 @@ class Row:
     # Column readings the layout leaves open for the cells (each a column per cell, in cell order): for the
     # identities to choose between (reports.parsing.infer.choose_columns), never read as printed.
     choices: tuple[tuple[int, ...], ...] = ()
+    # The same, per grid the row's page may have (None: the values do not fit that grid), aligned across the
+    # page's rows: one grid holds for a whole page, so its rows are read together or not at all.
+    page_readings: tuple[tuple[int, ...] | None, ...] = ()
+    readings_page: int | None = None
     notes: list[str] = field(default_factory=list)
     # Layout text: the first and last line the row is printed on, and its page's profile (placing by height).
     span: tuple[int, int] | None = None

@@ -131,6 +131,7 @@ class _R:
     strength: int = 2  # of the label match: 1 is a piece of a label, perhaps the wrapped end of one
     # The column readings a page fitted onto another page's columns leaves open (see _fitted_grids).
     choices: tuple[tuple[int, ...], ...] = ()
+    page_readings: tuple[tuple[int, ...] | None, ...] = ()  # per grid of the page (Row.page_readings)
 
     @property
     def cols(self) -> set[int]:
@@ -173,8 +174,10 @@ def _t3(lines: list[_Line]) -> list[Row]:
             if rows and rows[-1].key == m.key and _joinable(rows[-1], cols):
                 _join(rows[-1], line, cells, cols)
                 continue
-            choices = _choices(line, loose.get(line.page, [])) if cols is None and line.page in loose else ()
-            rows.append(_R([line.label], m.key, [line], cells, choices=choices))
+            grids = loose.get(line.page, []) if cols is None else []
+            choices = _choices(line, grids) if grids else ()
+            readings = tuple(_assign(line.nums, g) for g in grids)
+            rows.append(_R([line.label], m.key, [line], cells, choices=choices, page_readings=readings))
             continue
         # Values beside another label's pieces ("(四) 无  6  6") are not taken by a neighbouring label.
         near = rows and not _foreign(line) and line.ln.line - rows[-1].last_line <= NEAR_LINES
@@ -254,6 +257,7 @@ def _join(row: _R, line: _Line, cells: list[tuple[_Tok, int | None, _Line]], col
     row.cells.extend(cells)
     row.lines.append(line)
     row.choices = ()  # the readings were of one line's values
+    row.page_readings = ()
 
 
 def _label_row_below(data: list[_Line], i: int, consumed: set[int]) -> tuple[int, str, _Line] | None:
@@ -321,6 +325,9 @@ def _to_row(r: _R, blanks_shown: bool, profiles: dict[int, LineProfile]) -> Row:
     row.ordered = r.ordered
     if not positioned and r.choices:
         row.choices = r.choices
+    if not positioned and r.page_readings:
+        row.page_readings = r.page_readings
+        row.readings_page = r.lines[0].page
     row.notes.append("layout")
     worded = [ln.ln.line for ln in r.lines if ln.words]
     if worded and any(not min(worded) <= line.ln.line <= max(worded) for _, _, line in r.cells):
@@ -388,7 +395,7 @@ def _fitted_grids(
     for page, values in xs.items():
         centres = _clusters(sorted(values))
         if loose:
-            grids = _fits(centres, ref, LOOSE_SCALE, LOOSE_RESIDUAL)
+            grids = _fits(centres, ref, LOOSE_SCALE, LOOSE_RESIDUAL, least=2)
             if len(grids) > 1:
                 out[page] = grids
         else:
@@ -408,11 +415,13 @@ def _clusters(xs: list[float], gap: float = 1.6) -> list[float]:
     return [sum(g) / len(g) for g in groups]
 
 
-def _fits(centres: list[float], ref: list[float], scale: tuple[float, float], residual: float) -> list[list[float]]:
+def _fits(
+    centres: list[float], ref: list[float], scale: tuple[float, float], residual: float, least: int = 3
+) -> list[list[float]]:
     """Every grid that places the clusters on distinct columns of ``ref`` by one scale and one shift."""
     from itertools import combinations
 
-    if len(centres) < 3 or len(centres) > len(ref):
+    if len(centres) < least or len(centres) > len(ref):
         return []
     fits = []
     for cols in combinations(range(len(ref)), len(centres)):

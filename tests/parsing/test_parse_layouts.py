@@ -98,6 +98,33 @@ def test_page_break_continuation_page_has_its_own_grid() -> None:
     assert all(not parsed.provenance[k].missing and not parsed.provenance[k].inferred for k in row)
 
 
+def test_a_page_without_headers_is_read_under_the_one_grid_the_identities_leave() -> None:
+    """The second page of a split table shows neither headers nor a complete row, its values in a few places:
+    each row alone could stand under several columns, but one grid holds for the whole page, and only one
+    grid leaves no identity broken. Its rows are read together under it, marked inferred and naming the
+    identities; nothing is read wrong and the clean report gets no arithmetic error."""
+    parsed = _parse("page_grid_clean")
+    label = _label("page_grid_clean")
+    assert _compare(parsed, label["values"]) == ([], [])
+    note = next(w for w in parsed.warnings if w.code == "I_INFERRED" and "该页没有列标题" in w.message)
+    assert note.keys and all(parsed.provenance[k].inferred and parsed.provenance[k].rests_on for k in note.keys)
+    assert _arithmetic_errors(parsed) == [] and parsed.printed_breaks == ()
+
+
+def test_a_page_that_breaks_an_identity_under_every_grid_is_an_error() -> None:
+    """The same page with a planted defect: no grid leaves the identities whole, so nothing on it is read —
+    and the identity every grid breaks is reported on the page's cells, instead of hiding as unread cells."""
+    parsed = _parse("page_grid_defect")
+    label = _label("page_grid_defect")
+    wrong, missing = _compare(parsed, label["values"])
+    assert wrong == [] and missing
+    (brk,) = parsed.printed_breaks
+    assert all(parsed.values[k] is None for k in brk.keys)
+    errors = _arithmetic_errors(parsed)
+    assert any(e.rule == brk.rule and set(e.keys) == set(brk.keys) for e in errors)
+    assert any(_reported(d, errors) for d in label["x_defects"])
+
+
 def test_sub_rows_without_labels_are_read_by_order() -> None:
     """表三 （三） sub-rows printed as numbers only: as many lines as the template has rows, in place."""
     parsed = _parse("sub_labels_missing")

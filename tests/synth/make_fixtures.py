@@ -93,6 +93,13 @@ def main() -> None:
     s = figures(random.Random(61), "row_total")
     text = vertical_layout_text(s, withheld + rest, pitch=1.63, headings=True)
     _write("unplaced_defect", text, s, False, True)
+    # A table split by a page break whose second page shows neither headers nor a complete row, its values in
+    # a few places only: the page's rows are read together under the one grid the identities leave
+    # (page_grid_clean), or, when every grid breaks an identity, that is the report's error (page_grid_defect).
+    s = figures(random.Random(104), None)
+    _write("page_grid_clean", layout_text(s, page_break_at="unavailable_not_held", shift=3), s, True)
+    s = figures(random.Random(103), "grand")
+    _write("page_grid_defect", layout_text(s, page_break_at="unavailable_not_held", shift=3), s, True)
 
 
 if __name__ == "__main__":
