@@ -406,6 +406,8 @@ def _choose_page_grids(asm: Assembly, exclude: frozenset[str]) -> None:
         if len(best) != 1:
             if all(broken):
                 _page_break(asm, page_rows, broken)
+                for row_key, _ in page_rows:  # no grid holds: no row of the page is placed by itself either
+                    asm.open_rows.pop(row_key, None)
             continue
         win = best[0]
         g = found[win]
@@ -436,7 +438,8 @@ def _choose_page_grids(asm: Assembly, exclude: frozenset[str]) -> None:
 def _page_break(asm: Assembly, page_rows: list[tuple[str, Row]], broken: list[frozenset[tuple[str, int]]]) -> None:
     """Every grid the page may have leaves an identity broken: the page's printed numbers break the table's
     arithmetic however they are placed. The identities broken under every grid are named on their cells of
-    the page (which stay unread); if none is common to all, the rule every grid breaks, on all its cells."""
+    the page (which stay unread); a rule every grid breaks, but not always in one of those identities (a
+    column's R3 in whichever column the grid puts the value), on all the page's cells that print a number."""
     # Rows printing only zeros read the same under every grid (and are filled with them): the others are named.
     open_keys = [
         k
@@ -448,23 +451,21 @@ def _page_break(asm: Assembly, page_rows: list[tuple[str, Row]], broken: list[fr
         f"{row_name(k)} {' '.join(c.raw.strip() for c in row.cells)}" for k, row in page_rows if row.cells
     )
     where = page_rows[0][1].where.describe()
-    common = frozenset.intersection(*broken)
-    before = len(asm.breaks)
-    if common:
-        for rule, n in sorted(common, key=lambda b: b[1]):
-            keys = tuple(k for _, k in EQUATIONS[n][1] if k in open_keys)
-            if not keys:
-                continue
-            why = f"{where} 起这一页的各列位置没有列标题可对照，但无论按哪种可能的列位置读，这条勾稽关系都不成立"
-            asm.breaks.append(PrintedBreak(rule, keys, printed, why))
-    if len(asm.breaks) > before:
+    named: set[int] = set()
+    for rule, n in sorted(frozenset.intersection(*broken), key=lambda b: b[1]):
+        keys = tuple(k for _, k in EQUATIONS[n][1] if k in open_keys)
+        if not keys:
+            continue
+        why = f"{where} 起这一页的各列位置没有列标题可对照，但无论按哪种可能的列位置读，这条勾稽关系都不成立"
+        asm.breaks.append(PrintedBreak(rule, keys, printed, why))
+        named.add(n)
+    if not open_keys:
         return
-    rules = set.intersection(*({rule for rule, _ in b} for b in broken))
-    if not rules or not open_keys:
-        return
-    rule = min(rules, key=lambda r: int(r[1:]))
-    why = f"{where} 起这一页的各列位置没有列标题可对照，但无论按哪种可能的列位置读，都有 {rule} 的勾稽关系不成立"
-    asm.breaks.append(PrintedBreak(rule, tuple(open_keys), printed, why))
+    for rule in sorted(set.intersection(*({rule for rule, _ in b} for b in broken)), key=lambda r: int(r[1:])):
+        if all(any(n in named for r, n in b if r == rule) for b in broken):
+            continue  # already named on the identity every grid breaks
+        why = f"{where} 起这一页的各列位置没有列标题可对照，但无论按哪种可能的列位置读，都有 {rule} 的勾稽关系不成立"
+        asm.breaks.append(PrintedBreak(rule, tuple(open_keys), printed, why))
 
 
 def _broken(asm: Assembly, row_values: Mapping[str, int], exclude: frozenset[str]) -> frozenset[tuple[str, int]]:
