@@ -40,6 +40,10 @@ class _State:
     # 表三 at another width ({} when they cannot be told).
     rows: list[tuple[int, tuple[GridCell, ...]]] = field(default_factory=list)
     continuation: dict[int, int] | None = None
+    continuation_fits: bool | None = None  # the table's numbers all stand under the header's value columns
+    # Which table is being read, and which one printed the 表三 header whose columns are in t3_cols.
+    table_no: int = 0
+    t3_cols_table: int = -1
 
 
 def read_grids(doc: Document) -> TableRows:
@@ -48,14 +52,15 @@ def read_grids(doc: Document) -> TableRows:
     state = _State()
     headings = _heading_lines(doc)
     previous_line = 0
-    for table in doc.tables:
+    for table_no, table in enumerate(doc.tables):
+        state.table_no = table_no
         kind = _section_before(headings, previous_line, table.after_line)
         previous_line = table.after_line
         if kind is not None and kind != state.table:
             state.table = kind
             state.t4_header = []
         rows = tidy_rows(table.rows)
-        state.rows, state.continuation = rows, None
+        state.rows, state.continuation, state.continuation_fits = rows, None, None
         for i, (r, cells) in enumerate(rows):
             spans = vertical_spans(cells, rows[i - 1][1] if i else None, rows[i + 1][1] if i + 1 < len(rows) else None)
             _read_row(table, r, cells, state, out, spans)
@@ -243,6 +248,7 @@ def _t3_header_row(cells: tuple[GridCell, ...], state: _State) -> bool:
     else:
         return bool(header) and only_names
     state.t3_cols, state.t3_width = known, len(cells)
+    state.t3_cols_table = state.table_no
     return True
 
 
@@ -250,6 +256,17 @@ def _t3_columns_for(cells: tuple[GridCell, ...], state: _State) -> dict[int, int
     if state.t3_cols and len(state.t3_cols) == 6 and state.t3_width == len(cells):
         state.t3_cols = _complete_columns(state.t3_cols, len(cells))
     if state.t3_cols and len(state.t3_cols) == 7 and state.t3_width == len(cells):
+        if _misplaced(cells, state.t3_cols):
+            return None
+        if state.t3_cols_table != state.table_no:
+            # Another table of the same width continues 表三: its rows are read by the header's columns only
+            # if every number of that table stands inside them and no label does (else its rows are laid out
+            # otherwise, e.g. without the label cells that spanned rows, and would shift).
+            if state.continuation_fits is None:
+                start = min(state.t3_cols)
+                state.continuation_fits = all(_fits(c, start) for c in _continuation_data(state.rows))
+            if not state.continuation_fits:
+                return None
         return state.t3_cols
     if state.t3_cols and len(state.t3_cols) == 7:
         if state.continuation is None:
@@ -262,6 +279,21 @@ def _t3_columns_for(cells: tuple[GridCell, ...], state: _State) -> dict[int, int
             return None
         return cols
     return None
+
+
+def _misplaced(cells: tuple[GridCell, ...], cols: dict[int, int]) -> bool:
+    """The row's own cells do not stand under the header's value columns: a number left of them, or a row
+    label in one: reading it by the header's columns would shift its values into their neighbours' columns."""
+    start = min(cols)
+    for j, c in enumerate(cells):
+        text = c.text.strip()
+        if not text or c.merged:
+            continue
+        if j < start and is_value_like(text):
+            return True
+        if j in cols and not is_value_like(text) and L.match_t3_row(text) is not None:
+            return True
+    return False
 
 
 def _complete_columns(cols: dict[int, int], width: int) -> dict[int, int]:
@@ -284,14 +316,7 @@ def _continuation_columns(rows: list[tuple[int, tuple[GridCell, ...]]]) -> dict[
     which every row adds up (R2) with a total above zero somewhere is taken, if it is the only one.
     Empty when the columns cannot be told.
     """
-    data = []
-    for _, cells in rows:
-        sign = L.table_sign(_distinct(cells))
-        if sign in ("t2", "t4"):
-            break
-        if len(_t3_header_cols(cells)) >= 2 or (sign == "t3" and not any(L.match_t3_row(t) for t in _distinct(cells))):
-            continue  # a header repeated on the new page
-        data.append(cells)
+    data = _continuation_data(rows)
     width = max((len(c) for c in data), default=0)
     fits: list[int] = []
     for start in range(1, width - 6):
@@ -300,6 +325,19 @@ def _continuation_columns(rows: list[tuple[int, tuple[GridCell, ...]]]) -> dict[
     if len(fits) > 1:
         fits = [start for start in fits if _adds_up(data, start)]
     return {fits[0] + i: i for i in range(7)} if len(fits) == 1 else {}
+
+
+def _continuation_data(rows: list[tuple[int, tuple[GridCell, ...]]]) -> list[tuple[GridCell, ...]]:
+    """The 表三 data rows of a table (a header repeated on a new page left out), up to 表四 or 表二."""
+    data = []
+    for _, cells in rows:
+        sign = L.table_sign(_distinct(cells))
+        if sign in ("t2", "t4"):
+            break
+        if len(_t3_header_cols(cells)) >= 2 or (sign == "t3" and not any(L.match_t3_row(t) for t in _distinct(cells))):
+            continue  # a header repeated on the new page
+        data.append(cells)
+    return data
 
 
 def _fits(cells: tuple[GridCell, ...], start: int) -> bool:
