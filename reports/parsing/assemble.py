@@ -360,8 +360,8 @@ def _ordered_anchors(obs: list[_Obs], expected: list[str], asm: Assembly) -> lis
         if i not in keep and obs[i].row.has_values:
             o = obs[i]
             asm.warn("W_EXTRA_ROW", f"表三 “{o.row.label}” 与模板行序不符，其数值未读取（{o.row.where.describe()}）")
-        if i not in keep:
-            obs[i] = _Obs(obs[i].row, None, 0, obs[i].group, obs[i].header)
+        if i not in keep:  # no longer an anchor; its strength still says whether its label named a row
+            obs[i] = _Obs(obs[i].row, None, obs[i].strength, obs[i].group, obs[i].header)
     return sorted(keep)
 
 
@@ -411,7 +411,11 @@ def _fill_gap(
         return
     if not gap:
         return
-    if len(gap) == len(exp) and all(o.group in (None, L.GROUP_OF_ROW[e]) for o, e in zip(gap, exp, strict=True)):
+    # By order only rows that name no other row: a row labelled as another (a duplicate, a row out of order)
+    # is not taken for the one whose place it stands in.
+    if len(gap) == len(exp) and all(
+        o.group in (None, L.GROUP_OF_ROW[e]) and (o.key == e or o.strength < 2) for o, e in zip(gap, exp, strict=True)
+    ):
         for o, e in zip(gap, exp, strict=True):
             placed[e] = o
         if any(not o.key for o in gap):

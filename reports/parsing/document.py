@@ -37,6 +37,8 @@ class GridCell:
     merged: bool = False
     page: int | None = None
     box: Box | None = None  # where the (merged) cell stands on its page (PDF)
+    # No cell of the source covers this position: its row is shorter than the table (HTML, Word).
+    pad: bool = False
 
 
 @dataclass(frozen=True)

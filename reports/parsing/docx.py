@@ -128,7 +128,7 @@ def _table(tbl: etree._Element, index: int, after_line: int) -> Table:
             col += span
         rows.append(row)
     width = max((len(r) for r in rows), default=0)
-    grid = tuple(tuple(r + [GridCell("")] * (width - len(r))) for r in rows)
+    grid = tuple(tuple(r + [GridCell("", pad=True)] * (width - len(r))) for r in rows)
     return Table(rows=grid, index=index, after_line=after_line)
 
 

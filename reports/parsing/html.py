@@ -139,7 +139,7 @@ def _grid(table: etree._Element, index: int, after_line: int) -> Table:
             width = max(width, c)
     out = []
     for r in range(len(rows)):
-        out.append(tuple(grid.get((r, c), GridCell("")) for c in range(width)))
+        out.append(tuple(grid.get((r, c), GridCell("", pad=True)) for c in range(width)))
     return Table(rows=tuple(out), index=index, after_line=after_line)
 
 

@@ -282,14 +282,18 @@ def _t3_columns_for(cells: tuple[GridCell, ...], state: _State) -> dict[int, int
 
 
 def _misplaced(cells: tuple[GridCell, ...], cols: dict[int, int]) -> bool:
-    """The row's own cells do not stand under the header's value columns: a number left of them, or a row
-    label in one: reading it by the header's columns would shift its values into their neighbours' columns."""
-    start = min(cols)
+    """The row's own cells do not stand under the header's value columns: a number left or right of them, or
+    a row label in one (its own, or one spanning into it — a rowspan that runs past the rows it was meant for
+    pushes the row's cells right): reading it by the header's columns would shift its values into their
+    neighbours' columns."""
+    start, end = min(cols), max(cols)
+    if any(j < len(cells) and cells[j].pad for j in cols):
+        return True  # the row ends before the table's value columns do: its cells stand further left
     for j, c in enumerate(cells):
         text = c.text.strip()
-        if not text or c.merged:
+        if not text:
             continue
-        if j < start and is_value_like(text):
+        if (j < start or j > end) and is_value_like(text) and not c.merged:
             return True
         if j in cols and not is_value_like(text) and L.match_t3_row(text) is not None:
             return True

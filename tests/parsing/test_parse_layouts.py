@@ -5,6 +5,7 @@ defects. A number the layout puts in a cell is read as printed; the rules then r
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 from decimal import Decimal
@@ -322,24 +323,31 @@ def test_a_lone_row_stays_unread_when_the_identities_cannot_tell_its_readings_ap
     assert any(w.code == "W_AMBIGUOUS_COLUMNS" and set(w.keys) == set(row) for w in parsed.warnings)
 
 
-def _split_table_html(cut: int) -> tuple[bytes, dict[str, Any]]:
-    """A real portal page (the template saved as HTML, rowspans and colspans) with 表三 cut into two tables after
-    data row ``cut``, the label cells that spanned the cut not restarted: the second table's rows start with
-    fewer cells, so by position their values stand one or two columns left of the header's."""
+def _portal_page() -> tuple[Any, Any, dict[str, Any]]:
+    """A real portal page (the template saved as HTML, rowspans and colspans): its tree, its 表三 table and
+    its figures."""
     path = FIXTURES / "corpus" / "generated" / "r09_html.html"
     root = lxml.html.fromstring(path.read_bytes())
     table = next(t for t in root.iter("table") if "本年新收" in t.text_content() and not t.xpath(".//table"))
+    label = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    values = {}
+    for table_key in ("active_disclosure", "applications", "review_litigation"):
+        for row, cols in label[table_key].items():
+            values.update({f"{table_key}.{row}.{col}": _number(v) if v else v for col, v in cols.items()})
+    return root, table, values
+
+
+def _split_table_html(cut: int) -> tuple[bytes, dict[str, Any]]:
+    """The portal page with 表三 cut into two tables after data row ``cut``, the label cells that spanned the
+    cut not restarted: the second table's rows start with fewer cells, so by position their values stand one
+    or two columns left of the header's."""
+    root, table, values = _portal_page()
     rows = list(table.iter("tr"))
     second = lxml.html.Element("table")
     for tr in rows[cut:]:
         tr.getparent().remove(tr)
         second.append(tr)
     table.addnext(second)
-    label = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-    values = {}
-    for table_key in ("active_disclosure", "applications", "review_litigation"):
-        for row, cols in label[table_key].items():
-            values.update({f"{table_key}.{row}.{col}": _number(v) if v else v for col, v in cols.items()})
     return lxml.html.tostring(root, encoding="utf-8"), values
 
 
@@ -359,3 +367,31 @@ def test_a_split_table_whose_rows_lost_their_spanning_cells_is_not_shifted(cut: 
         parsed.values[canonical.t3("new_received", "natural_person")]
         == values[canonical.t3("new_received", "natural_person")]
     )
+
+
+def _edited_t3_html(edit: str) -> tuple[bytes, dict[str, Any]]:
+    """The real portal page with one 表三 row deleted or duplicated the way a hand edit does it: the group label
+    cells keep their rowspan, which then runs past (or stops short of) the group's rows and pushes the rows
+    after it right (or left) of the header's columns."""
+    root, table, values = _portal_page()
+    row = next(tr for tr in table.iter("tr") if "没有现成信息需要另行制作" in tr.text_content())
+    if edit == "delete":
+        row.getparent().remove(row)
+    else:
+        row.addnext(copy.deepcopy(row))
+    return lxml.html.tostring(root, encoding="utf-8"), values
+
+
+@pytest.mark.parametrize("edit", ["delete", "duplicate"])
+def test_a_row_deleted_or_duplicated_inside_a_rowspan_shifts_nothing(edit: str) -> None:
+    """Rows pushed off the header's columns are not read by them; a duplicated row, labelled as the row before
+    it, is not taken by order for the row whose place it stands in. Nothing is read wrong; what is not read is
+    named."""
+    data, values = _edited_t3_html(edit)
+    parsed = parse_document(data, "edited.html")
+    wrong, missing = _compare(parsed, values)
+    assert wrong == []
+    named = {k for w in parsed.warnings if w.code.startswith("W_") for k in w.keys}
+    assert set(missing) <= named
+    if edit == "delete":
+        assert canonical.t3("unavailable_needs_creation", "natural_person") in missing
