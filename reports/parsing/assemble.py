@@ -428,7 +428,11 @@ def _fill_gap(
         where = with_values[0].row.where.describe()
         if exp:
             explained.update(exp)
-            by_height = _rows_by_height(exp, gap, ends)
+            # Only sub-rows of a group lose their labels in layout text (1., 2., … printed as numbers only): a
+            # stretch that also spans a row with a label of its own ((一), (二), (七)总计, 四、) not found may
+            # lack that row altogether, and then every row its height places would be one off.
+            spans_labelled = any(not canonical.TABLE3_ROW_BY_KEY[e].group_key for e in exp)
+            by_height = {} if spans_labelled else _rows_by_height(exp, gap, ends)
             for e, o in by_height.items():
                 placed[e] = o
             if by_height:
