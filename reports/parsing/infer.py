@@ -313,17 +313,18 @@ def _agree_with_printed(asm: Assembly, proved: dict[str, int]) -> dict[str, int]
         still_open = sum(1 for k, v in zip(keys, values, strict=True) if v is None and asm.is_unknown(k))
         unplaced = sum((printed - got).values())
         zeros = any(proved.get(k) == 0 for k in keys)
-        agree = got == printed if complete else not (got - printed) and unplaced <= still_open
+        disagree = not (got == printed if complete else not (got - printed) and unplaced <= still_open)
         # A zero proved in a row whose printed numbers are not all placed may be where one of them stands.
-        agree = agree and not (zeros and unplaced)
-        if unreadable or not agree:
+        open_zero = zeros and unplaced
+        if unreadable or disagree or open_zero:
             for k in keys:
                 out.pop(k, None)
-            asm.warn(
-                "W_INFERENCE_CONFLICT",
-                f"{row_name(row_key)} 由勾稽关系推出的数值与该行印出的数不一致，不填入",
-                keys,
+            why = (
+                "由勾稽关系推出的数值与该行印出的数不一致"
+                if disagree or unreadable
+                else "该行印出的数所在的列无法确定，由勾稽关系推出的数值（含 0）无法与之对应"
             )
+            asm.warn("W_INFERENCE_CONFLICT", f"{row_name(row_key)} {why}，不填入", keys)
     return out
 
 
