@@ -28,6 +28,11 @@ restricted to F (E is no coloop of C); if E were a coloop, a printed table diffe
 values along the direction only E controls would break E alone and be absorbed. So it is the weakest
 rule that holds for a defect of any size.
 
+A report's mistake is seldom in one identity only: the usual one prints a column's figure and 总计's one too
+many together (R2 of the row still holds), breaking that column's R1 or R3 and 总计's at once. So the test
+also removes each such pair together: a proof resting on nothing but a column's R1 (or R3) and 总计's, with
+R2 tying them, would fill both cells with the mistake and is not kept.
+
 Consequences. A proof resting on non-negativity alone is not kept: a row printed with total 0 whose
 unread cell actually shows 5 breaks only R2, and proving 0 would hide it — unless the cell's column
 (R3/R1) pins it too, in which case the 5 shows as a conflict. Two identities through a cell are not
@@ -83,6 +88,9 @@ def _equations() -> list[tuple[str, list[tuple[int, str]]]]:
 
 
 EQUATIONS = _equations()
+# The column of each R1/R3 identity (None for the others): a report's mistake in a column's figure is often
+# repeated in the 总计 column's (（七）总计 one more in a column and in 总计), breaking that pair together.
+_COLUMN_OF = [eq[0][1].rsplit(".", 1)[1] if rule in ("R1", "R3") else None for rule, eq in EQUATIONS]
 
 
 def infer(asm: Assembly, exclude: frozenset[str] = frozenset(), readings: Mapping[str, Value] | None = None) -> None:
@@ -235,16 +243,18 @@ def _cross_checked(unknown: set[str], proved: set[str]) -> tuple[dict[str, set[s
     docstring): returns the identities each kept cell is checked by, and the cells left unread.
 
     ``unknown``: every cell not read (proved or not). A kept cell is determined by the identities whose
-    cells are all read or kept, and stays determined with any one of them removed. Cells failing that are
+    cells are all read or kept, and stays determined with any one of them removed — or with a column's R1 or
+    R3 removed together with 总计's, which a mistake repeated in both breaks together. Cells failing that are
     dropped, which takes the identities through them out of the checked set, so the test is repeated.
     """
     free = set(proved)
     while free:
-        eqs = [
-            (rule, {k: a for a, k in eq if k in free})
-            for rule, eq in EQUATIONS
+        picked = [
+            n
+            for n, (_, eq) in enumerate(EQUATIONS)
             if any(k in free for _, k in eq) and all(k in free or k not in unknown for _, k in eq)
         ]
+        eqs = [(EQUATIONS[n][0], {k: a for a, k in EQUATIONS[n][1] if k in free}) for n in picked]
         rows = [row for _, row in eqs]
         loose = free - _determined(rows)
         columns: dict[str, dict[int, int]] = {}  # the transposed system: one row per cell, one column per identity
@@ -253,6 +263,17 @@ def _cross_checked(unknown: set[str], proved: set[str]) -> tuple[dict[str, set[s
                 columns.setdefault(k, {})[i] = a
         for i in _determined(list(columns.values())):  # an identity no combination of the others stands in for
             loose |= free - _determined(rows[:i] + rows[i + 1 :])
+        # A mistake repeated in a column and in 总计 breaks the same identity of both: removed together.
+        for i, n in enumerate(picked):
+            col = _COLUMN_OF[n]
+            if col is None or col == "total":
+                continue
+            pair = next(
+                (j for j, m in enumerate(picked) if EQUATIONS[m][0] == EQUATIONS[n][0] and _COLUMN_OF[m] == "total"),
+                None,
+            )
+            if pair is not None:
+                loose |= free - _determined([r for j, r in enumerate(rows) if j not in (i, pair)])
         if not loose:
             return {k: {rule for rule, row in eqs if k in row} for k in free}, proved - free
         free -= loose

@@ -69,12 +69,26 @@ FORWARD = {T3("carried_forward", "natural_person"), T3("carried_forward", "total
 
 
 def test_a_clean_report_gets_the_cross_checked_cells_inferred() -> None:
-    """四 of 自然人 and of 总计 unread: R1 of each column proves them, R2 of row 四 checks the two together."""
-    asm = _assemble(_table(), FORWARD)
+    """四 of 自然人 unread: R1 of its column proves it, and R2 of row 四 (its 总计 read) checks it."""
+    unread = {T3("carried_forward", "natural_person")}
+    asm = _assemble(_table(), unread)
     infer(asm)
-    assert all(asm.values[k] == 2 and asm.provenance[k].inferred for k in FORWARD)
-    assert all("R1" in asm.provenance[k].rests_on and "R2" in asm.provenance[k].rests_on for k in FORWARD)
+    assert all(asm.values[k] == 2 and asm.provenance[k].inferred for k in unread)
+    assert all("R1" in asm.provenance[k].rests_on and "R2" in asm.provenance[k].rests_on for k in unread)
     assert not _errors(asm)
+
+
+def test_a_pair_proved_only_by_a_column_and_its_total_stays_unread() -> None:
+    """四 of 自然人 and of 总计 unread: R1 of each column proves them, and R2 of row 四 agrees whatever the two
+    R1s say, as long as they say it together. 一、本年新收 printed one too many in 自然人 and in 总计 (the usual
+    shape of a report's mistake) breaks exactly those two: the proof would absorb it. So the clean report and
+    the mis-added one read the same — neither is filled, both are named for a person to read."""
+    mistake = {T3("new_received", "natural_person"): 8, T3("new_received", "total"): 8}
+    for printed in (_table(), _table(mistake)):
+        asm = _assemble(printed, FORWARD)
+        infer(asm)
+        assert all(asm.values[k] is None and not asm.provenance[k].inferred for k in FORWARD)
+        assert "W_INFERENCE_UNCHECKED" in _codes(asm)
 
 
 def test_a_defect_in_the_column_is_reported_and_the_cell_stays_unread() -> None:
