@@ -300,7 +300,8 @@ def _assemble_t3_rows(rows: list[Row], asm: Assembly, expected: list[str], found
         following = obs[b].key if b < len(obs) else None
         gap = [o for o in obs[a + 1 : b] if _countable(o)]
         ends = (obs[a] if a >= 0 else None, obs[b] if b < len(obs) else None) if by_height else (None, None)
-        _fill_gap(expected[first:last], gap, following, placed, asm, explained, ends)
+        around = (obs[a] if a >= 0 else None, obs[b] if b < len(obs) else None)
+        _fill_gap(expected[first:last], gap, following, placed, asm, explained, ends, around)
         if b < len(obs):
             placed[obs[b].key] = obs[b]
     for key in expected:
@@ -373,9 +374,10 @@ def _fill_gap(
     asm: Assembly,
     explained: set[str],
     ends: tuple[_Obs | None, _Obs | None] = (None, None),
+    around: tuple[_Obs | None, _Obs | None] = (None, None),
 ) -> None:
     """Place the unlabelled rows between two anchors (``following`` is the key of the one after; ``ends``
-    the anchors themselves, None at the table's ends)."""
+    the anchors themselves when rows may be placed by height, ``around`` always; None at the table's ends)."""
     if not exp and not gap:
         return
     gap = list(gap)
@@ -413,8 +415,13 @@ def _fill_gap(
         return
     # By order only rows that name no other row: a row labelled as another (a duplicate, a row out of order)
     # is not taken for the one whose place it stands in.
-    if len(gap) == len(exp) and all(
-        o.group in (None, L.GROUP_OF_ROW[e]) and (o.key == e or o.strength < 2) for o, e in zip(gap, exp, strict=True)
+    if (
+        len(gap) == len(exp)
+        and all(
+            o.group in (None, L.GROUP_OF_ROW[e]) and (o.key == e or o.strength < 2)
+            for o, e in zip(gap, exp, strict=True)
+        )
+        and not _beside_empty_anchor(gap, around)
     ):
         for o, e in zip(gap, exp, strict=True):
             placed[e] = o
@@ -432,7 +439,8 @@ def _fill_gap(
             # stretch that also spans a row with a label of its own ((一), (二), (七)总计, 四、) not found may
             # lack that row altogether, and then every row its height places would be one off.
             spans_labelled = any(not canonical.TABLE3_ROW_BY_KEY[e].group_key for e in exp)
-            by_height = {} if spans_labelled else _rows_by_height(exp, gap, ends)
+            unsure = spans_labelled or _beside_empty_anchor(gap, around)
+            by_height = {} if unsure else _rows_by_height(exp, gap, ends)
             for e, o in by_height.items():
                 placed[e] = o
             if by_height:
@@ -487,6 +495,24 @@ def _unplaced_row_break(asm: Assembly, row: Row, candidates: list[str]) -> None:
             f"{row.where.describe()} 这一行没有行名（是{names}中的某一行），其总计 {total} 不等于各列之和 {parts}",
         )
     )
+
+
+def _beside_empty_anchor(gap: list[_Obs], around: tuple[_Obs | None, _Obs | None]) -> bool:
+    """A line of values printed right above (or below) the label of a row that shows no values of its own, in
+    layout text: the line may be that row's (values beside a tall label), and then the stretch lacks a row
+    (one dropped) — counting lines would give the line to its neighbour. Neither is proved."""
+    before, after = around
+    first, last = gap[0].row, gap[-1].row
+    if after is not None and not after.row.has_values and last.has_values and _touching(last, after.row):
+        return True
+    return before is not None and not before.row.has_values and first.has_values and _touching(before.row, first)
+
+
+def _touching(upper: Row, lower: Row) -> bool:
+    """Two layout-text rows on successive lines of one page."""
+    if upper.span is None or lower.span is None or upper.profile is None or upper.profile is not lower.profile:
+        return False
+    return lower.span[0] - upper.span[1] == 1
 
 
 def _heights_bound_rows(obs: list[_Obs], anchors: list[int], expected: list[str]) -> bool:

@@ -205,3 +205,21 @@ def test_a_missing_labelled_row_stops_placing_by_height() -> None:
     for k in canonical.keys_of_row("total_processed"):
         src = parsed.provenance[k]
         assert src.missing or src.inferred
+
+
+def test_a_dropped_row_beside_a_blank_label_is_not_counted_into_place() -> None:
+    """Real pdftotext output with the row （三）7 taken out (a table printed one row short). The line left between
+    （三）6 and （三）8 stands right above （三）8's label, which shows no values: it may be （三）8's own values
+    (printed beside its label, as this layout does), so neither counting lines nor their heights may give it to
+    （三）7. Nothing is read wrong; what is not read is named."""
+    path = FIXTURES / "corpus" / "generated" / "r10_txt_layout.txt"
+    lines = [ln for ln in path.read_text(encoding="utf-8").split("\n") if "7.属于行政执法案卷" not in ln]
+    parsed = _parse_text("\n".join(lines))
+    values = {k: v for k, v in _flatten(json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))).items()
+              if k in canonical.ALL_KEYS}  # fmt: skip
+    wrong, missing = _compare(parsed, values)
+    assert wrong == []
+    named = {k for w in parsed.warnings if w.code.startswith("W_") for k in w.keys}
+    assert set(missing) <= named
+    row7 = canonical.keys_of_row("withheld_enforcement_case")
+    assert all(parsed.provenance[k].missing or parsed.provenance[k].inferred for k in row7)
