@@ -13,7 +13,8 @@ Each run takes one document of a format at random and applies one to three pertu
 - xlsx: totals turned into formulas (no cached value), numbers stored as text, a column inserted, a row
   deleted, merged cells unmerged;
 - layout text (pdftotext -layout): a 表三 line deleted or duplicated, a line's spaces collapsed, a page break
-  with the next page's grid shifted, the column headers removed.
+  with the next page's grid shifted, the column headers removed;
+- pdf: a docx perturbed as above, then printed to PDF by LibreOffice (``--pdf N`` documents; a few seconds each).
 
 A cell counts as wrong when the parser gives a number and the label another (a perturbation that deletes a
 labelled row leaves its cells to inference, which may give the consistent figures of a report with a planted
@@ -344,7 +345,7 @@ def t_page_break(lines, rng):
     cut, end = rng.randint(rows[0] + 3, rows[-1]), rows[-1]
     shift = rng.choice([-4, 3, 4, 6])
     for i in range(cut, end + 1):
-        lines[i] = " " * shift + lines[i] if shift > 0 else re.sub(r"^ {0,%d}" % -shift, "", lines[i])
+        lines[i] = " " * shift + lines[i] if shift > 0 else re.sub(f"^ {{0,{-shift}}}", "", lines[i])
     lines[cut:cut] = ["", "- 3 -", "\f"]
     return "page break"
 
@@ -367,6 +368,21 @@ def perturb_text(data: bytes, rng: random.Random) -> tuple[bytes, list[str]]:
     return "\n".join(lines).encode("utf-8"), [d for d in done if d]
 
 
+def perturb_pdf(data: bytes, rng: random.Random) -> tuple[bytes, list[str]]:
+    import subprocess
+    import tempfile
+
+    from reports.parsing.office import soffice_path
+
+    docx, done = perturb_docx(data, rng)
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "perturbed.docx"
+        src.write_bytes(docx)
+        subprocess.run([soffice_path(), "--headless", "--convert-to", "pdf", "--outdir", tmp, str(src)],
+                       capture_output=True, timeout=300, check=True)  # fmt: skip
+        return (Path(tmp) / "perturbed.pdf").read_bytes(), done
+
+
 # ------------------------------------------------------------------------------------------------------ run
 
 FORMATS: dict[str, tuple[str, Callable[[bytes, random.Random], tuple[bytes, list[str]]]]] = {
@@ -374,6 +390,7 @@ FORMATS: dict[str, tuple[str, Callable[[bytes, random.Random], tuple[bytes, list
     "docx": ("*.docx", perturb_docx),
     "xlsx": ("*.xlsx", perturb_xlsx),
     "layout text": ("*_txt_layout.txt", perturb_text),
+    "pdf": ("*.docx", perturb_pdf),
 }
 
 
@@ -393,18 +410,22 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=300, help="perturbed documents per format")
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
     parser.add_argument("--show", type=int, default=5, help="documents with wrong cells to list per format")
+    parser.add_argument("--pdf", type=int, default=0, help="perturbed docx printed to PDF by LibreOffice")
     args = parser.parse_args()
     print(f"{'format':12} {'documents':>9} {'wrong cells':>11} {'in documents':>12} {'read':>8}")
     for name, (pattern, perturb) in FORMATS.items():
         docs = sorted(p for p in args.corpus.glob(f"*/{pattern}") if p.with_suffix(".json").exists())
         rng = random.Random(name)
+        runs = args.pdf if name == "pdf" else args.runs
+        if not runs:
+            continue
         wrong_cells = wrong_docs = read = printed = 0
         shown = []
-        for _ in range(args.runs):
+        for _ in range(runs):
             doc = rng.choice(docs)
             label = _label(doc)
             data, done = perturb(doc.read_bytes(), rng)
-            parsed = parse_document(data, f"perturbed{doc.suffix}")
+            parsed = parse_document(data, "perturbed.pdf" if name == "pdf" else f"perturbed{doc.suffix}")
             wrong = [
                 k
                 for k in canonical.ALL_KEYS
@@ -418,7 +439,7 @@ def main() -> None:
                 if label.get(k):
                     printed += 1
                     read += parsed.values[k] is not None and float(parsed.values[k]) == float(label[k])  # type: ignore[arg-type]
-        print(f"{name:12} {args.runs:>9} {wrong_cells:>11} {wrong_docs:>12} {read / printed:>8.2%}")
+        print(f"{name:12} {runs:>9} {wrong_cells:>11} {wrong_docs:>12} {read / printed:>8.2%}")
         for line in shown:
             print(line)
 
