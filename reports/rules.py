@@ -1532,7 +1532,7 @@ _EQ_PARTIAL = (
     "另有 {missing} 格未能读出，无论填多少都不可能相等）"
 )
 _EQ_PRINTED = (
-    "{cells}：原文印出的数字{printed}连在一起，{why}——报告本身的数字不平；这些格未能读出，请对照原文核对后退回"
+    "{cells}：原文印出的数字{printed}，{why}——报告本身的数字不平；这些格未能读出，请对照原文核对后退回"
 )
 _EQ_VARIANTS = (("partial", _EQ_PARTIAL), ("printed", _EQ_PRINTED))
 

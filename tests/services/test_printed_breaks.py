@@ -44,7 +44,7 @@ def test_typing_the_row_replaces_the_break_by_the_typed_values(imported):
     services.report_update(report=report, values=row, user=reviewer, base_version=report.version, read_by_person=True)
     report.refresh_from_db()
     r2 = report.issues.get(rule="R2")
-    assert set(r2.keys) == set(keys) and "连在一起" not in r2.message
+    assert set(r2.keys) == set(keys) and "原文印出的数字" not in r2.message
     # corrected: no R2 left, though the document's break is still on file
     total = next(k for k in keys if k.endswith(".total"))
     fixed = sum(s.values[k] for k in keys if k != total)
