@@ -350,9 +350,20 @@ def _fits(cells: tuple[GridCell, ...], start: int) -> bool:
         if not text:
             continue
         inside = start <= j < start + 7
+        if inside and _spills_in(cells, j, start):
+            continue  # the row's own label drawn across its value cells: that row is refused alone (_misplaced)
         if is_value_like(text) != inside:
             return False
     return True
+
+
+def _spills_in(cells: tuple[GridCell, ...], j: int, start: int) -> bool:
+    """Position ``j`` is covered by a label cell that begins left of the value columns (a border missing in a
+    browser's print: the label's cell runs over the row's value cells)."""
+    first = j
+    while first > 0 and cells[first].merged and cells[first - 1].text == cells[j].text:
+        first -= 1
+    return first < start and cells[first].text == cells[j].text and not is_value_like(cells[j].text.strip())
 
 
 def _adds_up(data: list[tuple[GridCell, ...]], start: int) -> bool:

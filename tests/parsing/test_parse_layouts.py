@@ -19,6 +19,7 @@ from reports import canonical
 from reports.parsing import parse_document
 from reports.parsing.office import soffice_path
 from reports.rules import ReportFacts, evaluate, guess_agency_kind
+from tests.parsing.helpers import compare
 from tests.synth.report import figures, html, layout_text, raw_text, runtogether_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -395,3 +396,23 @@ def test_a_row_deleted_or_duplicated_inside_a_rowspan_shifts_nothing(edit: str) 
     assert set(missing) <= named
     if edit == "delete":
         assert canonical.t3("unavailable_needs_creation", "natural_person") in missing
+
+
+def test_a_browser_printed_page_reads_its_split_table_and_refuses_only_the_row_drawn_without_cells() -> None:
+    """The portal page printed by Chromium: 表三 breaks across a page and on the second page the row (五)5's label
+    is drawn across its value cells (their borders are missing in the print), and the font maps no character for
+    来. The continuation is still read by the header's columns; only that row is refused and named; the agency
+    with its unreadable glyph is flagged, not passed on silently."""
+    label = _label("browser_print")
+    parsed = _parse("browser_print")
+    wrong, missing = compare(label, parsed.values)
+    assert wrong == [] and missing == []
+    # the rows of the page after the break are read as printed
+    assert parsed.values[canonical.t3("unavailable_not_held", "natural_person")] == 1
+    assert parsed.values[canonical.t3("total_processed", "total")] == 3
+    refused = canonical.t3("not_processed_confirmation", "natural_person")
+    assert parsed.values[refused] is None
+    missing_rows = next(w for w in parsed.warnings if w.code == "W_MISSING_ROW")
+    assert "（五）5" in missing_rows.message and refused in missing_rows.keys
+    unreadable = next(w for w in parsed.warnings if w.code == "W_AGENCY_UNREADABLE")
+    assert "□宾市" in unreadable.message
