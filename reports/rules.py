@@ -1531,9 +1531,7 @@ _EQ_PARTIAL = (
     "{where}：{bound_name}={bound}，而{partial_name}中已读出的数之和已达 {partial}（多 {delta}；"
     "另有 {missing} 格未能读出，无论填多少都不可能相等）"
 )
-_EQ_PRINTED = (
-    "{cells}：原文印出的数字{printed}，{why}——报告本身的数字不平；这些格未能读出，请对照原文核对后退回"
-)
+_EQ_PRINTED = "{cells}：原文印出的数字{printed}，{why}——报告本身的数字不平；这些格未能读出，请对照原文核对后退回"
 _EQ_VARIANTS = (("partial", _EQ_PARTIAL), ("printed", _EQ_PRINTED))
 
 RULES: tuple[Rule, ...] = (
