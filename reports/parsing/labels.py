@@ -244,6 +244,8 @@ def match_t2_row(text: str) -> str | None:
 
 def t2_column_of(text: str) -> str | None:
     n = norm(text)
+    if UNREADABLE in n:
+        n = _unmasked(n, (*T2_COLUMNS_2021, *T2_COLUMNS_2019, *T2_VALUE_HEADERS))
     if n in T2_COLUMNS_2021:
         return T2_COLUMNS_2021[n]
     if n in T2_COLUMNS_2019:
@@ -251,6 +253,29 @@ def t2_column_of(text: str) -> str | None:
     if any(n.startswith(h) for h in T2_VALUE_HEADERS):
         return "value"
     return None
+
+
+UNREADABLE = "\ufffd"  # a glyph the PDF's font maps to no character
+
+
+def _unmasked(n: str, names: tuple[str, ...]) -> str:
+    """``n`` with its unreadable characters (at most two) filled in from the one header name it spells, whole
+    or as its beginning (本年收费金额(单位：万元)); unchanged when none or more than one does. A column is then
+    still told by the header's other characters, as a reader tells 本年制发件数 from "□年制发件数"."""
+    if n.count(UNREADABLE) > 2:
+        return n
+
+    def spells(name: str) -> bool:
+        return len(n) >= len(name) and all(a == b or a == UNREADABLE for a, b in zip(n, name, strict=False))
+
+    found = {name for name in names if spells(name)}
+    whole = {name for name in found if len(name) == len(n)}
+    if len(whole) == 1:
+        return whole.pop()
+    if whole or len(found) != 1:
+        return n
+    name = found.pop()
+    return name + n[len(name) :]
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -305,3 +305,30 @@ def test_a_continuation_table_repeating_the_header_is_read() -> None:
     second = [row if len(row) == 9 else (row[0], *row[2:]) for row in second]
     header = [(row[0], *row[2:]) for row in grid[:3]]  # the header again, one label column fewer
     _t3_values_read(_report(first, [*header, *second]))
+
+
+def _t2_grid(headers: tuple[str, str, str]) -> Grid:
+    return [
+        (_cell("第二十条第（一）项"), *[_cell("第二十条第（一）项", True)] * 3),
+        (_cell("信息内容"), *[_cell(h) for h in headers]),
+        (_cell("规章"), _cell(""), _cell(""), _cell("")),
+        (_cell("行政规范性文件"), _cell("1"), _cell(""), _cell("7")),
+    ]
+
+
+def test_a_t2_header_with_a_glyph_mapped_to_no_character_still_names_its_column() -> None:
+    """A PDF whose font maps a glyph to no character (U+FFFD, as a browser prints without the font) reads
+    "□年制发件数": the rest of the header names one column only, so the row is read by it."""
+    report = _report(_t2_grid(("\ufffd年制发件数", "\ufffd年废止件数", "现行有效件数")))
+    assert report.values["active_disclosure.normative_documents.issued"] == 1
+    assert report.values["active_disclosure.normative_documents.repealed"] is None
+    assert report.values["active_disclosure.normative_documents.in_force"] == 7
+
+
+def test_a_t2_header_too_damaged_to_name_one_column_leaves_the_row_unread() -> None:
+    """Three characters lost, or a header that two column names could spell: the row with a blank cell is not
+    given columns by guess."""
+    report = _report(_t2_grid(("\ufffd\ufffd\ufffd发件数", "\ufffd年废止件数", "现行有效件数")))
+    assert report.values["active_disclosure.normative_documents.issued"] is None
+    assert report.values["active_disclosure.normative_documents.in_force"] is None
+    assert any(w.code == "W_SHORT_ROW" and "行政规范性文件" in w.message for w in report.warnings)
