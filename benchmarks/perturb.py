@@ -14,7 +14,9 @@ Each run takes one document of a format at random and applies one to three pertu
   deleted, merged cells unmerged;
 - layout text (pdftotext -layout): a 表三 line deleted or duplicated, a line's spaces collapsed, a page break
   with the next page's grid shifted, the column headers removed;
-- pdf: a docx perturbed as above, then printed to PDF by LibreOffice (``--pdf N`` documents; a few seconds each).
+- pdf: a docx perturbed as above, then printed to PDF by LibreOffice (``--pdf N`` documents; a few seconds each);
+- browser pdf: an html perturbed as above, then printed to PDF by Chromium, as a reviewer saves a portal page
+  (``--browser N`` documents; /usr/bin/chromium).
 
 A cell counts as wrong when the parser gives a number and the label another (a perturbation that deletes a
 labelled row leaves its cells to inference, which may give the consistent figures of a report with a planted
@@ -383,6 +385,20 @@ def perturb_pdf(data: bytes, rng: random.Random) -> tuple[bytes, list[str]]:
         return (Path(tmp) / "perturbed.pdf").read_bytes(), done
 
 
+def perturb_browser_pdf(data: bytes, rng: random.Random) -> tuple[bytes, list[str]]:
+    import subprocess
+    import tempfile
+
+    page, done = perturb_html(data, rng)
+    with tempfile.TemporaryDirectory() as tmp:
+        src, out = Path(tmp) / "page.html", Path(tmp) / "page.pdf"
+        src.write_bytes(page)
+        subprocess.run(["/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                        "--disable-background-networking", "--no-pdf-header-footer", f"--print-to-pdf={out}",
+                        src.as_uri()], capture_output=True, timeout=300, check=True)  # fmt: skip
+        return out.read_bytes(), done
+
+
 # ------------------------------------------------------------------------------------------------------ run
 
 FORMATS: dict[str, tuple[str, Callable[[bytes, random.Random], tuple[bytes, list[str]]]]] = {
@@ -391,6 +407,7 @@ FORMATS: dict[str, tuple[str, Callable[[bytes, random.Random], tuple[bytes, list
     "xlsx": ("*.xlsx", perturb_xlsx),
     "layout text": ("*_txt_layout.txt", perturb_text),
     "pdf": ("*.docx", perturb_pdf),
+    "browser pdf": ("*.html", perturb_browser_pdf),
 }
 
 
@@ -411,12 +428,13 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
     parser.add_argument("--show", type=int, default=5, help="documents with wrong cells to list per format")
     parser.add_argument("--pdf", type=int, default=0, help="perturbed docx printed to PDF by LibreOffice")
+    parser.add_argument("--browser", type=int, default=0, help="perturbed html printed to PDF by Chromium")
     args = parser.parse_args()
     print(f"{'format':12} {'documents':>9} {'wrong cells':>11} {'in documents':>12} {'read':>8}")
     for name, (pattern, perturb) in FORMATS.items():
         docs = sorted(p for p in args.corpus.glob(f"*/{pattern}") if p.with_suffix(".json").exists())
         rng = random.Random(name)
-        runs = args.pdf if name == "pdf" else args.runs
+        runs = {"pdf": args.pdf, "browser pdf": args.browser}.get(name, args.runs)
         if not runs:
             continue
         wrong_cells = wrong_docs = read = printed = 0
@@ -425,7 +443,7 @@ def main() -> None:
             doc = rng.choice(docs)
             label = _label(doc)
             data, done = perturb(doc.read_bytes(), rng)
-            parsed = parse_document(data, "perturbed.pdf" if name == "pdf" else f"perturbed{doc.suffix}")
+            parsed = parse_document(data, "perturbed.pdf" if "pdf" in name else f"perturbed{doc.suffix}")
             wrong = [
                 k
                 for k in canonical.ALL_KEYS
