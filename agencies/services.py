@@ -50,7 +50,7 @@ class AgencyMatch:
     """The agency a name refers to, how it was found, or the closest candidates when it is not certain."""
 
     agency: Agency | None
-    how: str  # "name", "short_name", "alias", "normalized", "region", "" (none)
+    how: str  # "name", "short_name", "alias", "normalized", "region", "masked", "" (none)
     candidates: list[Agency] = field(default_factory=list)
     # A candidate whose name contains this one or is contained in it ("新集乡" / "彭阳县新集乡人民政府"):
     # probably the same body, so a new agency must not be created automatically.
@@ -71,6 +71,10 @@ def agency_match(name: str | None, *, queryset=None) -> AgencyMatch:
         found = list(qs.filter(q).distinct()[:2])
         if len(found) == 1:
             return AgencyMatch(found[0], how)
+    if UNREADABLE in name:
+        masked = _masked_match(name, qs)
+        if masked is not None:
+            return AgencyMatch(masked, "masked")
     wanted, wanted_core = normalize_name(name), _core(name)
     wanted_stripped = _without_regions(wanted_core)
     exact, regional, scored, strong = [], [], [], False
@@ -100,6 +104,22 @@ def agency_match(name: str | None, *, queryset=None) -> AgencyMatch:
     best_pks = [pk for _, pk in sorted(scored, key=lambda t: -t[0])[:5]]
     by_pk = Agency.objects.in_bulk(best_pks)
     return AgencyMatch(None, "", [by_pk[pk] for pk in best_pks], strong=strong)
+
+
+UNREADABLE = "\ufffd"  # a character a PDF's font maps to nothing ("�宾市兴宾区…" for 来宾市兴宾区…)
+
+
+def _masked_match(name: str, qs) -> Agency | None:
+    """The one agency a name with one or two unreadable characters spells, each standing for one character and
+    the rest as printed (at least four of them); None when no agency or several do."""
+    wanted = normalize_name(name)
+    if wanted.count(UNREADABLE) > 2 or len(wanted) - wanted.count(UNREADABLE) < 4:
+        return None
+    pattern = re.compile("".join("." if ch == UNREADABLE else re.escape(ch) for ch in wanted))
+    found = {
+        pk for pk, names in _names_by_agency(qs).items() if any(pattern.fullmatch(normalize_name(n)) for n in names)
+    }
+    return Agency.objects.get(pk=found.pop()) if len(found) == 1 else None
 
 
 def _names_by_agency(qs) -> dict[int, list[str]]:

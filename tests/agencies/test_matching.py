@@ -56,3 +56,25 @@ def test_contained_name_is_a_strong_candidate_when_ambiguous(county):
 
 def test_empty_name():
     assert agency_match("").agency is None and agency_match(None).how == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("\ufffd陵县住房和城乡建设局", "宁陵住建"),  # a PDF whose font maps 宁 to no character
+        ("彭阳县新集乡人民政\ufffd", "新集乡"),
+    ],
+)
+def test_a_name_with_unreadable_characters_matches_the_one_agency_it_spells(county, name, expected):
+    match = agency_match(name)
+    assert match.agency == county[expected] and match.how == "masked"
+
+
+def test_an_unreadable_name_that_could_be_two_agencies_is_not_matched(county):
+    AgencyFactory(name="睢县住房和城乡建设局", short_name="")
+    AgencyFactory(name="柘县住房和城乡建设局", short_name="")
+    # "\ufffd县住房和城乡建设局" spells both 睢县… and 柘县…: candidates, never a pick
+    match = agency_match("\ufffd县住房和城乡建设局")
+    assert match.agency is None and match.how != "masked"
+    # three characters lost: not matched on what is left
+    assert agency_match("\ufffd\ufffd\ufffd住房和城乡建设局").how != "masked"

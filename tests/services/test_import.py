@@ -188,3 +188,16 @@ def test_a_failed_new_version_leaves_no_file_behind(tmp_path, settings):
         import_file(v2, agency=report.agency)
     stored = sorted(p.name for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file())
     assert stored == [Path(SourceDocument.objects.get().file.name).name]
+
+
+def test_a_browser_printed_pdf_whose_font_lost_a_character_lands_on_the_one_agency_it_spells():
+    """Chromium printed the portal page without the font for 来: the PDF names "□宾市兴宾区西关街道办事处". The
+    preview still finds the one agency the rest spells (flagged, not silent), and no other-agency warning."""
+    agency = AgencyFactory(name="来宾市兴宾区西关街道办事处", short_name="")
+    AgencyFactory(name="来宾市兴宾区城东街道办事处", short_name="")
+    data = (FIXTURES / "layouts" / "browser_print.pdf").read_bytes()
+    shown = services.batch.preview(services.batch.Incoming("browser_print.pdf", data))
+    assert shown.parsed.agency.startswith("\ufffd")
+    assert shown.agency == agency and shown.match.how == "masked" and shown.action == "create"
+    assert any(w.code == "W_AGENCY_UNREADABLE" for w in shown.parsed.warnings)
+    assert shown.other_agency_warning(agency) == ""
