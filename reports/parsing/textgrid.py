@@ -188,13 +188,27 @@ def detect_mode(region: list[TextLine]) -> str:
     numeric = [t for t in texts if any(is_value_like(w) and w.strip() for w in re.split(r"[\t ]+", t.strip()))]
     if tab_rows >= 0.3 * max(len(numeric), 1) and tab_rows >= tab_cells:
         return "tsv"
-    if tab_cells >= 0.3 * len(texts):
+    if tab_cells >= 0.3 * len(texts) and _blank_cells_possible(region):
         return "indented"
     # pdftotext -layout: values share their line with the label or with other values, spaced out.
     spaced = sum(1 for t in numeric if len(t.split()) >= 2 and re.search(r"\S {2,}\S", t.strip()))
     if spaced >= 0.3 * max(len(numeric), 1):
         return "layout"
     return "raw"
+
+
+def _indent(text: str) -> str:
+    return text[: len(text) - len(text.lstrip())]
+
+
+def _blank_cells_possible(region: list[TextLine]) -> bool:
+    """Tab-indented text, one cell a line, where a line of the cells' own indentation and nothing else is an
+    empty cell (a table copied from Word or a web page). In a page's markup run through a text extractor
+    (pretty-printed HTML), the whitespace lines are the indentation of the tags around each cell, shallower than
+    the cells' (most of them, at least): they mark no cell, and the text is in reading order, one value a line."""
+    cell_indents = {_indent(ln.text) for ln in region if ln.text.strip() and is_value_like(ln.text.strip())}
+    blanks = [ln.text for ln in region if ln.text and not ln.text.strip()]
+    return 2 * sum(1 for b in blanks if b in cell_indents) >= len(blanks)
 
 
 @dataclass

@@ -19,7 +19,7 @@ from reports import canonical
 from reports.parsing import parse_document
 from reports.parsing.office import soffice_path
 from reports.rules import ReportFacts, evaluate, guess_agency_kind
-from tests.parsing.helpers import compare
+from tests.parsing.helpers import compare, load_label
 from tests.synth.report import figures, html, layout_text, raw_text, runtogether_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -416,3 +416,43 @@ def test_a_browser_printed_page_reads_its_split_table_and_refuses_only_the_row_d
     assert "（五）5" in missing_rows.message and refused in missing_rows.keys
     unreadable = next(w for w in parsed.warnings if w.code == "W_AGENCY_UNREADABLE")
     assert "□宾市" in unreadable.message
+
+
+def _crawled(path: Path) -> bytes:
+    """The text a crawler takes from a portal page: the markup's own text nodes, tags dropped, a line break after
+    each block. The page's pretty-printing stays as lines of tabs around each cell, one cell a line."""
+    root = lxml.html.fromstring(path.read_bytes())
+    for el in root.xpath("//script|//style"):
+        el.drop_tree()
+    for el in root.iter():
+        if el.tag in ("p", "div", "h1", "h2", "h3", "tr", "br", "li", "table"):
+            el.tail = (el.tail or "") + "\n"
+    return root.text_content().encode("utf-8")
+
+
+@pytest.mark.parametrize("name", ["defects/d06_html.html", "corpus/generated/r07_html.html"])
+def test_crawled_page_text_is_read_in_order_and_its_defects_reported(name: str) -> None:
+    """The tab lines a pretty-printed page leaves around each cell mark no cell (they are shallower than the
+    cells): the text is read as reading order, one value a line, and a report printing its zeros reads whole,
+    its own mistakes reported on their cells."""
+    path = FIXTURES / name
+    label = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    parsed = parse_document(_crawled(path), "crawled.txt")
+    wrong, missing = compare(label, parsed.values)
+    assert wrong == [] and missing == []
+    errors = _arithmetic_errors(parsed)
+    assert [d for d in label.get("x_defects", []) if not _reported(d, errors)] == []
+    if not label.get("x_defects"):
+        assert errors == []
+
+
+def test_crawled_page_text_with_blank_zeros_places_nothing_by_guess() -> None:
+    """The same crawl of a page that leaves its zero cells blank: the blanks left nothing in the text, so 表三's
+    numbers cannot be placed — unread, with the one warning that says why; nothing read wrong."""
+    path = FIXTURES / "corpus" / "generated" / "r09_html.html"
+    parsed = parse_document(_crawled(path), "crawled.txt")
+    wrong, _ = compare(load_label(path.with_suffix(".json")), parsed.values)
+    assert wrong == []
+    unplaced = next(w for w in parsed.warnings if w.code == "W_RAW_ORDER_UNPLACED")
+    assert canonical.t3("new_received", "natural_person") in unplaced.keys
+    assert parsed.values[canonical.t3("new_received", "natural_person")] is None
