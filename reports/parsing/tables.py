@@ -295,7 +295,7 @@ def _misplaced(cells: tuple[GridCell, ...], cols: dict[int, int]) -> bool:
             continue
         if (j < start or j > end) and is_value_like(text) and not c.merged:
             return True
-        if j in cols and not is_value_like(text) and L.match_t3_row(text) is not None:
+        if j in cols and not is_value_like(text) and (L.match_t3_row(text) is not None or _spills_in(cells, j, start)):
             return True
     return False
 

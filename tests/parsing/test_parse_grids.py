@@ -4,6 +4,8 @@ two slices), and a 表四 data row may be printed with every cell empty."""
 
 from __future__ import annotations
 
+import pytest
+
 from reports import canonical
 from reports.parsing.document import Document, GridCell, Table, TextLine
 from reports.parsing.engine import build_report
@@ -332,3 +334,27 @@ def test_a_t2_header_too_damaged_to_name_one_column_leaves_the_row_unread() -> N
     assert report.values["active_disclosure.normative_documents.issued"] is None
     assert report.values["active_disclosure.normative_documents.in_force"] is None
     assert any(w.code == "W_SHORT_ROW" and "行政规范性文件" in w.message for w in report.warnings)
+
+
+@pytest.mark.parametrize("label", ["5.要求行政机关确认或重新出具已获取信息", "（此行边框缺失）"])
+def test_a_continuation_row_drawn_with_its_label_across_its_value_cells_is_refused_alone(label: str) -> None:
+    """A browser's print left out the borders of one row's value cells on the page after the break: its label
+    cell runs across five of them. The rest of the continuation is read by the header's columns; that row —
+    known label or not — is not read by them (its numbers, if any, are hidden under the label) and is named."""
+    grid = t3_grid()
+    first, second = _split_at(grid, "unavailable_not_held", drop_top_label=False)
+    at = canonical.TABLE3_ROW_KEYS.index("not_processed_confirmation") - canonical.TABLE3_ROW_KEYS.index(
+        "unavailable_not_held"
+    )
+    row = second[at]
+    second[at] = (*row[:2], _cell(label), *[_cell(label, True)] * 5, _cell(""), _cell(""))
+    report = _report(first, second)
+    named = {k for w in report.warnings for k in w.keys}
+    for i, r in enumerate(canonical.TABLE3_ROWS):
+        for col, want in zip(canonical.TABLE3_COLUMN_KEYS, _values(i), strict=True):
+            key = canonical.t3(r.key, col)
+            if r.key == "not_processed_confirmation":
+                assert report.values[key] is None or report.provenance[key].inferred
+                assert key in named
+            else:
+                assert report.values[key] == int(want), key
