@@ -54,11 +54,17 @@ class RunStats:
         )
 
 
-def ran_together(region: list[TextLine]) -> bool:
+# A 表三/表四 line of digits alone that cannot be one cell: seven or more digits (a million applications), or a
+# leading zero. It is a row whose label is missing or stands apart, its cells run together ("0100001").
+_T3_ROW_RUN = re.compile(r"\d{7,}|0\d+")
+
+
+def ran_together(region: list[TextLine], table: str = "") -> bool:
     """The region prints labels and numbers run together rather than in cells, lines or columns."""
     texts = [ln.text.strip() for ln in region if ln.text.strip()]
-    if any(re.fullmatch(r"[\d.,\s|\t]+", t) for t in texts):
-        return False  # numbers on lines of their own: cells are separated
+    for t in texts:
+        if re.fullmatch(r"[\d.,\s|\t]+", t) and not (table in ("t3", "t4") and _T3_ROW_RUN.fullmatch(t)):
+            return False  # numbers on lines of their own: cells are separated
     found = _RAN.findall("".join(texts))
     return len(found) >= 2 or any(len(f) > 7 for f in found)
 
@@ -130,18 +136,45 @@ def _blocks_somehow(run: str, n: int) -> bool | None:
 
 
 def _segments(text: str, pattern: re.Pattern[str], ordinals: bool) -> list[tuple[str, str, int]]:
-    """(label before, digit run, offset) pairs. A digit right before "." and a character is the next row's
-    ordinal ("…00000001.属于国家秘密"), not a cell."""
+    """(label before, digit run, offset) pairs. A digit right before "." or "、" is the next row's or section's
+    ordinal ("…00000001.属于国家秘密", "4、政府信息公开行政复议…"), not a cell."""
     out: list[tuple[str, str, int]] = []
     label_from = 0
     for m in pattern.finditer(text):
         run, end = m.group(), m.end()
-        if ordinals and end < len(text) and text[end] in ".．" and "." not in run:
+        if ordinals and end < len(text) and text[end] in ".．、" and "." not in run:
             run, end = run[:-1], end - 1
         if not run:
             continue
         out.append((text[label_from : m.start()], run, m.start()))
         label_from = end
+    return out
+
+
+UNLABELLED = "\x00"  # marks the start of a line of digits alone
+
+
+def _keyed(segments: list[tuple[str, str, int]], by_order: list[str]) -> list[tuple[str, str, str | None]]:
+    """(label, run, row key) of each segment. A group heading that names no row of its own ("（三）不予公开",
+    its first row's cells run on after it), followed by lines of digits alone, gives its rows by the template's
+    order — only when there are exactly as many runs as the group has rows (a row dropped or two merged would
+    shift the rest: then none is placed). The keys so given are added to ``by_order``."""
+    out: list[tuple[str, str, str | None]] = []
+    i = 0
+    while i < len(segments):
+        label, run, _ = segments[i]
+        group = L.is_group_header(label.replace(UNLABELLED, "")) if _t3_key(label) is None else None
+        j = i + 1
+        while j < len(segments) and segments[j][0] == UNLABELLED:
+            j += 1
+        if group is not None and j - i == len(L.GROUP_ROWS[group]):
+            keys = L.GROUP_ROWS[group]
+            out.extend((segments[i + n][0], segments[i + n][1], keys[n]) for n in range(j - i))
+            by_order.extend(keys)
+            i = j
+            continue
+        out.append((label, run, _t3_key(label)))
+        i += 1
     return out
 
 
@@ -162,16 +195,29 @@ def _where(region: list[TextLine]) -> Where:
 def read_t3(
     region: list[TextLine], notes: list[tuple[str, str, tuple[str, ...]]], breaks: list[PrintedBreak]
 ) -> list[Row]:
-    text = "".join(ln.text.strip() for ln in region)
+    # A line of digits alone is a row of its own whose label is missing: marked, so that its run is not
+    # joined to the run of the row before.
+    text = "".join(
+        UNLABELLED + ln.text.strip() if _T3_ROW_RUN.fullmatch(ln.text.strip()) else ln.text.strip() for ln in region
+    )
     where = _where(region)
     found: dict[str, tuple[str, str]] = {}
     last = -1
-    for label, run, _ in _segments(text, _RUN_T3, ordinals=True):
-        key = _t3_key(label)
+    by_order: list[str] = []
+    for label, run, key in _keyed(_segments(text, _RUN_T3, ordinals=True), by_order):
         if key is None or T3_ROWS.index(key) <= last:
             continue
         last = T3_ROWS.index(key)
         found[key] = (label, run)
+    if by_order:
+        notes.append(
+            (
+                "I_ROWS_BY_ORDER",
+                "表三 这些行没有行名，按模板行序读取（该组的数字行数与模板的行数相同）："
+                + "、".join(canonical.short_label(canonical.t3(k, "total")).rsplit(" ", 1)[0] for k in by_order),
+                (),
+            )
+        )
     stats = RunStats()
     cands: dict[str, list[tuple[int, ...]] | None] = {}
     # A row printed in full has seven numbers, so at least seven digits. A shorter run means the page left
@@ -277,7 +323,7 @@ def read_t4(
     region: list[TextLine], notes: list[tuple[str, str, tuple[str, ...]]], breaks: list[PrintedBreak]
 ) -> list[Row]:
     text = "".join(ln.text.strip() for ln in region)
-    run = "".join(r for _, r, _ in _segments(text, _RUN_T3, ordinals=False))
+    run = "".join(r for _, r, _ in _segments(text, _RUN_T3, ordinals=True))
     if not run:
         return []
     where = _where(region)

@@ -48,7 +48,7 @@ def read_text(doc: Document, wanted: set[str]) -> TableRows:
         start, end = regions[table]
         region = lines[start:end]
         out.found.add(table)
-        mode = "runs" if ran_together(region) else detect_mode(region)
+        mode = "runs" if ran_together(region, table) else detect_mode(region)
         if mode == "runs":
             rows = {"t2": runs.read_t2, "t3": runs.read_t3, "t4": runs.read_t4}[table](region, out.notes, out.breaks)
         elif mode == "layout":
