@@ -6,8 +6,8 @@ web-page copies do. Run by hand; prints figures, asserts nothing.
 Two forms of each page:
 
 - pretty: the markup's own text nodes (the page's indentation stays, as tab lines around each cell);
-- tight: whitespace between tags dropped, so a row's cells run together ("一、本年新收…5620000058") where a
-  cell holds no block element, or stand one a line where it does.
+- tight: whitespace between tags and the paragraphs inside cells dropped, so a row's cells run together
+  ("一、本年新收…5620000058"; a row without its label as a line of digits alone, "0100001").
 
 A block element (p, div, tr, br, li, headings, table) ends a line in both. "read" is the share of the label's
 non-zero cells read right; "wrong" counts cells read with another value than the label's.
@@ -36,6 +36,8 @@ def crawl(data: bytes, *, tight: bool) -> bytes:
     for el in root.xpath("//script|//style"):
         el.drop_tree()
     if tight:
+        for el in root.xpath("//td//p|//td//span|//td//div|//td//br"):
+            el.drop_tag()
         for el in root.iter():
             el.text = (el.text or "").strip() or None
             el.tail = (el.tail or "").strip() or None

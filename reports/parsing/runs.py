@@ -27,6 +27,7 @@ from functools import lru_cache
 from reports import canonical
 from reports.parsing import labels as L
 from reports.parsing.document import TextLine
+from reports.parsing.normalize import norm
 from reports.parsing.rows import Cell, Row, Where
 from reports.parsing.types import PrintedBreak
 
@@ -158,24 +159,42 @@ def _keyed(segments: list[tuple[str, str, int]], by_order: list[str]) -> list[tu
     """(label, run, row key) of each segment. A group heading that names no row of its own ("（三）不予公开",
     its first row's cells run on after it), followed by lines of digits alone, gives its rows by the template's
     order — only when there are exactly as many runs as the group has rows (a row dropped or two merged would
-    shift the rest: then none is placed). The keys so given are added to ``by_order``."""
-    out: list[tuple[str, str, str | None]] = []
-    i = 0
-    while i < len(segments):
-        label, run, _ = segments[i]
-        group = L.is_group_header(label.replace(UNLABELLED, "")) if _t3_key(label) is None else None
+    shift the rest: then none is placed). A heading repeated where a page break cut the group (merged labels
+    restart on the new page) continues it. The keys so given are added to ``by_order``."""
+
+    def heading(i: int) -> str | None:
+        label = segments[i][0]
+        return L.is_group_header(label.replace(UNLABELLED, "")) if _t3_key(label) is None else None
+
+    def unlabelled_after(i: int) -> int:
         j = i + 1
         while j < len(segments) and segments[j][0] == UNLABELLED:
             j += 1
-        if group is not None and j - i == len(L.GROUP_ROWS[group]):
+        return j
+
+    out: list[tuple[str, str, str | None]] = []
+    i = 0
+    while i < len(segments):
+        group = heading(i)
+        if group is not None:
+            j = unlabelled_after(i)
+            while j < len(segments) and (heading(j) == group or _top_heading(segments[j][0])):
+                j = unlabelled_after(j)  # the group goes on after a page break, its headings repeated
             keys = L.GROUP_ROWS[group]
-            out.extend((segments[i + n][0], segments[i + n][1], keys[n]) for n in range(j - i))
-            by_order.extend(keys)
-            i = j
-            continue
-        out.append((label, run, _t3_key(label)))
+            if j - i == len(keys):
+                out.extend((segments[i + n][0], segments[i + n][1], keys[n]) for n in range(j - i))
+                by_order.extend(keys)
+                i = j
+                continue
+        label = segments[i][0]
+        out.append((label, segments[i][1], _t3_key(label)))
         i += 1
     return out
+
+
+def _top_heading(label: str) -> bool:
+    """Only the heading of the rows 三、本年度办理结果, repeated on a new page: it names no row or group."""
+    return norm(label.replace(UNLABELLED, "")) in ("三、本年度办理结果", "本年度办理结果")
 
 
 def _t3_key(label: str) -> str | None:
