@@ -22,29 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import lxml.html  # noqa: E402
-
 from benchmarks.perturb import _label  # noqa: E402
 from reports import canonical  # noqa: E402
 from reports.parsing import parse_document  # noqa: E402
-
-BLOCKS = ("p", "div", "h1", "h2", "h3", "tr", "br", "li", "table")
-
-
-def crawl(data: bytes, *, tight: bool) -> bytes:
-    root = lxml.html.fromstring(data)
-    for el in root.xpath("//script|//style"):
-        el.drop_tree()
-    if tight:
-        for el in root.xpath("//td//p|//td//span|//td//div|//td//br"):
-            el.drop_tag()
-        for el in root.iter():
-            el.text = (el.text or "").strip() or None
-            el.tail = (el.tail or "").strip() or None
-    for el in root.iter():
-        if el.tag in BLOCKS:
-            el.tail = (el.tail or "") + "\n"
-    return root.text_content().encode("utf-8")
+from tests.synth.crawl import crawl  # noqa: E402
 
 
 def main() -> None:

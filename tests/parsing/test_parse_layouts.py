@@ -20,6 +20,7 @@ from reports.parsing import parse_document
 from reports.parsing.office import soffice_path
 from reports.rules import ReportFacts, evaluate, guess_agency_kind
 from tests.parsing.helpers import compare, load_label
+from tests.synth.crawl import crawl
 from tests.synth.report import figures, html, layout_text, raw_text, runtogether_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -419,22 +420,7 @@ def test_a_browser_printed_page_reads_its_split_table_and_refuses_only_the_row_d
 
 
 def _crawled(path: Path, *, tight: bool = False) -> bytes:
-    """The text a crawler takes from a portal page: the markup's own text nodes, tags dropped, a line break after
-    each block. The page's pretty-printing stays as lines of tabs around each cell, one cell a line; ``tight``:
-    no whitespace between tags and no block inside a cell, so a row's cells run together ("0100001")."""
-    root = lxml.html.fromstring(path.read_bytes())
-    for el in root.xpath("//script|//style"):
-        el.drop_tree()
-    if tight:
-        for el in root.xpath("//td//p|//td//span|//td//div|//td//br"):
-            el.drop_tag()
-        for el in root.iter():
-            el.text = (el.text or "").strip() or None
-            el.tail = (el.tail or "").strip() or None
-    for el in root.iter():
-        if el.tag in ("p", "div", "h1", "h2", "h3", "tr", "br", "li", "table"):
-            el.tail = (el.tail or "") + "\n"
-    return root.text_content().encode("utf-8")
+    return crawl(path.read_bytes(), tight=tight)
 
 
 @pytest.mark.parametrize("tight", [False, True], ids=["pretty", "tight"])
