@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from agencies.models import Agency, AgencyAlias
+from reports.parsing.normalize import UNREADABLE
 
 _SUFFIXES = ("人民政府办公室", "人民政府", "政府", "办事处")
 
@@ -104,9 +105,6 @@ def agency_match(name: str | None, *, queryset=None) -> AgencyMatch:
     best_pks = [pk for _, pk in sorted(scored, key=lambda t: -t[0])[:5]]
     by_pk = Agency.objects.in_bulk(best_pks)
     return AgencyMatch(None, "", [by_pk[pk] for pk in best_pks], strong=strong)
-
-
-UNREADABLE = "\ufffd"  # a character a PDF's font maps to nothing ("�宾市兴宾区…" for 来宾市兴宾区…)
 
 
 def _masked_match(name: str, qs) -> Agency | None:

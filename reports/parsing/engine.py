@@ -14,6 +14,7 @@ from reports import canonical
 from reports.parsing.assemble import Assembly, assemble
 from reports.parsing.document import Box, Document
 from reports.parsing.infer import choose_columns, infer
+from reports.parsing.normalize import UNREADABLE
 from reports.parsing.rows import TableRows
 from reports.parsing.sections import Meta, analyse
 from reports.parsing.tables import read_grids
@@ -129,9 +130,9 @@ def _meta_warnings(meta: Meta) -> list[ParseWarning]:
         out.append(ParseWarning("W_PERIOD_YEAR", f"统计期限的年份 {meta.period_year} 与报告年度 {meta.year} 不一致"))
     if meta.agency is None:
         out.append(ParseWarning("W_NO_AGENCY", "无法从标题中确定报告机关"))
-    elif "\ufffd" in meta.agency:
+    elif UNREADABLE in meta.agency:
         # A glyph the PDF's font does not map to a character (a browser's print with a fallback font).
-        shown = meta.agency.replace("\ufffd", "□")
+        shown = meta.agency.replace(UNREADABLE, "□")
         out.append(ParseWarning("W_AGENCY_UNREADABLE", f"报告机关名称中有无法识别的字符（{shown}），请对照原文核实"))
     if meta.template is None:
         out.append(ParseWarning("W_TEMPLATE_UNKNOWN", "无法判断报告使用的模板版本（2021年版或2019年版）"))

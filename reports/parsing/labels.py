@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from reports import canonical
-from reports.parsing.normalize import Ordinal, norm, split_ordinal
+from reports.parsing.normalize import UNREADABLE, Ordinal, norm, split_ordinal
 
 # ---------------------------------------------------------------------------------------------------
 # 表三 rows
@@ -253,9 +253,6 @@ def t2_column_of(text: str) -> str | None:
     if any(n.startswith(h) for h in T2_VALUE_HEADERS):
         return "value"
     return None
-
-
-UNREADABLE = "\ufffd"  # a glyph the PDF's font maps to no character
 
 
 def _unmasked(n: str, names: tuple[str, ...]) -> str:

@@ -17,6 +17,8 @@ from functools import lru_cache
 _WHITESPACE = re.compile(r"\s+")
 _DROP = str.maketrans("", "", "“”\"「」『』‘’'`")
 # NFKC turns the full-width ，and ：into ASCII; the official labels use the CJK forms, so put them back.
+# A character the source maps to nothing: a PDF glyph without a Unicode value, an OCR reading refused.
+UNREADABLE = "\ufffd"
 _CJK_PUNCT = str.maketrans({",": "，", ":": "：", ";": "；"})
 _SYNONYMS = (
     ("不予以处理", "不予处理"),

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from reports.parsing import ocr_image as im
+from reports.parsing.normalize import UNREADABLE
 from reports.parsing.ocr_model import Reading, Recognizer
 from reports.parsing.pdf_grid import Char, Segment, _Grid, table_frames
 
@@ -35,7 +36,7 @@ DEFAULT_EM = 10.5
 # Punctuation read with less probability than this between two Chinese characters is noise.
 STRAY_MARK = 0.8
 # A character not replaced by a reading (ink the model read as nothing).
-UNREAD_CHAR = "\ufffd"
+UNREAD_CHAR = UNREADABLE
 
 
 @dataclass(frozen=True)
